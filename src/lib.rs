@@ -1,0 +1,10 @@
+//! stadyn measures and shows how much static (appearance) and dynamic
+//! (motion) information a video model encodes, layer by layer and channel by
+//! channel (Kowal et al., arXiv 2211.01783).
+//!
+//! Rooms (see ARCHITECTURE.md): [`stats`] is the estimator; [`npz`] reads
+//! activations saved by NumPy; [`analysis`] holds the report; [`export`]
+//! writes JSON and CSV; [`cli`] is the headless face; `gui` the desktop app.
+
+pub mod cli;
+pub mod stats;

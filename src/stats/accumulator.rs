@@ -1,0 +1,187 @@
+//! [`LayerAccumulator`]: the streaming state of one layer (co-moments per
+//! factor and channel, plus bootstrap replicates), fed pair by pair or in
+//! batches, mergeable across shards.
+
+use super::bootstrap::Replicates;
+use super::moments::FactorMoments;
+use super::{BootstrapConfig, Factor, LayerEstimate, LayerScores, StatsError, UnitEstimate};
+use serde::{Deserialize, Serialize};
+
+/// A batch of pairs for one layer, row-major: `za` and `zb` hold
+/// `pair_ids.len()` rows of C values each.
+#[derive(Clone, Copy, Debug)]
+pub struct PairBatch<'a, T> {
+    /// A stable id per pair (its index in the pair plan): it seeds the pair's
+    /// bootstrap weights, so it must be the same whichever shard sees the pair.
+    pub pair_ids: &'a [u64],
+    /// The factor of each pair.
+    pub factors: &'a [Factor],
+    /// Member 1 of each pair, `n × C`.
+    pub za: &'a [T],
+    /// Member 2 of each pair, `n × C`.
+    pub zb: &'a [T],
+}
+
+/// Streaming statistics of one layer. Memory: 10·C + B·4·C doubles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerAccumulator {
+    name: String,
+    channels: usize,
+    factors: [FactorMoments; 2],
+    bootstrap: Option<Replicates>,
+}
+
+impl LayerAccumulator {
+    /// An empty accumulator for a layer of `channels` channels. With
+    /// `bootstrap.replicates == 0` no confidence intervals are kept.
+    pub fn new(name: impl Into<String>, channels: usize, bootstrap: BootstrapConfig) -> Self {
+        Self {
+            name: name.into(),
+            channels,
+            factors: [FactorMoments::new(channels), FactorMoments::new(channels)],
+            bootstrap: (bootstrap.replicates > 0).then(|| Replicates::new(bootstrap, channels)),
+        }
+    }
+
+    /// The layer's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of channels C.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Pairs seen per factor `[dynamic, static]`.
+    pub fn pairs(&self) -> [u64; 2] {
+        [self.factors[0].count, self.factors[1].count]
+    }
+
+    /// The bootstrap settings, if replicates are kept.
+    pub fn bootstrap(&self) -> Option<BootstrapConfig> {
+        self.bootstrap.as_ref().map(|b| b.config)
+    }
+
+    /// Adds one pair. Nothing is changed if the input is rejected.
+    pub fn push_pair<T: Copy + Into<f64>>(
+        &mut self,
+        pair_id: u64,
+        factor: Factor,
+        za: &[T],
+        zb: &[T],
+    ) -> Result<(), StatsError> {
+        self.push_batch(PairBatch {
+            pair_ids: &[pair_id],
+            factors: &[factor],
+            za,
+            zb,
+        })
+    }
+
+    /// Adds a batch of pairs. The whole batch is checked first (sizes,
+    /// NaN/Inf); if anything is wrong, nothing is added.
+    pub fn push_batch<T: Copy + Into<f64>>(&mut self, batch: PairBatch<'_, T>) -> Result<(), StatsError> {
+        let n = batch.pair_ids.len();
+        let c = self.channels;
+        self.check_len("number of factors", n, batch.factors.len())?;
+        self.check_len("values in za (pairs × channels)", n * c, batch.za.len())?;
+        self.check_len("values in zb (pairs × channels)", n * c, batch.zb.len())?;
+        let bad_row = |r: usize| {
+            let row = r * c..(r + 1) * c;
+            batch.za[row.clone()]
+                .iter()
+                .chain(&batch.zb[row])
+                .any(|v| !(*v).into().is_finite())
+        };
+        let bad: Vec<usize> = (0..n).filter(|&r| bad_row(r)).collect();
+        if let Some(&first_row) = bad.first() {
+            return Err(StatsError::NonFinite {
+                layer: self.name.clone(),
+                rows: bad.len(),
+                total: n,
+                first_row,
+            });
+        }
+        for r in 0..n {
+            let row = r * c..(r + 1) * c;
+            let (a, b) = (&batch.za[row.clone()], &batch.zb[row]);
+            let f = batch.factors[r];
+            self.factors[f.index()].push(a, b);
+            if let Some(boot) = &mut self.bootstrap {
+                boot.push(batch.pair_ids[r], f, a, b);
+            }
+        }
+        Ok(())
+    }
+
+    fn check_len(&self, what: &str, expected: usize, got: usize) -> Result<(), StatsError> {
+        if expected == got {
+            Ok(())
+        } else {
+            Err(StatsError::ShapeMismatch {
+                layer: self.name.clone(),
+                what: what.to_string(),
+                expected,
+                got,
+            })
+        }
+    }
+
+    /// Merges the statistics of another shard of the same layer (disjoint
+    /// pairs). Fails, changing nothing, if channels or bootstrap settings differ.
+    pub fn merge(&mut self, other: &Self) -> Result<(), StatsError> {
+        let mismatch = |reason: String| StatsError::MergeMismatch {
+            layer: self.name.clone(),
+            reason,
+        };
+        if self.name != other.name {
+            return Err(mismatch(format!("the other layer is '{}'", other.name)));
+        }
+        if self.channels != other.channels {
+            return Err(mismatch(format!(
+                "{} channels vs {} channels",
+                self.channels, other.channels
+            )));
+        }
+        match (&mut self.bootstrap, &other.bootstrap) {
+            (Some(mine), Some(theirs)) => mine.merge(&other.name, theirs)?,
+            (None, None) => {}
+            _ => {
+                return Err(mismatch(
+                    "one has bootstrap replicates, the other does not".to_string(),
+                ));
+            }
+        }
+        self.factors[0].merge(&other.factors[0]);
+        self.factors[1].merge(&other.factors[1]);
+        Ok(())
+    }
+
+    /// Layer scores, unit ρ and categories at threshold `tau`, and bootstrap
+    /// intervals (95 %).
+    pub fn estimate(&self, tau: f64) -> Result<LayerEstimate, StatsError> {
+        for f in Factor::ALL {
+            let have = self.factors[f.index()].count;
+            if have < 2 {
+                return Err(StatsError::TooFewPairs {
+                    layer: self.name.clone(),
+                    factor: f.name(),
+                    have,
+                });
+            }
+        }
+        let summaries = [self.factors[0].summary(), self.factors[1].summary()];
+        let scores = LayerScores::from_summaries(&self.name, &summaries, self.channels)?;
+        Ok(LayerEstimate {
+            channels: self.channels,
+            pairs: self.pairs(),
+            scores,
+            units: UnitEstimate::from_moments(&self.factors, tau),
+            ci: self
+                .bootstrap
+                .as_ref()
+                .and_then(|b| b.ci(&self.name, self.channels, 0.95)),
+        })
+    }
+}

@@ -1,0 +1,167 @@
+//! Streaming bootstrap confidence intervals (Poisson bootstrap).
+//!
+//! Each replicate is a [`TraceMoments`] pair fed every pair with a weight
+//! drawn from Poisson(1), the streaming stand-in for resampling N pairs with
+//! replacement. The weight is a pure function of `(seed, pair id, replicate)`
+//! (a counter-based hash, not a sequential RNG), so shards that see disjoint
+//! pairs give replicates that merge into exactly the unsharded ones.
+//! The interval is the percentile interval over the replicates' values
+//! (linear interpolation between order statistics, as numpy's default).
+
+use super::layer::LayerScores;
+use super::moments::{FactorSummary, TraceMoments};
+use super::{Factor, StatsError};
+use serde::{Deserialize, Serialize};
+
+/// How many replicates to keep, and the seed of their weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapConfig {
+    /// Number of replicates B (0 turns the bootstrap off).
+    pub replicates: usize,
+    /// Seed of the Poisson weights.
+    pub seed: u64,
+}
+
+impl Default for BootstrapConfig {
+    fn default() -> Self {
+        Self {
+            replicates: 200,
+            seed: 0,
+        }
+    }
+}
+
+/// SplitMix64 finalizer: a good 64-bit mixing function.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Cumulative distribution of Poisson(1) at 0, 1, 2, … (until it reaches 1 in f64).
+const POISSON1_CDF: [f64; 12] = {
+    let mut cdf = [0.0; 12];
+    let mut p = 0.367_879_441_171_442_33; // e^-1
+    let mut acc = 0.0;
+    let mut k = 0;
+    while k < 12 {
+        acc += p;
+        cdf[k] = acc;
+        k += 1;
+        p /= k as f64;
+    }
+    cdf
+};
+
+/// The Poisson(1) weight of pair `pair_id` in replicate `replicate`.
+pub fn poisson_weight(seed: u64, pair_id: u64, replicate: u64) -> u32 {
+    let h = mix(mix(mix(seed) ^ pair_id) ^ replicate);
+    let u = (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    POISSON1_CDF.iter().position(|&c| u < c).unwrap_or(12) as u32
+}
+
+/// The bootstrap replicates of one layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Replicates {
+    pub config: BootstrapConfig,
+    pub reps: Vec<[TraceMoments; 2]>,
+}
+
+impl Replicates {
+    pub fn new(config: BootstrapConfig, channels: usize) -> Self {
+        Self {
+            config,
+            reps: (0..config.replicates)
+                .map(|_| [TraceMoments::new(channels), TraceMoments::new(channels)])
+                .collect(),
+        }
+    }
+
+    pub fn push<T: Copy + Into<f64>>(&mut self, pair_id: u64, factor: Factor, a: &[T], b: &[T]) {
+        let seed = self.config.seed;
+        for (r, rep) in self.reps.iter_mut().enumerate() {
+            let w = poisson_weight(seed, pair_id, r as u64);
+            if w > 0 {
+                rep[factor.index()].push(f64::from(w), a, b);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, layer: &str, other: &Self) -> Result<(), StatsError> {
+        if self.config != other.config {
+            return Err(StatsError::MergeMismatch {
+                layer: layer.to_string(),
+                reason: format!(
+                    "bootstrap settings differ ({} replicates, seed {} vs {} replicates, seed {})",
+                    self.config.replicates,
+                    self.config.seed,
+                    other.config.replicates,
+                    other.config.seed
+                ),
+            });
+        }
+        for (mine, theirs) in self.reps.iter_mut().zip(&other.reps) {
+            mine[0].merge(&theirs[0]);
+            mine[1].merge(&theirs[1]);
+        }
+        Ok(())
+    }
+
+    /// Percentile intervals over the replicates that have ≥ 2 pairs of each
+    /// factor and a non-zero variance; `None` if there is none.
+    pub fn ci(&self, layer: &str, channels: usize, level: f64) -> Option<BootstrapCi> {
+        let values: Vec<LayerScores> = self
+            .reps
+            .iter()
+            .filter(|rep| rep[0].count >= 2 && rep[1].count >= 2)
+            .filter_map(|rep| {
+                let summaries: [FactorSummary<'_>; 2] = [rep[0].summary(), rep[1].summary()];
+                LayerScores::from_summaries(layer, &summaries, channels).ok()
+            })
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        let alpha = (1.0 - level) / 2.0;
+        let interval = |get: &dyn Fn(&LayerScores) -> f64| {
+            let mut v: Vec<f64> = values.iter().map(get).collect();
+            v.sort_by(f64::total_cmp);
+            [quantile(&v, alpha), quantile(&v, 1.0 - alpha)]
+        };
+        Some(BootstrapCi {
+            level,
+            replicates: self.config.replicates,
+            valid: values.len(),
+            scores: [interval(&|s| s.scores[0]), interval(&|s| s.scores[1])],
+            probs: [0, 1, 2].map(|k| interval(&|s| s.probs[k])),
+            pct: [0, 1, 2].map(|k| interval(&|s| s.pct[k])),
+        })
+    }
+}
+
+/// Linear-interpolation quantile of sorted data (numpy's default method).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+}
+
+/// Bootstrap percentile intervals of a layer's results, each `[low, high]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapCi {
+    /// Confidence level (0.95).
+    pub level: f64,
+    /// Replicates kept (B).
+    pub replicates: usize,
+    /// Replicates with ≥ 2 pairs of each factor that gave a result.
+    pub valid: usize,
+    /// Intervals of `[s_D, s_S]`.
+    pub scores: [[f64; 2]; 2],
+    /// Intervals of the softmax probabilities `[dynamic, static, residual]`.
+    pub probs: [[f64; 2]; 3],
+    /// Intervals of the percentages `[dynamic, static, residual]`.
+    pub pct: [[f64; 2]; 3],
+}

@@ -21,6 +21,7 @@ VENV="${STADYN_VENV:-$CACHE_ROOT/venv-torch-$TORCH_VERSION}"
 print_env() {
   echo "export LIBTORCH_USE_PYTORCH=1"
   echo "export STADYN_VENV=\"$VENV\""
+  echo "export STADYN_PYTHON=\"$VENV/bin/python\""
   echo "export PATH=\"$VENV/bin:\$PATH\""
 }
 
@@ -38,6 +39,9 @@ DEB_PACKAGES=(
   libxrandr2 libxi6 zenity
   xvfb xauth imagemagick xdotool
 )
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+  DEB_PACKAGES+=(python3-venv)
+fi
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -6,5 +6,12 @@
 //! activations saved by NumPy; [`analysis`] holds the report; [`export`]
 //! writes JSON and CSV; [`cli`] is the headless face; `gui` the desktop app.
 
+pub mod analysis;
 pub mod cli;
+pub mod export;
+#[cfg(feature = "gui")]
+pub mod gui;
+#[cfg(feature = "torch")]
+pub mod model;
+pub mod npz;
 pub mod stats;

@@ -1,1 +1,66 @@
-pub fn main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! The command line: `stadyn` with no subcommand opens the desktop app;
+//! subcommands run headless on the same library code. One file per
+//! subcommand; `main → run → ExitCode`, errors printed once with `{:#}`.
+
+mod doctor;
+mod estimate;
+mod summary;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How much static (appearance) and dynamic (motion) information a video model encodes.
+#[derive(Debug, Parser)]
+#[command(name = "stadyn", version, about, long_about = None)]
+pub struct Cli {
+    /// A project (`*.stadyn.toml`) or report (`report.json`) to open in the app.
+    pub path: Option<PathBuf>,
+    /// What to do (none: open the desktop app).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the estimator on activations you already extracted (.npz).
+    Estimate(estimate::EstimateArgs),
+    /// Check what this machine offers stadyn (ffmpeg, libtorch, CUDA).
+    Doctor,
+}
+
+/// Parses the command line and runs it; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Estimate(args)) => estimate::run(&args),
+        Some(Command::Doctor) => doctor::run(),
+        None => open_app(cli.path),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_app(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    crate::gui::run(path)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app(_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "this stadyn was built without the desktop app (feature `gui`); see `stadyn --help` for the headless commands"
+    )
+}

@@ -81,7 +81,10 @@ impl LayerAccumulator {
 
     /// Adds a batch of pairs. The whole batch is checked first (sizes,
     /// NaN/Inf); if anything is wrong, nothing is added.
-    pub fn push_batch<T: Copy + Into<f64>>(&mut self, batch: PairBatch<'_, T>) -> Result<(), StatsError> {
+    pub fn push_batch<T: Copy + Into<f64>>(
+        &mut self,
+        batch: PairBatch<'_, T>,
+    ) -> Result<(), StatsError> {
         let n = batch.pair_ids.len();
         let c = self.channels;
         self.check_len("number of factors", n, batch.factors.len())?;

@@ -30,7 +30,9 @@ pub enum StatsError {
         got: usize,
     },
     /// A factor code other than 0 (dynamic) or 1 (static).
-    #[error("layer '{layer}': factor of row {row} is {value}; factors must be 0 (dynamic) or 1 (static)")]
+    #[error(
+        "layer '{layer}': factor of row {row} is {value}; factors must be 0 (dynamic) or 1 (static)"
+    )]
     BadFactor {
         /// Layer name.
         layer: String,
@@ -54,7 +56,9 @@ pub enum StatsError {
         first_row: usize,
     },
     /// Every channel is constant over all rows: the scores divide by zero.
-    #[error("layer '{layer}': every channel is constant over all pairs (total variance 0); no score can be computed")]
+    #[error(
+        "layer '{layer}': every channel is constant over all pairs (total variance 0); no score can be computed"
+    )]
     ZeroVariance {
         /// Layer name.
         layer: String,

@@ -108,7 +108,12 @@ fn direct(d: &Data) -> ([f64; 2], [Vec<Option<f64>>; 2]) {
             let a = col(&d.za, &rows, ch);
             let b = col(&d.zb, &rows, ch);
             let m = 0.5 * (mean(&a) + mean(&b));
-            let cov = a.iter().zip(&b).map(|(x, y)| (x - m) * (y - m)).sum::<f64>() / a.len() as f64;
+            let cov = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| (x - m) * (y - m))
+                .sum::<f64>()
+                / a.len() as f64;
             let mut u = a.clone();
             u.extend(&b);
             let mu = mean(&u);
@@ -214,7 +219,10 @@ fn published_rows_round_trip() {
         [31.6, 21.9, 46.5],
     ];
     let s = scores_from_pct(rows[0]);
-    assert!((s[0] - 0.370).abs() < 5e-4 && (s[1] - 0.954).abs() < 5e-4, "{s:?}");
+    assert!(
+        (s[0] - 0.370).abs() < 5e-4 && (s[1] - 0.954).abs() < 5e-4,
+        "{s:?}"
+    );
     assert_eq!(s[2], 1.0);
     // The exact published example comes back digit for digit at C = 2048.
     let back = LayerScores::from_scores(scores_from_pct(rows[0]), 2048, 1.0);
@@ -224,7 +232,10 @@ fn published_rows_round_trip() {
     for row in rows {
         let back = LayerScores::from_scores(scores_from_pct(row), 2048, 1.0);
         assert_eq!(back.pct[..2], row[..2], "row {row:?}");
-        assert!((back.pct[2] - row[2]).abs() <= 0.1 + 1e-9, "row {row:?}: {back:?}");
+        assert!(
+            (back.pct[2] - row[2]).abs() <= 0.1 + 1e-9,
+            "row {row:?}: {back:?}"
+        );
     }
 }
 
@@ -236,8 +247,8 @@ fn streaming_matches_direct_formulas() {
     let (scores, rho) = direct(&d);
     for f in 0..2 {
         assert_close(e.scores.scores[f], scores[f], 1e-11, "score");
-        for ch in 0..d.c {
-            assert_close(e.units.rho[f][ch].unwrap(), rho[f][ch].unwrap(), 1e-11, "rho");
+        for (got, want) in e.units.rho[f].iter().zip(&rho[f]) {
+            assert_close(got.unwrap(), want.unwrap(), 1e-11, "rho");
         }
     }
 }
@@ -285,14 +296,21 @@ fn identical_members_give_rho_one_and_variance_ratio() {
         assert_close(r.unwrap(), 1.0, 1e-12, "rho_S");
     }
     // s_S = Σ_c Var(static rows, channel c) / V.
-    let rows: Vec<usize> = (0..d.n()).filter(|&r| d.factor[r] == Factor::Static).collect();
+    let rows: Vec<usize> = (0..d.n())
+        .filter(|&r| d.factor[r] == Factor::Static)
+        .collect();
     let mut num = 0.0;
     for ch in 0..d.c {
         let v: Vec<f64> = rows.iter().map(|&r| d.za[r * d.c + ch]).collect();
         let m = v.iter().sum::<f64>() / v.len() as f64;
         num += v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64;
     }
-    assert_close(e.scores.scores[1], num / e.scores.total_variance, 1e-12, "s_S");
+    assert_close(
+        e.scores.scores[1],
+        num / e.scores.total_variance,
+        1e-12,
+        "s_S",
+    );
 }
 
 #[test]
@@ -346,7 +364,12 @@ fn merge_equals_all_at_once() {
     for f in 0..2 {
         assert_close(m.scores.scores[f], whole.scores.scores[f], 1e-12, "score");
         for ch in 0..d.c {
-            assert_close(m.units.rho[f][ch].unwrap(), whole.units.rho[f][ch].unwrap(), 1e-12, "rho");
+            assert_close(
+                m.units.rho[f][ch].unwrap(),
+                whole.units.rho[f][ch].unwrap(),
+                1e-12,
+                "rho",
+            );
         }
     }
     let (a, b) = (m.ci.unwrap(), whole.ci.unwrap());
@@ -372,9 +395,19 @@ fn large_offset_is_stable() {
     let e1 = shifted.accumulate(NO_BOOT).estimate(0.5).unwrap();
     for f in 0..2 {
         // Adding 1e5 costs ~1e-11 of each value's precision; the estimate keeps it.
-        assert_close(e0.scores.scores[f], e1.scores.scores[f], 1e-8, "shifted score");
+        assert_close(
+            e0.scores.scores[f],
+            e1.scores.scores[f],
+            1e-8,
+            "shifted score",
+        );
         for ch in 0..d.c {
-            assert_close(e0.units.rho[f][ch].unwrap(), e1.units.rho[f][ch].unwrap(), 1e-8, "rho");
+            assert_close(
+                e0.units.rho[f][ch].unwrap(),
+                e1.units.rho[f][ch].unwrap(),
+                1e-8,
+                "rho",
+            );
         }
     }
     assert_eq!(e0.scores.dims, e1.scores.dims);
@@ -434,9 +467,12 @@ fn dead_channels_are_unassigned() {
 #[test]
 fn too_few_pairs_is_an_error() {
     let mut acc = LayerAccumulator::new("conv1", 2, NO_BOOT);
-    acc.push_pair(0, Factor::Dynamic, &[1.0, 2.0], &[1.5, 2.5]).unwrap();
-    acc.push_pair(1, Factor::Dynamic, &[0.0, 1.0], &[0.5, 2.0]).unwrap();
-    acc.push_pair(2, Factor::Static, &[0.0, 1.0], &[0.5, 2.0]).unwrap();
+    acc.push_pair(0, Factor::Dynamic, &[1.0, 2.0], &[1.5, 2.5])
+        .unwrap();
+    acc.push_pair(1, Factor::Dynamic, &[0.0, 1.0], &[0.5, 2.0])
+        .unwrap();
+    acc.push_pair(2, Factor::Static, &[0.0, 1.0], &[0.5, 2.0])
+        .unwrap();
     let err = acc.estimate(0.5).unwrap_err();
     assert_eq!(
         err,
@@ -452,8 +488,20 @@ fn too_few_pairs_is_an_error() {
 #[test]
 fn shape_mismatch_is_an_error() {
     let mut acc = LayerAccumulator::new("l", 3, NO_BOOT);
-    let err = acc.push_pair(0, Factor::Dynamic, &[1.0, 2.0, 3.0], &[1.0, 2.0]).unwrap_err();
-    assert!(matches!(err, StatsError::ShapeMismatch { expected: 3, got: 2, .. }), "{err}");
+    let err = acc
+        .push_pair(0, Factor::Dynamic, &[1.0, 2.0, 3.0], &[1.0, 2.0])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatsError::ShapeMismatch {
+                expected: 3,
+                got: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = acc
         .push_batch(PairBatch {
             pair_ids: &[0, 1],
@@ -490,7 +538,10 @@ fn non_finite_input_is_rejected_and_loses_nothing() {
             first_row: 1
         }
     );
-    assert_eq!(acc, before, "a rejected batch must not change the statistics");
+    assert_eq!(
+        acc, before,
+        "a rejected batch must not change the statistics"
+    );
     za[4] = 5.0;
     za[8] = 9.0;
     acc.push_batch(PairBatch {
@@ -507,33 +558,64 @@ fn non_finite_input_is_rejected_and_loses_nothing() {
 fn zero_variance_layer_is_an_error() {
     let mut acc = LayerAccumulator::new("dead", 2, NO_BOOT);
     for i in 0..4 {
-        let f = if i % 2 == 0 { Factor::Dynamic } else { Factor::Static };
+        let f = if i % 2 == 0 {
+            Factor::Dynamic
+        } else {
+            Factor::Static
+        };
         acc.push_pair(i, f, &[0.0, 0.0], &[0.0, 0.0]).unwrap();
     }
-    assert!(matches!(acc.estimate(0.5), Err(StatsError::ZeroVariance { .. })));
+    assert!(matches!(
+        acc.estimate(0.5),
+        Err(StatsError::ZeroVariance { .. })
+    ));
 }
 
 #[test]
 fn merge_mismatch_is_an_error_and_changes_nothing() {
     let mut a = LayerAccumulator::new("l", 3, NO_BOOT);
-    a.push_pair(0, Factor::Dynamic, &[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]).unwrap();
+    a.push_pair(0, Factor::Dynamic, &[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0])
+        .unwrap();
     let before = a.clone();
     let b = LayerAccumulator::new("l", 4, NO_BOOT);
     assert!(matches!(a.merge(&b), Err(StatsError::MergeMismatch { .. })));
-    let c = LayerAccumulator::new("l", 3, BootstrapConfig { replicates: 5, seed: 1 });
+    let c = LayerAccumulator::new(
+        "l",
+        3,
+        BootstrapConfig {
+            replicates: 5,
+            seed: 1,
+        },
+    );
     assert!(a.merge(&c).is_err());
     let d = LayerAccumulator::new("other", 3, NO_BOOT);
     assert!(a.merge(&d).is_err());
     assert_eq!(a, before);
-    let mut e = LayerAccumulator::new("l", 3, BootstrapConfig { replicates: 5, seed: 1 });
-    let f = LayerAccumulator::new("l", 3, BootstrapConfig { replicates: 5, seed: 2 });
+    let mut e = LayerAccumulator::new(
+        "l",
+        3,
+        BootstrapConfig {
+            replicates: 5,
+            seed: 1,
+        },
+    );
+    let f = LayerAccumulator::new(
+        "l",
+        3,
+        BootstrapConfig {
+            replicates: 5,
+            seed: 2,
+        },
+    );
     assert!(e.merge(&f).unwrap_err().to_string().contains("seed"));
 }
 
 #[test]
 fn poisson_weights_have_mean_and_variance_one() {
     let n = 200_000u64;
-    let w: Vec<f64> = (0..n).map(|i| f64::from(poisson_weight(42, i, i % 7))).collect();
+    let w: Vec<f64> = (0..n)
+        .map(|i| f64::from(poisson_weight(42, i, i % 7)))
+        .collect();
     let mean = w.iter().sum::<f64>() / n as f64;
     let var = w.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
     assert!((mean - 1.0).abs() < 0.01, "mean {mean}");
@@ -558,7 +640,10 @@ fn bootstrap_interval_covers_the_estimate_and_shrinks_with_n() {
         assert!(ci.valid >= 195);
         for f in 0..2 {
             let [lo, hi] = ci.scores[f];
-            assert!(lo <= e.scores.scores[f] && e.scores.scores[f] <= hi, "{lo} {hi}");
+            assert!(
+                lo <= e.scores.scores[f] && e.scores.scores[f] <= hi,
+                "{lo} {hi}"
+            );
         }
         ci.scores[0][1] - ci.scores[0][0]
     };

@@ -1,0 +1,158 @@
+//! The versioned report (`report.json`, schema `stadyn.report/1`).
+//!
+//! Fixed fields (other tools read them): `schema`, `tool_version`, `models[]`
+//! with `name`, `checkpoint`, `epoch`, and `layers[]` with `name`,
+//! `channels`, `scores`, `probs`, `dims`, `pct`, `ci95` and `units`
+//! (`rho_dynamic`, `rho_static`, `category`, `unassigned`). Fields may be
+//! added; none of these may change meaning without a new schema version.
+
+use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, LayerEstimate};
+use serde::{Deserialize, Serialize};
+
+/// Schema identifier written into every report.
+pub const REPORT_SCHEMA: &str = "stadyn.report/1";
+
+/// A whole report: settings, warnings and results per model and layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// The stadyn version that wrote it.
+    pub tool_version: String,
+    /// How the results were computed.
+    pub settings: ReportSettings,
+    /// Inputs that were skipped or altered, and other things a reader should know.
+    pub warnings: Vec<Warning>,
+    /// Results per model (or checkpoint).
+    pub models: Vec<ModelReport>,
+}
+
+impl Report {
+    /// An empty report with the current schema and tool version.
+    pub fn new(settings: ReportSettings) -> Self {
+        Self {
+            schema: REPORT_SCHEMA.to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            settings,
+            warnings: Vec::new(),
+            models: Vec::new(),
+        }
+    }
+}
+
+/// Settings that produced the numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportSettings {
+    /// What produced the report: `"estimate"` (activations file) or `"analyze"`.
+    pub command: String,
+    /// The input: an activations file or a probe set.
+    pub input: String,
+    /// Unit-category threshold τ.
+    pub threshold: f64,
+    /// Bootstrap replicates and seed (replicates 0: no intervals).
+    pub bootstrap: BootstrapConfig,
+}
+
+/// Something a reader of the report should know (a skipped input, an ignored array).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The path or name concerned.
+    pub path: String,
+    /// What happened and why.
+    pub reason: String,
+}
+
+/// The results of one model or checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    /// Display name.
+    pub name: String,
+    /// Checkpoint file, when the model is one of several checkpoints.
+    pub checkpoint: Option<String>,
+    /// Training epoch of the checkpoint, when known.
+    pub epoch: Option<f64>,
+    /// Layers in display order.
+    pub layers: Vec<LayerReport>,
+}
+
+/// Pairs per factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairCounts {
+    /// Dynamic pairs (shared motion).
+    pub dynamic: u64,
+    /// Static pairs (shared appearance).
+    #[serde(rename = "static")]
+    pub static_: u64,
+}
+
+/// The results of one layer (METHOD.md §4–5).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerReport {
+    /// Layer name.
+    pub name: String,
+    /// Channels C.
+    pub channels: usize,
+    /// Pairs per factor.
+    pub pairs: PairCounts,
+    /// Total variance V of `[Za; Zb]`.
+    pub total_variance: f64,
+    /// `[s_dynamic, s_static, 1.0]`.
+    pub scores: [f64; 3],
+    /// Softmax of the scores.
+    pub probs: [f64; 3],
+    /// Dimensions per factor (sum C).
+    pub dims: [usize; 3],
+    /// Percentages per factor, rounded to 0.1 as the reference does.
+    pub pct: [f64; 3],
+    /// 95 % bootstrap intervals, `null` without bootstrap.
+    pub ci95: Option<BootstrapCi>,
+    /// Per-channel results.
+    pub units: UnitsReport,
+}
+
+/// Per-channel results of one layer. `null` marks an undefined ρ
+/// (a channel with zero variance over that factor's rows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitsReport {
+    /// ρ_D per channel.
+    pub rho_dynamic: Vec<Option<f64>>,
+    /// ρ_S per channel.
+    pub rho_static: Vec<Option<f64>>,
+    /// `softmax([ρ_D, ρ_S, 1])` per channel.
+    pub softmax: Vec<Option<[f64; 3]>>,
+    /// Category per channel at the report's threshold.
+    pub category: Vec<Category>,
+    /// Channels per category.
+    pub counts: CategoryCounts,
+    /// Channels with no category (undefined ρ or ρ exactly at τ).
+    pub unassigned: usize,
+}
+
+impl LayerReport {
+    /// The report of one layer's estimate.
+    pub fn from_estimate(name: impl Into<String>, e: LayerEstimate) -> Self {
+        let [rho_dynamic, rho_static] = e.units.rho;
+        Self {
+            name: name.into(),
+            channels: e.channels,
+            pairs: PairCounts {
+                dynamic: e.pairs[0],
+                static_: e.pairs[1],
+            },
+            total_variance: e.scores.total_variance,
+            scores: e.scores.scores,
+            probs: e.scores.probs,
+            dims: e.scores.dims,
+            pct: e.scores.pct,
+            ci95: e.ci,
+            units: UnitsReport {
+                rho_dynamic,
+                rho_static,
+                softmax: e.units.softmax,
+                category: e.units.category,
+                counts: e.units.counts,
+                unassigned: e.units.counts.unassigned,
+            },
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Tests of the writers: round trip of the report, CSV shapes, the
+//! reference file's exact bytes, atomicity.
+
+use super::*;
+use crate::analysis::{LayerReport, ModelReport, Report, ReportSettings};
+use crate::stats::{BootstrapConfig, Factor, LayerAccumulator};
+
+fn report() -> Report {
+    let mut acc = LayerAccumulator::new(
+        "conv/1",
+        3,
+        BootstrapConfig {
+            replicates: 10,
+            seed: 1,
+        },
+    );
+    for i in 0..20u64 {
+        let f = if i % 2 == 0 {
+            Factor::Dynamic
+        } else {
+            Factor::Static
+        };
+        let x = i as f64;
+        let a = [x, (x * 0.7).sin(), 5.0];
+        let b = [x + 0.5, (x * 1.3).cos(), 5.0];
+        acc.push_pair(i, f, &a, &b).unwrap();
+    }
+    let mut r = Report::new(ReportSettings {
+        command: "estimate".into(),
+        input: "x.npz".into(),
+        threshold: 0.5,
+        bootstrap: BootstrapConfig {
+            replicates: 10,
+            seed: 1,
+        },
+    });
+    r.models.push(ModelReport {
+        name: "m".into(),
+        checkpoint: None,
+        epoch: None,
+        layers: vec![LayerReport::from_estimate(
+            "conv/1",
+            acc.estimate(0.5).unwrap(),
+        )],
+    });
+    r
+}
+
+#[test]
+fn report_round_trips_through_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = report();
+    let files = write_all(dir.path(), &r).unwrap();
+    assert_eq!(files.len(), 5);
+    let back = read_report(&dir.path().join("report.json")).unwrap();
+    assert_eq!(back, r);
+    // The dead third channel is null, not a number.
+    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    assert!(text.contains("null"));
+}
+
+#[test]
+fn read_report_rejects_other_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.json");
+    std::fs::write(&p, r#"{"schema": "something/2"}"#).unwrap();
+    let err = read_report(&p).unwrap_err().to_string();
+    assert!(err.contains("something/2"), "{err}");
+}
+
+#[test]
+fn dim_est_is_python_csv_writer_output() {
+    let r = report();
+    let l = &r.models[0].layers[0];
+    let mut l = l.clone();
+    l.dims = [0, 1, 2];
+    l.pct = [0.0, 33.3, 66.7];
+    assert_eq!(dim_est_csv(&l), "0,1,2\r\n0.0,33.3,66.7\r\n");
+    assert_eq!(
+        dim_est_file_name(&r, &r.models[0], &l),
+        "conv_1_dim_est.csv"
+    );
+}
+
+#[test]
+fn csvs_have_one_row_per_observation() {
+    let dir = tempfile::tempdir().unwrap();
+    write_all(dir.path(), &report()).unwrap();
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    let layers = read("layers.csv");
+    assert_eq!(layers.lines().count(), 4);
+    assert!(
+        layers
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("model,checkpoint,epoch,layer,")
+    );
+    assert_eq!(read("unit_categories.csv").lines().count(), 1 + 5);
+    let channels = read("channels.csv");
+    assert_eq!(channels.lines().count(), 1 + 3);
+    // Channel 2 is constant: empty ρ cells, category unassigned.
+    let last = channels.lines().last().unwrap();
+    assert!(last.ends_with(",,,,,,unassigned"), "{last}");
+}
+
+#[test]
+fn failed_atomic_write_keeps_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.txt");
+    std::fs::write(&p, "old").unwrap();
+    let err = atomic_write(&p, |w| {
+        w.write_all(b"half")?;
+        anyhow::bail!("interrupted")
+    });
+    assert!(err.is_err());
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "temporary file left behind");
+}
+
+#[test]
+fn output_must_be_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    assert!(
+        ensure_writable_dir(&file)
+            .unwrap_err()
+            .to_string()
+            .contains("not a folder")
+    );
+    assert!(ensure_writable_dir(&dir.path().join("a/b/c")).is_ok());
+}

@@ -1,0 +1,6 @@
+//! Integration tests: one binary, so it links once.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod estimate_cli;
+mod numpy_reference;
+mod util;

@@ -108,12 +108,11 @@ impl LayerAccumulator {
         }
         for r in 0..n {
             let row = r * c..(r + 1) * c;
-            let (a, b) = (&batch.za[row.clone()], &batch.zb[row]);
             let f = batch.factors[r];
-            self.factors[f.index()].push(a, b);
-            if let Some(boot) = &mut self.bootstrap {
-                boot.push(batch.pair_ids[r], f, a, b);
-            }
+            self.factors[f.index()].push(&batch.za[row.clone()], &batch.zb[row]);
+        }
+        if let Some(boot) = &mut self.bootstrap {
+            boot.push_batch(batch.pair_ids, batch.factors, batch.za, batch.zb, c);
         }
         Ok(())
     }

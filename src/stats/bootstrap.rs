@@ -78,12 +78,91 @@ impl Replicates {
         }
     }
 
-    pub fn push<T: Copy + Into<f64>>(&mut self, pair_id: u64, factor: Factor, a: &[T], b: &[T]) {
+    /// Adds a batch of pairs (row-major `n × C`) to every replicate.
+    ///
+    /// Per factor, the rows are centred on the batch's first row of that
+    /// factor (a sample, so within a few standard deviations of the mean:
+    /// no cancellation at large offsets); each replicate then needs only two
+    /// weighted sums over C and three scalars per row, and one Chan merge
+    /// per batch: about three times cheaper than a Welford update per row.
+    pub fn push_batch<T: Copy + Into<f64>>(
+        &mut self,
+        pair_ids: &[u64],
+        factors: &[Factor],
+        za: &[T],
+        zb: &[T],
+        channels: usize,
+    ) {
+        let c = channels;
         let seed = self.config.seed;
-        for (r, rep) in self.reps.iter_mut().enumerate() {
-            let w = poisson_weight(seed, pair_id, r as u64);
-            if w > 0 {
-                rep[factor.index()].push(f64::from(w), a, b);
+        let (mut sum_a, mut sum_b) = (vec![0.0; c], vec![0.0; c]);
+        let (mut mean_a, mut mean_b) = (vec![0.0; c], vec![0.0; c]);
+        for f in Factor::ALL {
+            let rows: Vec<usize> = (0..pair_ids.len()).filter(|&i| factors[i] == f).collect();
+            let Some(&first) = rows.first() else { continue };
+            let shift_a: Vec<f64> = za[first * c..(first + 1) * c]
+                .iter()
+                .map(|&v| v.into())
+                .collect();
+            let shift_b: Vec<f64> = zb[first * c..(first + 1) * c]
+                .iter()
+                .map(|&v| v.into())
+                .collect();
+            let centred = |m: &[T], i: usize, shift: &[f64]| -> Vec<f64> {
+                m[i * c..(i + 1) * c]
+                    .iter()
+                    .zip(shift)
+                    .map(|(&v, s)| v.into() - s)
+                    .collect()
+            };
+            let ca: Vec<Vec<f64>> = rows.iter().map(|&i| centred(za, i, &shift_a)).collect();
+            let cb: Vec<Vec<f64>> = rows.iter().map(|&i| centred(zb, i, &shift_b)).collect();
+            let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>();
+            let qa: Vec<f64> = ca.iter().map(|x| dot(x, x)).collect();
+            let qb: Vec<f64> = cb.iter().map(|x| dot(x, x)).collect();
+            let qab: Vec<f64> = ca.iter().zip(&cb).map(|(x, y)| dot(x, y)).collect();
+            for (r, rep) in self.reps.iter_mut().enumerate() {
+                sum_a.fill(0.0);
+                sum_b.fill(0.0);
+                let (mut count, mut n, mut s_aa, mut s_bb, mut s_ab) = (0u64, 0.0, 0.0, 0.0, 0.0);
+                for (j, &i) in rows.iter().enumerate() {
+                    let w = poisson_weight(seed, pair_ids[i], r as u64);
+                    if w == 0 {
+                        continue;
+                    }
+                    let w = f64::from(w);
+                    count += 1;
+                    n += w;
+                    s_aa += w * qa[j];
+                    s_bb += w * qb[j];
+                    s_ab += w * qab[j];
+                    for ((sa, sb), (x, y)) in sum_a
+                        .iter_mut()
+                        .zip(sum_b.iter_mut())
+                        .zip(ca[j].iter().zip(&cb[j]))
+                    {
+                        *sa += w * x;
+                        *sb += w * y;
+                    }
+                }
+                if count == 0 {
+                    continue;
+                }
+                // Batch moments from centred sums: mean = shift + S/n,
+                // M2 = Q − |S|²/n, Cab = Qab − S_a·S_b/n.
+                for ch in 0..c {
+                    mean_a[ch] = shift_a[ch] + sum_a[ch] / n;
+                    mean_b[ch] = shift_b[ch] + sum_b[ch] / n;
+                }
+                let batch = FactorSummary {
+                    weight: n,
+                    mean_a: &mean_a,
+                    mean_b: &mean_b,
+                    trace_m2_a: s_aa - dot(&sum_a, &sum_a) / n,
+                    trace_m2_b: s_bb - dot(&sum_b, &sum_b) / n,
+                    trace_c_ab: s_ab - dot(&sum_a, &sum_b) / n,
+                };
+                rep[f.index()].merge_parts(count, &batch);
             }
         }
     }

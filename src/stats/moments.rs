@@ -123,34 +123,13 @@ impl TraceMoments {
         }
     }
 
-    /// Adds one pair with frequency weight `w` (> 0).
-    pub fn push<T: Copy + Into<f64>>(&mut self, w: f64, a: &[T], b: &[T]) {
-        self.count += 1;
-        self.weight += w;
-        let k = w / self.weight;
-        let (mut m2a, mut m2b, mut cab) = (0.0, 0.0, 0.0);
-        for c in 0..a.len() {
-            let (x, y) = (a[c].into(), b[c].into());
-            let da = x - self.mean_a[c];
-            let db = y - self.mean_b[c];
-            self.mean_a[c] += da * k;
-            self.mean_b[c] += db * k;
-            let rb = y - self.mean_b[c];
-            m2a += da * (x - self.mean_a[c]);
-            m2b += db * rb;
-            cab += da * rb;
-        }
-        self.m2_a += w * m2a;
-        self.m2_b += w * m2b;
-        self.c_ab += w * cab;
+    pub fn merge(&mut self, other: &Self) {
+        self.merge_parts(other.count, &other.summary());
     }
 
-    pub fn merge(&mut self, other: &Self) {
+    /// Merges moments given as parts: `count` pairs summarised by `other`.
+    pub fn merge_parts(&mut self, count: u64, other: &FactorSummary<'_>) {
         if other.weight == 0.0 {
-            return;
-        }
-        if self.weight == 0.0 {
-            *self = other.clone();
             return;
         }
         let n1 = self.weight;
@@ -167,10 +146,10 @@ impl TraceMoments {
             sbb += db * db;
             sab += da * db;
         }
-        self.m2_a += other.m2_a + saa * f;
-        self.m2_b += other.m2_b + sbb * f;
-        self.c_ab += other.c_ab + sab * f;
-        self.count += other.count;
+        self.m2_a += other.trace_m2_a + saa * f;
+        self.m2_b += other.trace_m2_b + sbb * f;
+        self.c_ab += other.trace_c_ab + sab * f;
+        self.count += count;
         self.weight = n;
     }
 

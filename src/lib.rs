@@ -11,7 +11,8 @@ pub mod cli;
 pub mod export;
 #[cfg(feature = "gui")]
 pub mod gui;
-#[cfg(feature = "torch")]
 pub mod model;
 pub mod npz;
+pub mod pairs;
 pub mod stats;
+pub mod video;

@@ -2,5 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 mod estimate_cli;
+#[cfg(feature = "torch")]
+mod model;
 mod numpy_reference;
 mod util;

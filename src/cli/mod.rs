@@ -4,6 +4,8 @@
 
 mod doctor;
 mod estimate;
+#[cfg(feature = "torch")]
+mod inspect_model;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the estimator on activations you already extracted (.npz).
     Estimate(estimate::EstimateArgs),
+    /// Load a TorchScript model, print its layers and check it against the contract.
+    #[cfg(feature = "torch")]
+    InspectModel(inspect_model::InspectArgs),
     /// Check what this machine offers stadyn (ffmpeg, libtorch, CUDA).
     Doctor,
 }
@@ -47,6 +52,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Estimate(args)) => estimate::run(&args),
+        #[cfg(feature = "torch")]
+        Some(Command::InspectModel(args)) => inspect_model::run(&args),
         Some(Command::Doctor) => doctor::run(),
         None => open_app(cli.path),
     }

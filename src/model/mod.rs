@@ -1,5 +1,51 @@
-//! Running video models. `torchscript.rs` is the only file that imports tch.
+//! Running video models and reading their named layer outputs.
+//!
+//! The contract (DESIGN.md): a TorchScript file whose `forward(x)` returns a
+//! `Dict[str, Tensor]` of layer outputs (or a tuple named by the manifest),
+//! with a sidecar manifest `<model>.json` describing the input. Layer outputs
+//! are pooled to one vector per clip by rank ([`pooling`]). Everything here
+//! but `torchscript.rs` is free of tch, so it builds and is tested without
+//! libtorch.
 
+mod error;
+mod input;
+mod manifest;
+mod pooling;
+#[cfg(feature = "torch")]
 mod torchscript;
 
-pub use torchscript::cuda_devices;
+pub use error::ModelError;
+pub use input::{InputBatch, InputData, build_input};
+pub use manifest::{InputDtype, InputLayout, Manifest};
+pub use pooling::{PoolRule, pool_rule};
+#[cfg(feature = "torch")]
+pub use torchscript::{Device, TorchScriptModel, cuda_devices, set_threads};
+
+use crate::video::Clip;
+
+/// One layer's pooled output for a batch: `n × channels` values, row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerOutput {
+    /// Layer name (the dict key).
+    pub name: String,
+    /// Channels C after pooling.
+    pub channels: usize,
+    /// `n × channels` values.
+    pub data: Vec<f32>,
+    /// The raw output shape before pooling (for `inspect-model`).
+    pub raw_shape: Vec<i64>,
+    /// How it was pooled.
+    pub rule: PoolRule,
+}
+
+/// Something that turns a batch of clips into pooled layer outputs.
+pub trait Extractor: Send {
+    /// The model's input description.
+    fn manifest(&self) -> &Manifest;
+    /// Runs the model on `clips` (all of the manifest's size) and returns
+    /// every probed layer, in display order.
+    fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError>;
+}
+
+#[cfg(test)]
+mod tests;

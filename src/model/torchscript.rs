@@ -1,4 +1,56 @@
-//! TorchScript models through tch (the only file that imports tch).
+//! TorchScript models through tch — the only file that imports tch.
+
+use super::{
+    Extractor, InputBatch, InputData, LayerOutput, Manifest, ModelError, build_input, pool_rule,
+};
+use crate::video::Clip;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use tch::{CModule, IValue, Kind, Tensor};
+
+/// Where to run a model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Device {
+    /// CUDA when libtorch sees a GPU, else CPU.
+    #[default]
+    Auto,
+    /// The CPU.
+    Cpu,
+    /// CUDA device `i`.
+    Cuda(usize),
+}
+
+impl FromStr for Device {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Device::Auto),
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Ok(Device::Cuda(0)),
+            _ => s
+                .strip_prefix("cuda:")
+                .and_then(|i| i.parse().ok())
+                .map(Device::Cuda)
+                .ok_or_else(|| format!("unknown device '{s}': use auto, cpu, cuda or cuda:N")),
+        }
+    }
+}
+
+impl Device {
+    fn resolve(self) -> Result<tch::Device, String> {
+        match self {
+            Device::Auto => Ok(tch::Device::cuda_if_available()),
+            Device::Cpu => Ok(tch::Device::Cpu),
+            Device::Cuda(i) => {
+                if cuda_devices() > i {
+                    Ok(tch::Device::Cuda(i))
+                } else {
+                    Err(format!("CUDA device {i} requested but libtorch sees {} CUDA device(s)", cuda_devices()))
+                }
+            }
+        }
+    }
+}
 
 /// Number of CUDA devices libtorch sees (0 on a CPU-only machine).
 pub fn cuda_devices() -> usize {
@@ -6,5 +58,229 @@ pub fn cuda_devices() -> usize {
         usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
     } else {
         0
+    }
+}
+
+/// Sets libtorch's intra-op threads (process-wide; only the first call counts).
+pub fn set_threads(threads: Option<usize>) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let n = threads
+            .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+            .unwrap_or(1);
+        tch::set_num_threads(i32::try_from(n).unwrap_or(1));
+    });
+}
+
+/// A TorchScript model on a device, in eval mode.
+pub struct TorchScriptModel {
+    path: PathBuf,
+    module: CModule,
+    device: tch::Device,
+    manifest: Manifest,
+}
+
+/// The gist of a libtorch message: its tracebacks are long, and the error
+/// itself is the last line (e.g. "RuntimeError: shape '[2, 3072]' is invalid").
+fn short(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("frame #") && !l.starts_with("Exception raised from"))
+        .collect();
+    match lines.iter().rev().find(|l| l.contains("Error") || l.contains("error")) {
+        Some(last) => last.to_string(),
+        None => lines.last().copied().unwrap_or("unknown error").to_string(),
+    }
+}
+
+impl TorchScriptModel {
+    /// Loads `path` on `device` with `manifest`.
+    pub fn load(path: &Path, manifest: Manifest, device: Device) -> Result<Self, ModelError> {
+        let load_err = |reason: String| ModelError::Load {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if !path.is_file() {
+            return Err(load_err("no such file".into()));
+        }
+        let device = device.resolve().map_err(load_err)?;
+        let mut module = CModule::load_on_device(path, device)
+            .map_err(|e| load_err(format!("not a TorchScript file ({})", short(&e))))?;
+        module.set_eval();
+        Ok(Self {
+            path: path.to_path_buf(),
+            module,
+            device,
+            manifest,
+        })
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// "cpu" or "cuda:0".
+    pub fn device_name(&self) -> String {
+        match self.device {
+            tch::Device::Cuda(i) => format!("cuda:{i}"),
+            _ => "cpu".to_string(),
+        }
+    }
+
+    fn contract(&self, reason: String) -> ModelError {
+        ModelError::Contract {
+            path: self.path.clone(),
+            reason,
+        }
+    }
+
+    fn to_tensor(&self, input: &InputBatch) -> Result<Tensor, ModelError> {
+        let t = match &input.data {
+            InputData::F32(v) => Tensor::f_from_slice(v),
+            InputData::U8(v) => Tensor::f_from_slice(v),
+        }
+        .and_then(|t| t.f_reshape(input.shape.as_slice()))
+        .and_then(|t| t.f_to_device(self.device));
+        t.map_err(|e| ModelError::Input {
+            path: self.path.clone(),
+            reason: short(&e),
+        })
+    }
+
+    /// Runs forward and returns the named outputs in the model's order.
+    fn forward(&self, input: &InputBatch) -> Result<Vec<(String, Tensor)>, ModelError> {
+        let x = self.to_tensor(input)?;
+        let out = self
+            .module
+            .forward_is(&[IValue::Tensor(x)])
+            .map_err(|e| ModelError::Forward {
+                path: self.path.clone(),
+                input: input.describe(),
+                reason: short(&e),
+            })?;
+        let expect = "expected Dict[str, Tensor] of layer outputs (tools/export_model.py writes such models)";
+        match out {
+            IValue::GenericDict(items) => items
+                .into_iter()
+                .map(|(k, v)| match (k, v) {
+                    (IValue::String(name), IValue::Tensor(t)) => Ok((name, t)),
+                    (IValue::String(name), other) => Err(self.contract(format!(
+                        "output '{name}' is a {}, not a tensor",
+                        ivalue_kind(&other)
+                    ))),
+                    (other, _) => Err(self.contract(format!("a dict key is a {}, not a string", ivalue_kind(&other)))),
+                })
+                .collect(),
+            IValue::Tuple(items) | IValue::GenericList(items) => {
+                let names = &self.manifest.outputs;
+                if names.len() != items.len() {
+                    return Err(self.contract(format!(
+                        "returned a tuple of {} values but the manifest's \"outputs\" names {}; {expect}, or list the tuple's names in \"outputs\"",
+                        items.len(),
+                        names.len()
+                    )));
+                }
+                names
+                    .iter()
+                    .zip(items)
+                    .map(|(name, v)| match v {
+                        IValue::Tensor(t) => Ok((name.clone(), t)),
+                        other => Err(self.contract(format!("tuple item '{name}' is a {}", ivalue_kind(&other)))),
+                    })
+                    .collect()
+            }
+            IValue::Tensor(t) => Err(self.contract(format!("returned a single tensor of shape {:?}; {expect}", t.size()))),
+            other => Err(self.contract(format!("returned a {}; {expect}", ivalue_kind(&other)))),
+        }
+    }
+
+    fn pool(&self, name: String, t: &Tensor, n: usize) -> Result<LayerOutput, ModelError> {
+        let shape = t.size();
+        if shape.first().copied() != Some(n as i64) {
+            return Err(self.contract(format!("output '{name}' has shape {shape:?}; its first axis must be the batch ({n})")));
+        }
+        let rule = pool_rule(&name, &shape, &self.manifest).map_err(|r| self.contract(r))?;
+        let pooled = if rule.dims().is_empty() {
+            t.f_to_kind(Kind::Float)
+        } else {
+            t.f_mean_dim(rule.dims(), false, Kind::Float)
+        }
+        .and_then(|p| p.f_to_device(tch::Device::Cpu))
+        .and_then(|p| p.f_contiguous())
+        .map_err(|e| self.contract(format!("cannot pool output '{name}': {}", short(&e))))?;
+        let channels = pooled.size().get(1).copied().unwrap_or(0) as usize;
+        let data = Vec::<f32>::try_from(&pooled.flatten(0, -1))
+            .map_err(|e| self.contract(format!("cannot read output '{name}': {}", short(&e))))?;
+        let bad = data.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(ModelError::NonFinite {
+                path: self.path.clone(),
+                layer: name,
+                count: bad,
+                total: data.len(),
+            });
+        }
+        Ok(LayerOutput {
+            name,
+            channels,
+            data,
+            raw_shape: shape,
+            rule,
+        })
+    }
+}
+
+fn ivalue_kind(v: &IValue) -> &'static str {
+    match v {
+        IValue::None => "None",
+        IValue::Tensor(_) => "Tensor",
+        IValue::Double(_) => "float",
+        IValue::Int(_) => "int",
+        IValue::Bool(_) => "bool",
+        IValue::Tuple(_) => "tuple",
+        IValue::String(_) => "string",
+        IValue::GenericDict(_) => "dict",
+        IValue::GenericList(_) | IValue::TensorList(_) => "list",
+        _ => "value of another type",
+    }
+}
+
+impl Extractor for TorchScriptModel {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
+        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
+            path: self.path.clone(),
+            reason: "empty batch or clips of different sizes".into(),
+        })?;
+        let _guard = tch::no_grad_guard();
+        let outputs = self.forward(&input)?;
+        let n = clips.len();
+        let mut layers = Vec::new();
+        if self.manifest.layers.is_empty() {
+            for (name, t) in outputs {
+                if self.manifest.probes(&name) {
+                    layers.push(self.pool(name, &t, n)?);
+                }
+            }
+        } else {
+            let mut outputs: Vec<Option<(String, Tensor)>> = outputs.into_iter().map(Some).collect();
+            for wanted in &self.manifest.layers {
+                let found = outputs.iter_mut().find(|o| o.as_ref().is_some_and(|(k, _)| k == wanted));
+                let Some((name, t)) = found.and_then(Option::take) else {
+                    return Err(self.contract(format!("the manifest lists layer '{wanted}' but the model did not return it")));
+                };
+                layers.push(self.pool(name, &t, n)?);
+            }
+        }
+        if layers.is_empty() {
+            return Err(self.contract("no layer outputs to probe (every output is in \"ignore\")".into()));
+        }
+        Ok(layers)
     }
 }

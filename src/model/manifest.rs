@@ -1,0 +1,174 @@
+//! The sidecar manifest `<model>.json`: how to feed the model and what its
+//! outputs are. Every field has a default, so a manifest may be partial.
+
+use super::ModelError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Axis order of the model's input tensor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputLayout {
+    /// Batch, channels, time, height, width (PyTorch video models).
+    #[default]
+    #[serde(rename = "NCTHW")]
+    Ncthw,
+    /// Batch, time, height, width, channels (e.g. TransNetV2).
+    #[serde(rename = "NTHWC")]
+    Nthwc,
+    /// Batch, time, channels, height, width (e.g. frame-wise 2-D models).
+    #[serde(rename = "NTCHW")]
+    Ntchw,
+}
+
+/// Element type of the input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputDtype {
+    /// `float32`, divided by 255 and normalized with mean/std.
+    #[default]
+    Float32,
+    /// `uint8` raw pixels (0–255), no normalization.
+    Uint8,
+}
+
+/// The manifest of one model (or checkpoint).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Manifest {
+    /// Display name (default: the file stem).
+    pub name: Option<String>,
+    /// Input axis order.
+    pub layout: InputLayout,
+    /// Input element type.
+    pub dtype: InputDtype,
+    /// Frames T fed to the model.
+    pub frames: usize,
+    /// Window W of raw frames the T frames are sampled from.
+    pub window: usize,
+    /// Short side after resizing (ignored when `size` is set).
+    pub short_side: u32,
+    /// Center crop `[h, w]` after resizing.
+    pub crop: Option<[u32; 2]>,
+    /// Fixed resize `[h, w]` instead of short side + crop.
+    pub size: Option<[u32; 2]>,
+    /// Per-channel mean (RGB), applied after /255 for float input.
+    pub mean: [f32; 3],
+    /// Per-channel standard deviation (RGB).
+    pub std: [f32; 3],
+    /// Layers to probe, in display order (default: every returned output but `ignore`).
+    pub layers: Vec<String>,
+    /// Names of tuple outputs, in order (for models that return a tuple).
+    pub outputs: Vec<String>,
+    /// Outputs that are never probed (default: `logits`).
+    pub ignore: Vec<String>,
+    /// Rank-4 outputs that are per-frame maps N×C×H×W (pooled over H, W).
+    pub per_frame: Vec<String>,
+    /// Training epoch of this checkpoint.
+    pub epoch: Option<f64>,
+    /// Training step of this checkpoint.
+    pub step: Option<u64>,
+    /// Validation accuracy of this checkpoint, if recorded.
+    pub accuracy: Option<f64>,
+    /// Class names of the model's task.
+    pub classes: Vec<String>,
+    /// Free-form notes (where the weights come from, licence).
+    pub notes: Option<String>,
+}
+
+impl Default for Manifest {
+    /// PySlowFast-style defaults: NCTHW float32, T = 8 of W = 64 frames,
+    /// short side 128, center crop 112, mean 0.45, std 0.225.
+    fn default() -> Self {
+        Self {
+            name: None,
+            layout: InputLayout::Ncthw,
+            dtype: InputDtype::Float32,
+            frames: 8,
+            window: 64,
+            short_side: 128,
+            crop: Some([112, 112]),
+            size: None,
+            mean: [0.45; 3],
+            std: [0.225; 3],
+            layers: Vec::new(),
+            outputs: Vec::new(),
+            ignore: vec!["logits".to_string()],
+            per_frame: Vec::new(),
+            epoch: None,
+            step: None,
+            accuracy: None,
+            classes: Vec::new(),
+            notes: None,
+        }
+    }
+}
+
+impl Manifest {
+    /// The sidecar path of a model file: `model.pt` → `model.json`.
+    pub fn sidecar(model: &Path) -> PathBuf {
+        model.with_extension("json")
+    }
+
+    /// Reads the manifest beside `model`. Without one, returns the defaults
+    /// and a warning saying so.
+    pub fn for_model(model: &Path) -> Result<(Manifest, Option<String>), ModelError> {
+        let path = Self::sidecar(model);
+        if !path.exists() {
+            return Ok((
+                Manifest::default(),
+                Some(format!(
+                    "no manifest '{}': using defaults (NCTHW float32, T=8 of W=64, short side 128, crop 112, mean 0.45, std 0.225)",
+                    path.display()
+                )),
+            ));
+        }
+        Ok((Self::read(&path)?, None))
+    }
+
+    /// Reads and checks a manifest file.
+    pub fn read(path: &Path) -> Result<Manifest, ModelError> {
+        let err = |reason: String| ModelError::Manifest {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        m.check().map_err(err)?;
+        Ok(m)
+    }
+
+    /// Checks the values make sense.
+    pub fn check(&self) -> Result<(), String> {
+        if self.frames == 0 {
+            return Err("frames must be at least 1".into());
+        }
+        if self.window == 0 {
+            return Err("window must be at least 1".into());
+        }
+        if self.std.iter().any(|s| !s.is_finite() || *s == 0.0) || self.mean.iter().any(|m| !m.is_finite()) {
+            return Err("mean must be finite and std finite and non-zero".into());
+        }
+        if let Some([h, w]) = self.size.or(self.crop) {
+            if h == 0 || w == 0 {
+                return Err("crop/size must be positive".into());
+            }
+        } else if self.short_side == 0 {
+            return Err("short_side must be positive (or give size)".into());
+        }
+        Ok(())
+    }
+
+    /// The (h, w) of the clips the model takes.
+    pub fn input_hw(&self) -> Option<(u32, u32)> {
+        self.size.or(self.crop).map(|[h, w]| (h, w))
+    }
+
+    /// Whether an output name is to be probed.
+    pub fn probes(&self, name: &str) -> bool {
+        if self.layers.is_empty() {
+            !self.ignore.iter().any(|i| i == name)
+        } else {
+            self.layers.iter().any(|l| l == name)
+        }
+    }
+}

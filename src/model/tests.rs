@@ -1,0 +1,125 @@
+//! Tests of the tch-free parts: manifest, input layout, pooling rules.
+
+use super::*;
+use crate::video::Clip;
+
+fn clip(t: usize, h: usize, w: usize, offset: f32) -> Clip {
+    let mut c = Clip::zeros(t, h, w);
+    for (i, v) in c.data.iter_mut().enumerate() {
+        *v = offset + i as f32 / 1000.0;
+    }
+    c
+}
+
+#[test]
+fn manifest_defaults_and_partial_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.pt");
+    let (m, warning) = Manifest::for_model(&model).unwrap();
+    assert_eq!(m, Manifest::default());
+    assert!(warning.unwrap().contains("no manifest"));
+    std::fs::write(dir.path().join("m.json"), r#"{"layout": "NTHWC", "dtype": "uint8", "size": [27, 48], "frames": 16, "epoch": 3}"#).unwrap();
+    let (m, warning) = Manifest::for_model(&model).unwrap();
+    assert!(warning.is_none());
+    assert_eq!(m.layout, InputLayout::Nthwc);
+    assert_eq!(m.dtype, InputDtype::Uint8);
+    assert_eq!(m.input_hw(), Some((27, 48)));
+    assert_eq!(m.frames, 16);
+    assert_eq!(m.window, 64);
+    assert_eq!(m.epoch, Some(3.0));
+}
+
+#[test]
+fn bad_manifests_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    for (text, needle) in [
+        (r#"{"layout": "NCHW"}"#, "unknown variant"),
+        (r#"{"frame": 8}"#, "unknown field"),
+        (r#"{"frames": 0}"#, "frames must be"),
+        (r#"{"std": [0, 1, 1]}"#, "std"),
+        ("not json", "expected"),
+    ] {
+        std::fs::write(&p, text).unwrap();
+        let err = Manifest::read(&p).unwrap_err().to_string();
+        assert!(err.contains(needle) && err.contains("m.json"), "{text}: {err}");
+    }
+}
+
+#[test]
+fn input_layouts_put_each_value_where_it_belongs() {
+    let (t, h, w) = (2, 3, 4);
+    let clips = [clip(t, h, w, 0.0), clip(t, h, w, 1.0)];
+    let refs: Vec<&Clip> = clips.iter().collect();
+    let value = |i: usize, f: usize, y: usize, x: usize, ch: usize| clips[i].frame(f)[(y * w + x) * 3 + ch];
+    let m = |layout| Manifest {
+        layout,
+        mean: [0.0; 3],
+        std: [1.0; 3],
+        ..Manifest::default()
+    };
+    let get = |b: &InputBatch, idx: usize| match &b.data {
+        InputData::F32(v) => v[idx],
+        InputData::U8(_) => unreachable!(),
+    };
+    let (i, f, y, x, ch) = (1, 1, 2, 3, 2);
+    let b = build_input(&refs, &m(InputLayout::Ncthw)).unwrap();
+    assert_eq!(b.shape, vec![2, 3, 2, 3, 4]);
+    assert_eq!(get(&b, (((i * 3 + ch) * t + f) * h + y) * w + x), value(i, f, y, x, ch));
+    let b = build_input(&refs, &m(InputLayout::Nthwc)).unwrap();
+    assert_eq!(b.shape, vec![2, 2, 3, 4, 3]);
+    assert_eq!(get(&b, (((i * t + f) * h + y) * w + x) * 3 + ch), value(i, f, y, x, ch));
+    let b = build_input(&refs, &m(InputLayout::Ntchw)).unwrap();
+    assert_eq!(b.shape, vec![2, 2, 3, 3, 4]);
+    assert_eq!(get(&b, (((i * t + f) * 3 + ch) * h + y) * w + x), value(i, f, y, x, ch));
+}
+
+#[test]
+fn normalization_and_uint8() {
+    let c = clip(1, 1, 1, 0.0);
+    let mut c = c;
+    c.data = vec![0.45, 0.675, 1.0];
+    let b = build_input(&[&c], &Manifest::default()).unwrap();
+    let InputData::F32(v) = b.data else { panic!() };
+    assert!((v[0] - 0.0).abs() < 1e-6 && (v[1] - 1.0).abs() < 1e-6);
+    let m = Manifest {
+        dtype: InputDtype::Uint8,
+        ..Manifest::default()
+    };
+    let b = build_input(&[&c], &m).unwrap();
+    assert_eq!(b.data, InputData::U8(vec![115, 172, 255]));
+    assert_eq!(b.describe(), "[1, 3, 1, 1, 1] uint8");
+}
+
+#[test]
+fn mismatched_clips_are_refused() {
+    let a = clip(2, 3, 4, 0.0);
+    let b = clip(2, 3, 5, 0.0);
+    assert!(build_input(&[&a, &b], &Manifest::default()).is_none());
+    assert!(build_input(&[], &Manifest::default()).is_none());
+}
+
+#[test]
+fn pooling_rules_by_rank() {
+    let m = Manifest {
+        per_frame: vec!["flow".into()],
+        ..Manifest::default()
+    };
+    assert_eq!(pool_rule("x", &[2, 8, 4, 7, 7], &m), Ok(PoolRule::SpaceTime));
+    assert_eq!(pool_rule("x", &[2, 50, 96], &m), Ok(PoolRule::Tokens));
+    assert_eq!(pool_rule("x", &[2, 96], &m), Ok(PoolRule::Pooled));
+    assert_eq!(pool_rule("flow", &[2, 8, 7, 7], &m), Ok(PoolRule::PerFrame));
+    assert!(pool_rule("x", &[2, 8, 7, 7], &m).unwrap_err().contains("per_frame"));
+    assert!(pool_rule("x", &[2], &m).unwrap_err().contains("rank 1"));
+}
+
+#[test]
+fn probed_layers_follow_the_manifest() {
+    let m = Manifest::default();
+    assert!(m.probes("layer1") && !m.probes("logits"));
+    let m = Manifest {
+        layers: vec!["b".into()],
+        ..Manifest::default()
+    };
+    assert!(m.probes("b") && !m.probes("a"));
+}

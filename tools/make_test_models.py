@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the tiny TorchScript models the tests use (tests/fixtures/models/),
+each with its manifest. Deterministic (fixed seed); run it again after
+changing a model:
+
+    python tools/make_test_models.py tests/fixtures/models
+"""
+import json
+import sys
+from pathlib import Path
+from typing import Dict, Tuple
+
+import torch
+from torch import nn
+
+
+class Tiny3d(nn.Module):
+    """Two 3-D conv stages, token view and logits: the contract's ranks."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv3d(3, 4, 3, padding=1)
+        self.conv2 = nn.Conv3d(4, 6, 3, stride=2, padding=1)
+        self.fc = nn.Linear(6, 5)
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        a = torch.relu(self.conv1(x))
+        b = torch.relu(self.conv2(a))
+        tokens = b.flatten(2).transpose(1, 2)  # N × L × D
+        pooled = b.mean(dim=(2, 3, 4))
+        return {"conv1": a, "conv2": b, "tokens": tokens, "pooled": pooled, "logits": self.fc(pooled)}
+
+
+class C2d(nn.Module):
+    """A frame-wise 2-D CNN with temporal mean pooling: invariant to frame order."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 5, 3, padding=1)
+        self.conv2 = nn.Conv2d(5, 7, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        n, c, t, h, w = x.shape
+        f = x.transpose(1, 2).reshape(n * t, c, h, w)
+        a = torch.relu(self.conv1(f))
+        b = torch.relu(self.conv2(a))
+        a5 = a.reshape(n, t, 5, h, w).transpose(1, 2)
+        b5 = b.reshape(n, t, 7, h, w).transpose(1, 2)
+        return {"stage1": a5, "stage2": b5}
+
+
+class TensorOut(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean(dim=(2, 3, 4))
+
+
+class TupleOut(nn.Module):
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        return x.mean(dim=(2, 3, 4)), x.amax(dim=(2, 3, 4))
+
+
+class NanLayer(nn.Module):
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        good = x.mean(dim=(2, 3, 4))
+        return {"good": good, "broken": torch.log(good - 10.0)}
+
+
+class FixedShape(nn.Module):
+    """Works only on 16×16 inputs; its manifest asks for 32×32."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3 * 4 * 16 * 16, 4)
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        return {"fc": self.fc(x.reshape(x.shape[0], 3 * 4 * 16 * 16))}
+
+
+SMALL = {"frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]}
+
+MODELS = {
+    "tiny3d": (Tiny3d, SMALL),
+    "c2d": (C2d, SMALL),
+    "tensor_out": (TensorOut, SMALL),
+    "tuple_out": (TupleOut, {**SMALL, "outputs": ["mean", "max"]}),
+    "nan_layer": (NanLayer, SMALL),
+    "fixed_shape": (FixedShape, {**SMALL, "short_side": 32, "crop": [32, 32]}),
+}
+
+
+def main(out: Path):
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (cls, manifest) in MODELS.items():
+        torch.manual_seed(0)
+        model = cls().eval()
+        scripted = torch.jit.script(model)
+        scripted.save(str(out / f"{name}.pt"))
+        (out / f"{name}.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        print(f"wrote {out / name}.pt")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/models"))

@@ -57,14 +57,18 @@ if ((${#missing[@]})); then
 fi
 
 # ---- Python virtual environment with torch ---------------------------------
+# torchvision 0.28.0 is the release built against torch 2.13.0 (its video
+# architectures are what tools/export_model.py is proven on).
+PY_REQS="torch==$TORCH_VERSION torchvision==0.28.0 numpy"
 MARKER="$VENV/.stadyn-complete"
-if [[ ! -f "$MARKER" ]]; then
-  log "creating Python environment in $VENV (torch==$TORCH_VERSION, a few GB the first time)"
+if [[ ! -f "$MARKER" || "$(cat "$MARKER")" != "$PY_REQS" ]]; then
+  log "preparing Python environment in $VENV ($PY_REQS; a few GB the first time)"
   mkdir -p "$CACHE_ROOT"
-  python3 -m venv "$VENV"
+  [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-  "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" numpy
-  "$VENV/bin/python" -c "import torch, numpy; assert torch.__version__.startswith('$TORCH_VERSION')"
-  touch "$MARKER"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q $PY_REQS
+  "$VENV/bin/python" -c "import torch, torchvision, numpy; assert torch.__version__.startswith('$TORCH_VERSION')"
+  echo "$PY_REQS" > "$MARKER"
 fi
 log "ready (venv: $VENV)"

@@ -2,10 +2,13 @@
 //! subcommands run headless on the same library code. One file per
 //! subcommand; `main → run → ExitCode`, errors printed once with `{:#}`.
 
+#[cfg(feature = "torch")]
+mod analyze;
 mod doctor;
 mod estimate;
 #[cfg(feature = "torch")]
 mod inspect_model;
+mod merge;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +29,11 @@ pub struct Cli {
 /// The headless subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run models on static/dynamic probe pairs and report their biases.
+    #[cfg(feature = "torch")]
+    Analyze(Box<analyze::AnalyzeArgs>),
+    /// Merge the statistics of sharded runs into one report.
+    Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
     Estimate(estimate::EstimateArgs),
     /// Load a TorchScript model, print its layers and check it against the contract.
@@ -51,6 +59,9 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        #[cfg(feature = "torch")]
+        Some(Command::Analyze(args)) => analyze::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::InspectModel(args)) => inspect_model::run(&args),

@@ -1,10 +1,11 @@
 //! The seeded pair plan (METHOD.md §2): which video, factor, styles, window
 //! and frame permutation each pair uses.
 //!
-//! Pair `id` is a pure function of `(seed, id)` and the plan's sizes (see
-//! [`crate::pairs::hash`] for the hash), never of a sequential RNG: shards
-//! compute their pairs independently, and a plan with more pairs extends a
-//! plan with fewer (pair `id` is the same whatever `pairs` is).
+//! Pair `id` is a pure function of `(seed, id)` and the plan's sizes (V,
+//! styles, T), never of a sequential RNG (the counter-based SplitMix64 hash
+//! is documented in `hash.rs`): shards compute their pairs independently,
+//! and a plan with more pairs extends a plan with fewer (pair `id` is the
+//! same whatever `pairs` is).
 //!
 //! Rules:
 //! - factor ~ Bernoulli(0.5);

@@ -4,7 +4,7 @@
 use image::{Rgb, RgbImage};
 
 use super::PairSpec;
-use super::font::{GLYPH_H, draw_text};
+use super::font::{GLYPH_H, draw_text, text_width};
 use crate::stats::Factor;
 use crate::video::Clip;
 
@@ -55,7 +55,19 @@ pub fn pair_strip(
     let scale = if frame_w >= 96 { 2 } else { 1 };
     let label_h = (GLYPH_H + 4) * scale;
     let row_w = |c: &Clip| c.t as u32 * (c.w as u32 + GAP);
-    let width = rows.iter().map(|c| row_w(c)).max().unwrap_or(0) + GAP;
+    // Wide enough for every row of frames and every label.
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, scale) + scale)
+        .max()
+        .unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|c| row_w(c))
+        .max()
+        .unwrap_or(0)
+        .max(label_w)
+        + GAP;
     let height = rows.iter().map(|c| label_h + c.h as u32).sum::<u32>() + 2 * ROW_GAP + 2 * GAP;
     let mut image = RgbImage::from_pixel(width.max(1), height.max(1), BACKGROUND);
 

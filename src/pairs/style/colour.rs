@@ -22,6 +22,14 @@ static ENCODE: LazyLock<Vec<f32>> = LazyLock::new(|| {
         .collect()
 });
 
+/// CIELAB's `f` on [0, 1] (a cube root above (6/29)³): the cube root is most
+/// of the cost of a Lab conversion.
+static LAB_F: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    (0..=LUT_SIZE)
+        .map(|i| lab_f(i as f32 / LUT_SIZE as f32))
+        .collect()
+});
+
 fn srgb_to_linear_exact(v: f32) -> f32 {
     if v <= 0.040_45 {
         v / 12.92
@@ -43,16 +51,6 @@ fn lookup(table: &[f32], v: f32) -> f32 {
     let i = (x as usize).min(LUT_SIZE - 1);
     let frac = x - i as f32;
     table[i] + (table[i + 1] - table[i]) * frac
-}
-
-/// sRGB-encoded [0, 1] → linear light.
-pub(crate) fn srgb_to_linear(v: f32) -> f32 {
-    lookup(&DECODE, v)
-}
-
-/// Linear light → sRGB-encoded [0, 1].
-pub(crate) fn linear_to_srgb(v: f32) -> f32 {
-    lookup(&ENCODE, v)
 }
 
 /// Rec. 601 luma of an sRGB-encoded pixel.
@@ -80,17 +78,20 @@ fn lab_f_inv(t: f32) -> f32 {
     }
 }
 
-/// sRGB-encoded pixel → CIELAB `[L (0..100), a, b]`.
+/// sRGB-encoded pixel → CIELAB `[L (0..100), a, b]` (inputs clamped to
+/// [0, 1]; tabled, within 1e-3 of the exact conversion).
 pub(crate) fn rgb_to_lab(p: &[f32]) -> [f32; 3] {
+    let decode = &**DECODE;
     let (r, g, b) = (
-        srgb_to_linear(p[0]),
-        srgb_to_linear(p[1]),
-        srgb_to_linear(p[2]),
+        lookup(decode, p[0]),
+        lookup(decode, p[1]),
+        lookup(decode, p[2]),
     );
     let x = (0.412_456_4 * r + 0.357_576_1 * g + 0.180_437_5 * b) / WHITE[0];
     let y = (0.212_672_9 * r + 0.715_152_2 * g + 0.072_175 * b) / WHITE[1];
     let z = (0.019_333_9 * r + 0.119_192 * g + 0.950_304_1 * b) / WHITE[2];
-    let (fx, fy, fz) = (lab_f(x), lab_f(y), lab_f(z));
+    let f = &**LAB_F;
+    let (fx, fy, fz) = (lookup(f, x), lookup(f, y), lookup(f, z));
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }
 
@@ -108,7 +109,8 @@ pub(crate) fn lab_to_rgb(lab: [f32; 3]) -> [f32; 3] {
     let r = 3.240_454_2 * x - 1.537_138_5 * y - 0.498_531_4 * z;
     let g = -0.969_266 * x + 1.876_010_8 * y + 0.041_556 * z;
     let b = 0.055_643_4 * x - 0.204_025_9 * y + 1.057_225_2 * z;
-    [linear_to_srgb(r), linear_to_srgb(g), linear_to_srgb(b)]
+    let encode = &**ENCODE;
+    [lookup(encode, r), lookup(encode, g), lookup(encode, b)]
 }
 
 /// RGB in [0, 1] → HSV with hue in turns [0, 1).
@@ -171,11 +173,36 @@ mod tests {
     }
 
     #[test]
+    fn tabled_lab_matches_the_exact_conversion() {
+        let exact = |p: [f32; 3]| {
+            let l = p.map(srgb_to_linear_exact);
+            let x = (0.412_456_4 * l[0] + 0.357_576_1 * l[1] + 0.180_437_5 * l[2]) / WHITE[0];
+            let y = (0.212_672_9 * l[0] + 0.715_152_2 * l[1] + 0.072_175 * l[2]) / WHITE[1];
+            let z = (0.019_333_9 * l[0] + 0.119_192 * l[1] + 0.950_304_1 * l[2]) / WHITE[2];
+            let (fx, fy, fz) = (lab_f(x), lab_f(y), lab_f(z));
+            [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+        };
+        for i in 0..=10 {
+            for j in 0..=10 {
+                let p = [i as f32 / 10.0, j as f32 / 10.0, 0.37];
+                let (got, want) = (rgb_to_lab(&p), exact(p));
+                for c in 0..3 {
+                    assert!(
+                        (got[c] - want[c]).abs() < 1e-2,
+                        "{p:?}: {got:?} vs {want:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn transfer_tables_match_the_curves() {
         for i in 0..=100 {
             let v = i as f32 / 100.0;
-            assert!((srgb_to_linear(v) - srgb_to_linear_exact(v)).abs() < 1e-5);
-            assert!((linear_to_srgb(v) - linear_to_srgb_exact(v)).abs() < 1e-4);
+            assert!((lookup(&DECODE, v) - srgb_to_linear_exact(v)).abs() < 1e-5);
+            assert!((lookup(&ENCODE, v) - linear_to_srgb_exact(v)).abs() < 1e-4);
+            assert!((lookup(&LAB_F, v) - lab_f(v)).abs() < 1e-4);
         }
     }
 

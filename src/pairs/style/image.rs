@@ -76,10 +76,10 @@ pub(crate) mod embedded {
         env!("CARGO_MANIFEST_DIR"),
         "/assets/styles/astronaut.jpg"
     ));
-    /// Chelsea the cat (CC0, Stefan van der Walt).
-    pub(crate) const CHELSEA: &[u8] = include_bytes!(concat!(
+    /// Brick wall texture, grey (CC0, CC0Textures "Bricks25").
+    pub(crate) const BRICK: &[u8] = include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/assets/styles/chelsea.jpg"
+        "/assets/styles/brick.jpg"
     ));
     /// Coffee cup (CC0, Rachel Michetti).
     pub(crate) const COFFEE: &[u8] = include_bytes!(concat!(
@@ -101,7 +101,7 @@ mod tests {
     fn embedded_pictures_decode() {
         for bytes in [
             embedded::ASTRONAUT,
-            embedded::CHELSEA,
+            embedded::BRICK,
             embedded::COFFEE,
             embedded::ROCKET,
         ] {

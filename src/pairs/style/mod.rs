@@ -47,20 +47,22 @@ pub type BoxedStyle = Box<dyn Style + Send + Sync>;
 
 /// Colours in the palette style.
 const PALETTE_COLOURS: usize = 8;
+/// Gain per standard deviation of the texture's luminance.
+const TEXTURE_STRENGTH: f32 = 0.45;
 
 /// The built-in styles, in a fixed order (a plan's style indices point into
-/// it): Reinhard colour transfer to the coffee and rocket photographs, a
-/// luminance-modulated texture of the cat photograph, an 8-colour palette of
-/// the astronaut photograph, and a Kuwahara "paint" look.
+/// it): Reinhard colour transfer to the coffee and rocket photographs, the
+/// clip embossed on a brick-wall texture, an 8-colour palette of the
+/// astronaut photograph, and a Kuwahara "paint" look.
 pub fn builtin_styles() -> Vec<BoxedStyle> {
     let coffee = embedded_image(image::embedded::COFFEE);
     let rocket = embedded_image(image::embedded::ROCKET);
-    let chelsea = embedded_image(image::embedded::CHELSEA);
+    let brick = embedded_image(image::embedded::BRICK);
     let astronaut = embedded_image(image::embedded::ASTRONAUT);
     vec![
         Box::new(ColourTransfer::new("colour-coffee", &coffee)),
         Box::new(ColourTransfer::new("colour-rocket", &rocket)),
-        Box::new(TextureBlend::new("texture-chelsea", &chelsea)),
+        Box::new(TextureBlend::new("texture-brick", &brick, TEXTURE_STRENGTH)),
         Box::new(Palette::new(
             "palette-astronaut",
             &astronaut,

@@ -95,8 +95,8 @@ impl Paint {
         for p in frame.chunks_exact_mut(3) {
             let l = luma(p);
             let target = 0.5 + (l - 0.5) * self.contrast;
-            for c in 0..3 {
-                p[c] = (target + (p[c] - l) * self.saturation).clamp(0.0, 1.0);
+            for v in p.iter_mut() {
+                *v = (target + (*v - l) * self.saturation).clamp(0.0, 1.0);
             }
         }
     }

@@ -1,14 +1,29 @@
 //! [`Palette`]: posterize the clip to a few colours taken from a style
-//! picture. The palette is computed once, when the style is made (median cut
-//! on the picture's pixels, refined by a few k-means steps, all
-//! deterministic); every pixel of every frame then maps to its nearest
-//! palette colour, so equal input pixels give equal output pixels.
+//! picture (a "gradient map").
+//!
+//! The palette is computed once, when the style is made: median cut on the
+//! picture's pixels, refined by a few k-means steps (all deterministic), and
+//! sorted by luma. A clip's luma range (its 1st to 99th percentile, taken
+//! over all frames at once) is cut into as many equal steps as there are
+//! colours, and each pixel takes the colour of its step: dark to dark, light
+//! to light. Every frame gets the same map, so equal input pixels give equal
+//! output pixels, and edges between different brightnesses stay where they
+//! are. (Nearest-colour quantization was tried first: a palette without,
+//! say, blues flattened a whole sky into one colour and lost most of the
+//! picture; the rank-by-luma map always uses the whole palette.) Hue is not
+//! kept: two regions of equal brightness and different hue merge.
 
+use super::colour::luma;
 use super::{Style, StyleImage};
 use crate::video::Clip;
 
 /// Refinement steps after the median cut.
 const KMEANS_STEPS: usize = 5;
+/// Luma histogram bins used to find the clip's percentiles.
+const BINS: usize = 1024;
+/// The clip's luma range is taken between these quantiles (so a few extreme
+/// pixels do not squeeze everything else into one step).
+const RANGE: (f64, f64) = (0.01, 0.99);
 
 /// Nearest-colour quantization to a palette.
 #[derive(Clone, Debug)]
@@ -29,28 +44,42 @@ impl Palette {
         for _ in 0..KMEANS_STEPS {
             kmeans_step(&pixels, &mut colours);
         }
+        colours.sort_by(|a, b| luma(a).total_cmp(&luma(b)));
         Self {
             name: name.into(),
             colours,
         }
     }
 
-    /// The palette colours.
+    /// The palette colours, darkest first.
     pub fn colours(&self) -> &[[f32; 3]] {
         &self.colours
     }
+}
 
-    fn nearest(&self, p: &[f32]) -> [f32; 3] {
-        let mut best = self.colours[0];
-        let mut best_d = f32::INFINITY;
-        for c in &self.colours {
-            let d = (c[0] - p[0]).powi(2) + (c[1] - p[1]).powi(2) + (c[2] - p[2]).powi(2);
-            if d < best_d {
-                (best, best_d) = (*c, d);
+fn bin(luma: f32) -> usize {
+    ((luma.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1)
+}
+
+/// The clip's luma between its `RANGE` quantiles, as `(low, high)`.
+fn luma_range(clip: &Clip) -> (f32, f32) {
+    let mut histogram = vec![0u64; BINS];
+    for p in clip.data.chunks_exact(3) {
+        histogram[bin(luma(p))] += 1;
+    }
+    let n = histogram.iter().sum::<u64>().max(1) as f64;
+    let quantile = |q: f64| {
+        let mut seen = 0u64;
+        for (i, &count) in histogram.iter().enumerate() {
+            seen += count;
+            if seen as f64 >= q * n {
+                return i;
             }
         }
-        best
-    }
+        BINS - 1
+    };
+    let (lo, hi) = (quantile(RANGE.0), quantile(RANGE.1));
+    (lo as f32 / BINS as f32, (hi + 1) as f32 / BINS as f32)
 }
 
 fn mean_colour(pixels: &[[f32; 3]]) -> [f32; 3] {
@@ -132,9 +161,12 @@ impl Style for Palette {
     }
 
     fn apply(&self, clip: &mut Clip) {
+        let (lo, hi) = luma_range(clip);
+        let k = self.colours.len();
+        let steps = k as f32 / (hi - lo).max(1.0 / BINS as f32);
         for p in clip.data.chunks_exact_mut(3) {
-            let q = self.nearest(p);
-            p.copy_from_slice(&q);
+            let level = ((luma(p) - lo) * steps).max(0.0) as usize;
+            p.copy_from_slice(&self.colours[level.min(k - 1)]);
         }
     }
 }
@@ -157,6 +189,26 @@ mod tests {
                     .iter()
                     .any(|c| { (0..3).all(|i| (c[i] - want[i]).abs() < 1e-5) })
             );
+        }
+        let lumas: Vec<f32> = palette.colours().iter().map(|c| luma(c)).collect();
+        assert!(lumas.windows(2).all(|w| w[0] <= w[1]), "sorted by luma");
+    }
+
+    #[test]
+    fn dark_maps_to_the_darkest_colour_and_light_to_the_lightest() {
+        let mut data = [0.0f32, 0.0, 0.0].repeat(40);
+        data.extend([0.5f32, 0.5, 0.5].repeat(30));
+        data.extend([1.0f32, 1.0, 1.0].repeat(30));
+        let image = StyleImage { w: 10, h: 10, data };
+        let palette = Palette::new("grey", &image, 3);
+        let mut clip = Clip::zeros(2, 1, 3);
+        clip.data = [0.1f32, 0.1, 0.1, 0.5, 0.5, 0.5, 0.9, 0.9, 0.9].repeat(2);
+        palette.apply(&mut clip);
+        let colours = palette.colours();
+        assert_eq!(colours.len(), 3);
+        assert_eq!(clip.frame(0), clip.frame(1));
+        for (i, p) in clip.frame(0).chunks_exact(3).enumerate() {
+            assert_eq!(p, colours[i], "pixel {i}");
         }
     }
 }

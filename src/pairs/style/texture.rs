@@ -1,35 +1,59 @@
-//! [`TextureBlend`]: the clip's luminance modulates a fixed texture (a style
-//! picture resized to cover the frame, the same on every frame), blended
-//! over the clip. Moving content shows as moving light and shade on a still
-//! canvas; the texture itself never moves.
+//! [`TextureBlend`]: the clip embossed onto a fixed texture — each pixel is
+//! multiplied by a gain taken from the texture's luminance (the texture
+//! resized to cover the frame, the same on every frame). Moving content
+//! moves over a still canvas; the canvas itself never moves, and the clip's
+//! colours and edges stay where they are.
 
 use super::colour::luma;
 use super::{Style, StyleImage};
 use crate::video::Clip;
 
-/// How much of the textured rendering replaces the clip.
-const OPACITY: f32 = 0.75;
-
-/// Luminance-modulated texture blend.
+/// Luminance-modulating texture.
 #[derive(Clone, Debug)]
 pub struct TextureBlend {
     name: String,
     texture: StyleImage,
+    strength: f32,
 }
 
 impl TextureBlend {
-    /// A blend with `texture`, called `name`. The texture is normalized to a
-    /// mean luma of 0.5 so that the blend keeps the clip's brightness.
-    pub fn new(name: impl Into<String>, texture: &StyleImage) -> Self {
-        let n = (texture.data.len() / 3).max(1) as f32;
-        let mean = texture.pixels().map(luma).sum::<f32>() / n;
-        let gain = 0.5 / mean.max(0.05);
-        let mut texture = texture.clone();
-        texture.data.iter_mut().for_each(|v| *v *= gain);
+    /// A texture style from `texture` (its luminance is used; colour or
+    /// grey), called `name`. The gain at a pixel is
+    /// `max(0, 1 + strength · z)`, `z` the texture's luminance standardized
+    /// over the whole texture, so the effect has the same strength whatever
+    /// the texture's contrast.
+    pub fn new(name: impl Into<String>, texture: &StyleImage, strength: f32) -> Self {
+        let lumas: Vec<f32> = texture.pixels().map(luma).collect();
+        let n = lumas.len().max(1) as f64;
+        let mean = lumas.iter().map(|&l| f64::from(l)).sum::<f64>() / n;
+        let var = lumas
+            .iter()
+            .map(|&l| (f64::from(l) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let std = var.sqrt().max(1e-3);
+        // Stored as a 3-channel picture of gains so `cover` can resize it.
+        let data = lumas
+            .iter()
+            .flat_map(|&l| {
+                let gain = (1.0 + f64::from(strength) * (f64::from(l) - mean) / std).max(0.0);
+                [gain as f32; 3]
+            })
+            .collect();
         Self {
             name: name.into(),
-            texture,
+            texture: StyleImage {
+                w: texture.w,
+                h: texture.h,
+                data,
+            },
+            strength,
         }
+    }
+
+    /// The strength given at construction.
+    pub fn strength(&self) -> f32 {
+        self.strength
     }
 }
 
@@ -39,18 +63,10 @@ impl Style for TextureBlend {
     }
 
     fn apply(&self, clip: &mut Clip) {
-        let canvas = self.texture.cover(clip.h, clip.w);
+        let gains = self.texture.cover(clip.h, clip.w);
         for f in 0..clip.t {
-            for (p, tex) in clip
-                .frame_mut(f)
-                .chunks_exact_mut(3)
-                .zip(canvas.chunks_exact(3))
-            {
-                let light = 2.0 * luma(p);
-                for c in 0..3 {
-                    let textured = tex[c] * light;
-                    p[c] = ((1.0 - OPACITY) * p[c] + OPACITY * textured).clamp(0.0, 1.0);
-                }
+            for (v, gain) in clip.frame_mut(f).iter_mut().zip(&gains) {
+                *v = (*v * gain).clamp(0.0, 1.0);
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::pairs::{PairPlan, PairsError};
+use crate::pairs::{PairPlan, PairSpec, PairsError};
 use crate::stats::Factor;
 
 fn plan(seed: u64, pairs: usize, videos: usize, styles: usize, frames: usize) -> PairPlan {
@@ -31,14 +31,30 @@ fn same_seed_same_pairs_and_larger_plans_extend_smaller_ones() {
 
 #[test]
 fn pinned_pairs_do_not_drift() {
-    // Regression guard: the hash is part of the file format of a run (a
-    // report's pairs are re-creatable from its seed). Changing these values
-    // changes every published plan.
-    let p = plan(0, 10, 5, 4, 4);
-    let s = p.spec(3);
-    let again = plan(0, 10, 5, 4, 4).spec(3);
-    assert_eq!(s, again);
-    assert!(s.video < 5 && s.style_a < 4 && s.style_b < 4);
+    // Regression guard: a run's pairs are re-created from its seed, on any
+    // machine and any later version; these values must never change.
+    let p = plan(2024, 100, 10, 4, 6);
+    let (d, s) = (Factor::Dynamic, Factor::Static);
+    let spec = |id, video, factor, style_a, style_b, permutation: &[usize], start_draw| PairSpec {
+        id,
+        video,
+        factor,
+        start_draw,
+        style_a,
+        style_b,
+        permutation: permutation.to_vec(),
+    };
+    let want = [
+        spec(0, 4, s, 0, 0, &[4, 1, 5, 3, 0, 2], 0xe6d0_6921_193d_e296),
+        spec(1, 9, d, 3, 1, &[], 0x2abe_0f08_8ec1_0383),
+        spec(2, 5, d, 1, 2, &[], 0x636a_9999_5b83_f31c),
+        spec(3, 2, s, 3, 3, &[0, 4, 1, 2, 3, 5], 0x1980_4532_84fc_4867),
+        spec(4, 6, s, 2, 2, &[2, 5, 0, 3, 4, 1], 0x2f53_af10_1383_b754),
+        spec(5, 8, d, 3, 2, &[], 0x5617_2f3b_b987_e5ad),
+    ];
+    for want in want {
+        assert_eq!(p.spec(want.id), want);
+    }
 }
 
 #[test]

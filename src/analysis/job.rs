@@ -1,0 +1,172 @@
+//! [`JobSpec`]: everything that determines an analysis run, and its
+//! identity (the hash that names its cache entry and guards merges).
+
+use super::{ModelSpec, Shard};
+use crate::video::Layout;
+use anyhow::Context as _;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Bump when a change makes old statistics wrong (estimator, pairs, preprocessing).
+pub const ESTIMATOR_VERSION: u32 = 1;
+
+/// An analysis run: models × probe pairs → statistics and a report.
+#[derive(Clone, Debug)]
+pub struct JobSpec {
+    /// Display name of the run.
+    pub name: String,
+    /// Probe-set folder.
+    pub probe_root: PathBuf,
+    /// Probe-set layout (detected when `None`).
+    pub layout: Option<Layout>,
+    /// Number of pairs in the plan.
+    pub pairs: usize,
+    /// Seed of the pair plan (and of the bootstrap weights).
+    pub seed: u64,
+    /// Built-in style names to use (empty: all).
+    pub styles: Vec<String>,
+    /// Frames T, overriding the manifests.
+    pub frames: Option<usize>,
+    /// Window W, overriding the manifests.
+    pub window: Option<usize>,
+    /// The models (checkpoints expanded, in order).
+    pub models: Vec<ModelSpec>,
+    /// Unit-category threshold τ.
+    pub threshold: f64,
+    /// Bootstrap replicates.
+    pub bootstrap: usize,
+    /// `auto`, `cpu`, `cuda`, `cuda:N`.
+    pub device: String,
+    /// Pairs per model batch.
+    pub batch: usize,
+    /// libtorch threads.
+    pub threads: Option<usize>,
+    /// The part of the plan to run.
+    pub shard: Shard,
+    /// Pairs between saved statistics / partial reports.
+    pub save_every: usize,
+}
+
+#[derive(Serialize)]
+struct Identity<'a> {
+    estimator_version: u32,
+    pairs: usize,
+    seed: u64,
+    styles: &'a [String],
+    frames: Option<usize>,
+    window: Option<usize>,
+    layout: Option<String>,
+    bootstrap: usize,
+    probe: Vec<(String, u64, u64)>,
+    models: Vec<(String, Option<String>, String, Vec<String>)>,
+}
+
+/// SHA-256 of a file's bytes, hex (memoized by path, size and mtime: model
+/// files are hashed once per process).
+pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static MEMO: Mutex<Option<HashMap<(PathBuf, u64, u64), String>>> = Mutex::new(None);
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let memo_key = (path.to_path_buf(), meta.len(), mtime(&meta));
+    if let Some(h) = MEMO.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&memo_key).cloned())) {
+        return Ok(h);
+    }
+    let h = hash_bytes(path)?;
+    if let Ok(mut m) = MEMO.lock() {
+        m.get_or_insert_with(HashMap::new).insert(memo_key, h.clone());
+    }
+    Ok(h)
+}
+
+fn hash_bytes(path: &std::path::Path) -> anyhow::Result<String> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).with_context(|| format!("cannot read '{}'", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Every file under `root` with size and mtime, sorted (the probe listing).
+fn listing(root: &std::path::Path) -> Vec<(String, u64, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            if let Ok(m) = std::fs::metadata(&dir) {
+                out.push((dir.display().to_string(), m.len(), mtime(&m)));
+            }
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_dir() => stack.push(p),
+                Ok(m) => {
+                    let rel = p.strip_prefix(root).unwrap_or(&p).display().to_string();
+                    out.push((rel, m.len(), mtime(&m)));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn mtime(m: &std::fs::Metadata) -> u64 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl JobSpec {
+    /// The job's identity: a hash of the model bytes, the probe listing and
+    /// every setting that changes the numbers (not the shard, device, batch
+    /// size or threads), and the same settings as readable JSON.
+    pub fn identity(&self) -> anyhow::Result<(String, String)> {
+        let models = self
+            .models
+            .iter()
+            .map(|m| Ok((m.name.clone(), m.checkpoint.clone(), file_hash(&m.path)?, m.layers.clone())))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let id = Identity {
+            estimator_version: ESTIMATOR_VERSION,
+            pairs: self.pairs,
+            seed: self.seed,
+            styles: &self.styles,
+            frames: self.frames,
+            window: self.window,
+            layout: self.layout.map(|l| l.to_string()),
+            bootstrap: self.bootstrap,
+            probe: listing(&self.probe_root),
+            models,
+        };
+        let json = serde_json::to_string(&id)?;
+        let key = hex::encode(Sha256::digest(json.as_bytes()));
+        let readable = format!(
+            "{} pairs, seed {}, bootstrap {}, probe '{}' ({} files), models: {}",
+            self.pairs,
+            self.seed,
+            self.bootstrap,
+            self.probe_root.display(),
+            id.probe.len(),
+            self.models
+                .iter()
+                .map(|m| m.checkpoint.clone().unwrap_or_else(|| m.name.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok((key, readable))
+    }
+}

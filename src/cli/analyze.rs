@@ -1,0 +1,200 @@
+//! `stadyn analyze`: run TorchScript models on probe pairs and write the
+//! report, CSVs and mergeable statistics. Either a project file or the
+//! ad-hoc form `--model M.pt [--model ...] --videos DIR`.
+
+use super::summary::print_summary;
+use crate::analysis::{
+    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, expand_models, run_cached,
+};
+use crate::export;
+use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, set_threads};
+use crate::video::Layout;
+use anyhow::Context as _;
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+/// Arguments of `stadyn analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A project file (`*.stadyn.toml`); or give --model and --videos.
+    pub project: Option<PathBuf>,
+    /// A TorchScript model (repeat for several).
+    #[arg(long = "model")]
+    pub models: Vec<PathBuf>,
+    /// Checkpoints of one model: a folder or a glob (`ckpt/*.pt`), ordered by epoch.
+    #[arg(long)]
+    pub checkpoints: Option<String>,
+    /// Probe-set folder.
+    #[arg(long)]
+    pub videos: Option<PathBuf>,
+    /// Probe-set layout: files, classes, frames, davis, stylized (default: detected).
+    #[arg(long)]
+    pub layout: Option<Layout>,
+    /// Output folder.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Number of pairs.
+    #[arg(long)]
+    pub pairs: Option<usize>,
+    /// Frames T (default: the manifest's).
+    #[arg(long)]
+    pub frames: Option<usize>,
+    /// Window W (default: the manifest's).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Seed of the pair plan and bootstrap.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Layers to probe, comma-separated (default: the manifest's or all).
+    #[arg(long, value_delimiter = ',')]
+    pub layers: Vec<String>,
+    /// Built-in styles, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub styles: Vec<String>,
+    /// Unit-category threshold τ.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Bootstrap replicates (0: none).
+    #[arg(long)]
+    pub bootstrap: Option<usize>,
+    /// Device: auto, cpu, cuda, cuda:N.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Pairs per model batch.
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// libtorch threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only shard i of n of the pair plan (0-based), e.g. 0/4; merge with `stadyn merge`.
+    #[arg(long, value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Pairs between saved statistics and partial reports.
+    #[arg(long, default_value_t = 64)]
+    pub save_every: usize,
+    /// Neither reuse nor write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
+    let mut project = match &a.project {
+        Some(p) => Project::load(p)?,
+        None => {
+            let videos = a.videos.clone().context("give a project file, or --videos with --model or --checkpoints")?;
+            let mut models: Vec<ModelEntry> = a
+                .models
+                .iter()
+                .map(|m| ModelEntry { name: None, path: Some(m.clone()), checkpoints: None, layers: Vec::new() })
+                .collect();
+            if let Some(c) = &a.checkpoints {
+                models.push(ModelEntry { name: None, path: None, checkpoints: Some(c.clone()), layers: Vec::new() });
+            }
+            if models.is_empty() {
+                anyhow::bail!("give at least one --model or --checkpoints");
+            }
+            let toml = format!("[probe]\nvideos = {:?}\n", videos.display().to_string());
+            let mut p: Project = toml::from_str(&toml)?;
+            p.models = models;
+            p
+        }
+    };
+    if a.videos.is_some() && a.project.is_some() {
+        project.probe.videos = a.videos.clone().unwrap_or_default();
+    }
+    let mut models: Vec<ModelSpec> = expand_models(&project.models)?;
+    if !a.layers.is_empty() {
+        for m in &mut models {
+            m.layers = a.layers.clone();
+        }
+    }
+    let layout = match (&a.layout, &project.probe.layout) {
+        (Some(l), _) => Some(*l),
+        (None, Some(s)) => Some(s.parse::<Layout>().map_err(|e| anyhow::anyhow!("{}", e.0))?),
+        (None, None) => None,
+    };
+    Ok(JobSpec {
+        name: project.name.clone().unwrap_or_else(|| "analysis".into()),
+        probe_root: project.probe.videos.clone(),
+        layout,
+        pairs: a.pairs.unwrap_or(project.probe.pairs),
+        seed: a.seed.unwrap_or(project.probe.seed),
+        styles: if a.styles.is_empty() { project.probe.styles.clone() } else { a.styles.clone() },
+        frames: a.frames.or(project.probe.frames),
+        window: a.window.or(project.probe.window),
+        models,
+        threshold: a.threshold.unwrap_or(project.estimator.threshold),
+        bootstrap: a.bootstrap.unwrap_or(project.estimator.bootstrap),
+        device: a.device.clone().unwrap_or(project.run.device.clone()),
+        batch: a.batch.unwrap_or(project.run.batch).max(1),
+        threads: a.threads.or(project.run.threads),
+        shard: a.shard.unwrap_or(Shard::ALL),
+        save_every: a.save_every.max(1),
+    })
+}
+
+/// Runs `stadyn analyze`.
+pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let spec = job_spec(a)?;
+    export::ensure_writable_dir(&a.out)?;
+    if !spec.probe_root.exists() {
+        anyhow::bail!("probe folder '{}' does not exist", spec.probe_root.display());
+    }
+    let device: Device = spec.device.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    set_threads(spec.threads);
+    let layers_of = |m: &ModelSpec| m.layers.clone();
+    let loader = move |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        let (mut manifest, warning) = Manifest::for_model(&m.path)?;
+        if let Some(w) = warning {
+            eprintln!("warning: {w}");
+        }
+        let layers = layers_of(m);
+        if !layers.is_empty() {
+            manifest.layers = layers;
+        }
+        Ok(Box::new(TorchScriptModel::load(&m.path, manifest, device)?))
+    };
+    let tty = std::io::stderr().is_terminal();
+    let quiet = a.quiet;
+    let mut on_event = |e: JobEvent| match e {
+        JobEvent::Started { remaining, total, models } if !quiet => {
+            eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
+        }
+        JobEvent::Progress { done, total, rate, eta } if !quiet => {
+            let eta = eta.map(|d| format!(", {}s left", d.as_secs())).unwrap_or_default();
+            if tty {
+                eprint!("\r  {done}/{total} pairs ({rate:.1} pairs/s{eta})   ");
+                let _ = std::io::stderr().flush();
+            } else {
+                eprintln!("  {done}/{total} pairs ({rate:.1} pairs/s{eta})");
+            }
+        }
+        JobEvent::Warning(w) => eprintln!("{}warning: {}: {}", if tty { "\n" } else { "" }, w.path, w.reason),
+        _ => {}
+    };
+    let cancel = AtomicBool::new(false);
+    let (out, used) = run_cached(&spec, &loader, !a.no_cache, &mut on_event, &cancel)?;
+    if tty && !quiet {
+        eprintln!();
+    }
+    let mut written = export::write_all(&a.out, &out.report)?;
+    let stats_path = a.out.join("stats.bin");
+    out.stats.save(&stats_path)?;
+    written.push(stats_path);
+    if !quiet {
+        print_summary(&out.report);
+        match used {
+            CacheUse::Reused => eprintln!("reused cached results (nothing recomputed)"),
+            CacheUse::Resumed { from } => eprintln!("resumed from pair {from} of {}", out.stats.total),
+            CacheUse::Fresh => {}
+        }
+        eprintln!("wrote {} files to {}", written.len(), a.out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -4,7 +4,9 @@
 use crate::util::{repo, stadyn, text};
 
 fn fixture(name: &str) -> String {
-    repo(&format!("tests/fixtures/models/{name}.pt")).display().to_string()
+    repo(&format!("tests/fixtures/models/{name}.pt"))
+        .display()
+        .to_string()
 }
 
 fn inspect(name: &str) -> std::process::Output {
@@ -17,12 +19,22 @@ fn inspect_lists_layers_shapes_and_pooling() {
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     for needle in [
-        "conv1", "[2, 4, 4, 16, 16]", "mean over T,H,W", "conv2", "tokens", "mean over tokens",
-        "pooled", "as is", "deterministic: yes",
+        "conv1",
+        "[2, 4, 4, 16, 16]",
+        "mean over T,H,W",
+        "conv2",
+        "tokens",
+        "mean over tokens",
+        "pooled",
+        "as is",
+        "deterministic: yes",
     ] {
         assert!(out.contains(needle), "missing {needle}:\n{out}");
     }
-    assert!(!out.contains("logits"), "logits are ignored by default:\n{out}");
+    assert!(
+        !out.contains("logits"),
+        "logits are ignored by default:\n{out}"
+    );
 }
 
 #[test]
@@ -44,7 +56,10 @@ fn fails_with(o: &std::process::Output, needles: &[&str]) {
 
 #[test]
 fn a_single_tensor_output_breaks_the_contract() {
-    fails_with(&inspect("tensor_out"), &["single tensor", "[2, 3]", "Dict[str, Tensor]"]);
+    fails_with(
+        &inspect("tensor_out"),
+        &["single tensor", "[2, 3]", "Dict[str, Tensor]"],
+    );
 }
 
 #[test]
@@ -54,7 +69,10 @@ fn nan_outputs_name_the_layer() {
 
 #[test]
 fn forward_failure_shows_the_input() {
-    fails_with(&inspect("fixed_shape"), &["forward failed", "[2, 3, 4, 32, 32] float32"]);
+    fails_with(
+        &inspect("fixed_shape"),
+        &["forward failed", "[2, 3, 4, 32, 32] float32"],
+    );
 }
 
 #[test]
@@ -64,7 +82,10 @@ fn not_torchscript_is_a_clear_error() {
     std::fs::write(&p, b"definitely not a model").unwrap();
     let o = stadyn(&["inspect-model", p.to_str().unwrap(), "--device", "cpu"]);
     fails_with(&o, &["cannot load model", "not a TorchScript file"]);
-    let o = stadyn(&["inspect-model", dir.path().join("missing.pt").to_str().unwrap()]);
+    let o = stadyn(&[
+        "inspect-model",
+        dir.path().join("missing.pt").to_str().unwrap(),
+    ]);
     fails_with(&o, &["no such file"]);
 }
 

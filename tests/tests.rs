@@ -1,6 +1,8 @@
 //! Integration tests: one binary, so it links once.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+#[cfg(feature = "torch")]
+mod analyze;
 mod estimate_cli;
 #[cfg(feature = "torch")]
 mod model;

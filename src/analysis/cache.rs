@@ -23,7 +23,12 @@ pub fn cached_stats_path(spec: &JobSpec) -> anyhow::Result<PathBuf> {
     let (key, _) = spec.identity()?;
     Ok(cache_root()
         .join("jobs")
-        .join(format!("{}-{}of{}", &key[..24], spec.shard.index, spec.shard.count))
+        .join(format!(
+            "{}-{}of{}",
+            &key[..24],
+            spec.shard.index,
+            spec.shard.count
+        ))
         .join("stats.bin"))
 }
 
@@ -50,7 +55,10 @@ pub fn run_cached(
     cancel: &AtomicBool,
 ) -> anyhow::Result<(JobOutput, CacheUse)> {
     if !use_cache {
-        return Ok((run_job(spec, load_model, None, None, on_event, cancel)?, CacheUse::Fresh));
+        return Ok((
+            run_job(spec, load_model, None, None, on_event, cancel)?,
+            CacheUse::Fresh,
+        ));
     }
     let path = cached_stats_path(spec)?;
     if let Some(dir) = path.parent() {
@@ -61,7 +69,8 @@ pub fn run_cached(
     match previous {
         Some(mut s) if s.job_key == key && s.shard == spec.shard && s.complete() => {
             s.settings.threshold = spec.threshold;
-            let report = build_report(&s, &s.settings, spec.threshold)?;
+            let report =
+                build_report(&s, &s.settings, spec.threshold).map_err(|e| format!("{e:#}"));
             Ok((JobOutput { report, stats: s }, CacheUse::Reused))
         }
         Some(s) if s.job_key == key && s.shard == spec.shard => {
@@ -69,6 +78,9 @@ pub fn run_cached(
             let out = run_job(spec, load_model, Some(s), Some(&path), on_event, cancel)?;
             Ok((out, CacheUse::Resumed { from }))
         }
-        _ => Ok((run_job(spec, load_model, None, Some(&path), on_event, cancel)?, CacheUse::Fresh)),
+        _ => Ok((
+            run_job(spec, load_model, None, Some(&path), on_event, cancel)?,
+            CacheUse::Fresh,
+        )),
     }
 }

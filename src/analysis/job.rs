@@ -68,25 +68,35 @@ struct Identity<'a> {
 pub fn file_hash(path: &std::path::Path) -> anyhow::Result<String> {
     use std::collections::HashMap;
     use std::sync::Mutex;
-    static MEMO: Mutex<Option<HashMap<(PathBuf, u64, u64), String>>> = Mutex::new(None);
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    type Memo = HashMap<(PathBuf, u64, u64), String>;
+    static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read '{}'", path.display()))?;
     let memo_key = (path.to_path_buf(), meta.len(), mtime(&meta));
-    if let Some(h) = MEMO.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&memo_key).cloned())) {
+    if let Some(h) = MEMO
+        .lock()
+        .ok()
+        .and_then(|m| m.as_ref().and_then(|m| m.get(&memo_key).cloned()))
+    {
         return Ok(h);
     }
     let h = hash_bytes(path)?;
     if let Ok(mut m) = MEMO.lock() {
-        m.get_or_insert_with(HashMap::new).insert(memo_key, h.clone());
+        m.get_or_insert_with(HashMap::new)
+            .insert(memo_key, h.clone());
     }
     Ok(h)
 }
 
 fn hash_bytes(path: &std::path::Path) -> anyhow::Result<String> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf).with_context(|| format!("cannot read '{}'", path.display()))?;
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("cannot read '{}'", path.display()))?;
         if n == 0 {
             break;
         }
@@ -138,7 +148,14 @@ impl JobSpec {
         let models = self
             .models
             .iter()
-            .map(|m| Ok((m.name.clone(), m.checkpoint.clone(), file_hash(&m.path)?, m.layers.clone())))
+            .map(|m| {
+                Ok((
+                    m.name.clone(),
+                    m.checkpoint.clone(),
+                    file_hash(&m.path)?,
+                    m.layers.clone(),
+                ))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let id = Identity {
             estimator_version: ESTIMATOR_VERSION,

@@ -10,12 +10,12 @@ mod run;
 mod stats_file;
 
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
-pub use project::{
-    EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings, checkpoint_epoch,
-    checkpoint_files, expand_models,
-};
 pub use cache::{CacheUse, cache_root, cached_stats_path, run_cached};
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
+pub use project::{
+    EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
+    checkpoint_epoch, checkpoint_files, expand_models,
+};
 pub use run::{JobEvent, JobOutput, ModelLoader, build_report, run_job};
 pub use stats_file::{ModelStats, STATS_SCHEMA, Shard, StatsFile};
 

@@ -191,7 +191,11 @@ pub fn expand_models(entries: &[ModelEntry]) -> anyhow::Result<Vec<ModelSpec>> {
                 let files = checkpoint_files(pattern)?;
                 let name = e.name.clone().unwrap_or_else(|| {
                     let p = Path::new(pattern);
-                    stem(if p.is_dir() { p } else { p.parent().unwrap_or(p) })
+                    stem(if p.is_dir() {
+                        p
+                    } else {
+                        p.parent().unwrap_or(p)
+                    })
                 });
                 let mut specs: Vec<ModelSpec> = files
                     .into_iter()
@@ -244,10 +248,10 @@ pub fn checkpoint_files(pattern: &str) -> anyhow::Result<Vec<PathBuf>> {
 
 /// A checkpoint's epoch: the manifest's `epoch`, else the last number in the file name.
 pub fn checkpoint_epoch(path: &Path) -> Option<f64> {
-    if let Ok((m, None)) = Manifest::for_model(path) {
-        if m.epoch.is_some() {
-            return m.epoch;
-        }
+    if let Ok((m, None)) = Manifest::for_model(path)
+        && m.epoch.is_some()
+    {
+        return m.epoch;
     }
     let name = path.file_stem()?.to_string_lossy();
     let digits: String = name

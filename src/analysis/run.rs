@@ -4,7 +4,9 @@
 //! Statistics are saved atomically every `save_every` pairs (a killed run
 //! resumes from there) and partial reports are emitted as they converge.
 
-use super::{JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning};
+use super::{
+    JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning,
+};
 use crate::model::{Extractor, Manifest, ModelError};
 use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
@@ -50,8 +52,9 @@ pub enum JobEvent {
 /// The result of a finished job.
 #[derive(Clone, Debug)]
 pub struct JobOutput {
-    /// The report.
-    pub report: Report,
+    /// The report, or why none can be made yet (e.g. a shard with fewer than
+    /// 2 pairs of a factor: its statistics still merge).
+    pub report: Result<Report, String>,
     /// The mergeable statistics.
     pub stats: StatsFile,
 }
@@ -118,11 +121,24 @@ pub fn run_job(
     };
     let stylized = !probe.styles().is_empty();
     let styles = select_styles(&spec.styles)?;
-    let style_count = if stylized { probe.styles().len() } else { styles.len() };
-    let plan = PairPlan::new(spec.seed, spec.pairs, probe.videos.len(), style_count, frames)?;
+    let style_count = if stylized {
+        probe.styles().len()
+    } else {
+        styles.len()
+    };
+    let plan = PairPlan::new(
+        spec.seed,
+        spec.pairs,
+        probe.videos.len(),
+        style_count,
+        frames,
+    )?;
     let ids: Vec<u64> = plan.ids().filter(|id| spec.shard.contains(*id)).collect();
 
-    let boot = BootstrapConfig { replicates: spec.bootstrap, seed: spec.seed };
+    let boot = BootstrapConfig {
+        replicates: spec.bootstrap,
+        seed: spec.seed,
+    };
     let settings = ReportSettings {
         command: "analyze".into(),
         input: spec.probe_root.display().to_string(),
@@ -148,7 +164,10 @@ pub fn run_job(
             warnings: probe
                 .warnings
                 .iter()
-                .map(|(p, r)| Warning { path: p.display().to_string(), reason: r.clone() })
+                .map(|(p, r)| Warning {
+                    path: p.display().to_string(),
+                    reason: r.clone(),
+                })
                 .collect(),
             models: spec
                 .models
@@ -163,7 +182,11 @@ pub fn run_job(
         },
     };
     let todo: Vec<u64> = ids[stats.done.min(ids.len())..].to_vec();
-    on_event(JobEvent::Started { remaining: todo.len(), total: ids.len(), models: models.len() });
+    on_event(JobEvent::Started {
+        remaining: todo.len(),
+        total: ids.len(),
+        models: models.len(),
+    });
 
     let (tx, rx) = bounded::<Produced>(spec.batch.max(1) * 2);
     let started = Instant::now();
@@ -177,24 +200,67 @@ pub fn run_job(
         std::thread::Builder::new()
             .name("stadyn-pairs".into())
             .spawn_scoped(scope, move || {
-                produce(&todo, plan, probe, styles, stylized, preprocess, window, frames, &tx, producer_cancel);
+                produce(
+                    &todo,
+                    plan,
+                    probe,
+                    styles,
+                    stylized,
+                    preprocess,
+                    window,
+                    frames,
+                    &tx,
+                    producer_cancel,
+                );
             })
             .context("cannot start the pair-building thread")?;
-        consume(&rx, spec, &mut models, &mut stats, boot, &settings, stats_path, on_event, cancel, started, done_at_start)
+        consume(
+            &rx,
+            spec,
+            &mut models,
+            &mut stats,
+            boot,
+            &settings,
+            stats_path,
+            on_event,
+            cancel,
+            started,
+            done_at_start,
+        )
     });
     if let Some(p) = stats_path {
         stats.save(p)?;
     }
     result?;
     if cancel.load(Ordering::Relaxed) && !stats.complete() {
-        anyhow::bail!("cancelled after {} of {} pairs (statistics saved; run again to resume)", stats.done, stats.total);
+        anyhow::bail!(
+            "cancelled after {} of {} pairs (statistics saved; run again to resume)",
+            stats.done,
+            stats.total
+        );
     }
-    let report = build_report(&stats, &settings, spec.threshold)?;
+    let report = build_report(&stats, &settings, spec.threshold).map_err(|e| format!("{e:#}"));
     Ok(JobOutput { report, stats })
 }
 
 fn same_input(a: &Manifest, b: &Manifest) -> bool {
-    (a.frames, a.window, a.short_side, a.crop, a.size, a.layout, a.dtype) == (b.frames, b.window, b.short_side, b.crop, b.size, b.layout, b.dtype)
+    (
+        a.frames,
+        a.window,
+        a.short_side,
+        a.crop,
+        a.size,
+        a.layout,
+        a.dtype,
+    ) == (
+        b.frames,
+        b.window,
+        b.short_side,
+        b.crop,
+        b.size,
+        b.layout,
+        b.dtype,
+    )
 }
 
 fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
@@ -206,10 +272,12 @@ fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
     let mut chosen = Vec::new();
     let mut all = all.into_iter().map(Some).collect::<Vec<_>>();
     for n in names {
-        let i = available
-            .iter()
-            .position(|a| a == n)
-            .with_context(|| format!("unknown style '{n}'; built-in styles: {}", available.join(", ")))?;
+        let i = available.iter().position(|a| a == n).with_context(|| {
+            format!(
+                "unknown style '{n}'; built-in styles: {}",
+                available.join(", ")
+            )
+        })?;
         if let Some(s) = all[i].take() {
             chosen.push(s);
         }
@@ -240,7 +308,8 @@ fn produce(
         let spec: PairSpec = plan.spec(id);
         let video = &probe.videos[spec.video];
         let load = |source| {
-            load_clip(source, spec.start_draw, window, frames, preprocess).map_err(|e| e.to_string())
+            load_clip(source, spec.start_draw, window, frames, preprocess)
+                .map_err(|e| e.to_string())
         };
         let built = if stylized {
             // Imported pre-stylized folders: the members come from two style folders.
@@ -273,7 +342,12 @@ fn produce(
                         reason: notes.join("; "),
                     }));
                 }
-                Produced::Pair(Box::new(Built { id, factor: spec.factor, a, b }))
+                Produced::Pair(Box::new(Built {
+                    id,
+                    factor: spec.factor,
+                    a,
+                    b,
+                }))
             }
             Err(e) => Produced::Skipped {
                 warning: failed_videos.insert(spec.video).then(|| Warning {
@@ -305,7 +379,10 @@ fn consume(
     let mut batch: Vec<Built> = Vec::new();
     let mut pending_skips = 0usize;
     let mut since_save = 0usize;
-    let mut flush = |batch: &mut Vec<Built>, skips: &mut usize, stats: &mut StatsFile| -> anyhow::Result<usize> {
+    let mut flush = |batch: &mut Vec<Built>,
+                     skips: &mut usize,
+                     stats: &mut StatsFile|
+     -> anyhow::Result<usize> {
         let n = batch.len() + *skips;
         if !batch.is_empty() {
             run_batch(batch, models, stats, boot)?;
@@ -373,7 +450,11 @@ fn run_batch(
     stats: &mut StatsFile,
     boot: BootstrapConfig,
 ) -> anyhow::Result<()> {
-    let clips: Vec<&Clip> = batch.iter().map(|p| &p.a).chain(batch.iter().map(|p| &p.b)).collect();
+    let clips: Vec<&Clip> = batch
+        .iter()
+        .map(|p| &p.a)
+        .chain(batch.iter().map(|p| &p.b))
+        .collect();
     let ids: Vec<u64> = batch.iter().map(|p| p.id).collect();
     let factors: Vec<Factor> = batch.iter().map(|p| p.factor).collect();
     let n = batch.len();
@@ -386,7 +467,12 @@ fn run_batch(
                 .collect();
         }
         if outputs.len() != ms.layers.len() {
-            anyhow::bail!("model '{}' returned {} layers, earlier {}", ms.name, outputs.len(), ms.layers.len());
+            anyhow::bail!(
+                "model '{}' returned {} layers, earlier {}",
+                ms.name,
+                outputs.len(),
+                ms.layers.len()
+            );
         }
         for (out, acc) in outputs.iter().zip(&mut ms.layers) {
             let c = out.channels;
@@ -404,13 +490,20 @@ fn run_batch(
 
 /// The report of the statistics gathered so far. Layers that cannot be
 /// estimated yet (fewer than 2 pairs of a factor) are left out.
-pub fn build_report(stats: &StatsFile, settings: &ReportSettings, threshold: f64) -> anyhow::Result<Report> {
+pub fn build_report(
+    stats: &StatsFile,
+    settings: &ReportSettings,
+    threshold: f64,
+) -> anyhow::Result<Report> {
     let mut report = Report::new(settings.clone());
     report.warnings = stats.warnings.clone();
     for m in &stats.models {
         let mut layers = Vec::new();
         for acc in &m.layers {
-            layers.push(LayerReport::from_estimate(acc.name(), acc.estimate(threshold)?));
+            layers.push(LayerReport::from_estimate(
+                acc.name(),
+                acc.estimate(threshold)?,
+            ));
         }
         report.models.push(ModelReport {
             name: m.name.clone(),

@@ -98,7 +98,10 @@ impl StatsFile {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read statistics '{}'", path.display()))?;
         let file: StatsFile = postcard::from_bytes(&bytes).with_context(|| {
-            format!("'{}' is not a stadyn statistics file (or a damaged one)", path.display())
+            format!(
+                "'{}' is not a stadyn statistics file (or a damaged one)",
+                path.display()
+            )
         })?;
         if file.schema != STATS_SCHEMA {
             anyhow::bail!(
@@ -140,7 +143,10 @@ impl StatsFile {
             anyhow::bail!("shard {dup}/{} is given twice", self.shard.count);
         }
         let ids = |f: &StatsFile| -> Vec<(String, Option<String>)> {
-            f.models.iter().map(|m| (m.name.clone(), m.checkpoint.clone())).collect()
+            f.models
+                .iter()
+                .map(|m| (m.name.clone(), m.checkpoint.clone()))
+                .collect()
         };
         if ids(self) != ids(other) {
             anyhow::bail!("the shards list different models or checkpoints");

@@ -87,14 +87,27 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     let mut project = match &a.project {
         Some(p) => Project::load(p)?,
         None => {
-            let videos = a.videos.clone().context("give a project file, or --videos with --model or --checkpoints")?;
+            let videos = a
+                .videos
+                .clone()
+                .context("give a project file, or --videos with --model or --checkpoints")?;
             let mut models: Vec<ModelEntry> = a
                 .models
                 .iter()
-                .map(|m| ModelEntry { name: None, path: Some(m.clone()), checkpoints: None, layers: Vec::new() })
+                .map(|m| ModelEntry {
+                    name: None,
+                    path: Some(m.clone()),
+                    checkpoints: None,
+                    layers: Vec::new(),
+                })
                 .collect();
             if let Some(c) = &a.checkpoints {
-                models.push(ModelEntry { name: None, path: None, checkpoints: Some(c.clone()), layers: Vec::new() });
+                models.push(ModelEntry {
+                    name: None,
+                    path: None,
+                    checkpoints: Some(c.clone()),
+                    layers: Vec::new(),
+                });
             }
             if models.is_empty() {
                 anyhow::bail!("give at least one --model or --checkpoints");
@@ -116,7 +129,10 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     }
     let layout = match (&a.layout, &project.probe.layout) {
         (Some(l), _) => Some(*l),
-        (None, Some(s)) => Some(s.parse::<Layout>().map_err(|e| anyhow::anyhow!("{}", e.0))?),
+        (None, Some(s)) => Some(
+            s.parse::<Layout>()
+                .map_err(|e| anyhow::anyhow!("{}", e.0))?,
+        ),
         (None, None) => None,
     };
     Ok(JobSpec {
@@ -125,7 +141,11 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
         layout,
         pairs: a.pairs.unwrap_or(project.probe.pairs),
         seed: a.seed.unwrap_or(project.probe.seed),
-        styles: if a.styles.is_empty() { project.probe.styles.clone() } else { a.styles.clone() },
+        styles: if a.styles.is_empty() {
+            project.probe.styles.clone()
+        } else {
+            a.styles.clone()
+        },
         frames: a.frames.or(project.probe.frames),
         window: a.window.or(project.probe.window),
         models,
@@ -144,9 +164,15 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let spec = job_spec(a)?;
     export::ensure_writable_dir(&a.out)?;
     if !spec.probe_root.exists() {
-        anyhow::bail!("probe folder '{}' does not exist", spec.probe_root.display());
+        anyhow::bail!(
+            "probe folder '{}' does not exist",
+            spec.probe_root.display()
+        );
     }
-    let device: Device = spec.device.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let device: Device = spec
+        .device
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
     set_threads(spec.threads);
     let layers_of = |m: &ModelSpec| m.layers.clone();
     let loader = move |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
@@ -163,11 +189,22 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let tty = std::io::stderr().is_terminal();
     let quiet = a.quiet;
     let mut on_event = |e: JobEvent| match e {
-        JobEvent::Started { remaining, total, models } if !quiet => {
+        JobEvent::Started {
+            remaining,
+            total,
+            models,
+        } if !quiet => {
             eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
         }
-        JobEvent::Progress { done, total, rate, eta } if !quiet => {
-            let eta = eta.map(|d| format!(", {}s left", d.as_secs())).unwrap_or_default();
+        JobEvent::Progress {
+            done,
+            total,
+            rate,
+            eta,
+        } if !quiet => {
+            let eta = eta
+                .map(|d| format!(", {}s left", d.as_secs()))
+                .unwrap_or_default();
             if tty {
                 eprint!("\r  {done}/{total} pairs ({rate:.1} pairs/s{eta})   ");
                 let _ = std::io::stderr().flush();
@@ -175,7 +212,12 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("  {done}/{total} pairs ({rate:.1} pairs/s{eta})");
             }
         }
-        JobEvent::Warning(w) => eprintln!("{}warning: {}: {}", if tty { "\n" } else { "" }, w.path, w.reason),
+        JobEvent::Warning(w) => eprintln!(
+            "{}warning: {}: {}",
+            if tty { "\n" } else { "" },
+            w.path,
+            w.reason
+        ),
         _ => {}
     };
     let cancel = AtomicBool::new(false);
@@ -183,18 +225,30 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if tty && !quiet {
         eprintln!();
     }
-    let mut written = export::write_all(&a.out, &out.report)?;
     let stats_path = a.out.join("stats.bin");
     out.stats.save(&stats_path)?;
-    written.push(stats_path);
+    let report = match out.report {
+        Ok(r) => r,
+        Err(e) if spec.shard.count > 1 => {
+            eprintln!(
+                "note: no report for this shard alone ({e}); its statistics ({}) merge with `stadyn merge`",
+                stats_path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => anyhow::bail!("{e}"),
+    };
+    let written = export::write_all(&a.out, &report)?;
     if !quiet {
-        print_summary(&out.report);
+        print_summary(&report);
         match used {
             CacheUse::Reused => eprintln!("reused cached results (nothing recomputed)"),
-            CacheUse::Resumed { from } => eprintln!("resumed from pair {from} of {}", out.stats.total),
+            CacheUse::Resumed { from } => {
+                eprintln!("resumed from pair {from} of {}", out.stats.total);
+            }
             CacheUse::Fresh => {}
         }
-        eprintln!("wrote {} files to {}", written.len(), a.out.display());
+        eprintln!("wrote {} files to {}", written.len() + 1, a.out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -42,7 +42,9 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     let mut model = TorchScriptModel::load(&args.model, manifest.clone(), args.device)?;
-    let clips: Vec<Clip> = (0..args.batch.max(1) as u32).map(|i| test_clip(&manifest, i)).collect();
+    let clips: Vec<Clip> = (0..args.batch.max(1) as u32)
+        .map(|i| test_clip(&manifest, i))
+        .collect();
     let refs: Vec<&Clip> = clips.iter().collect();
     let first = model.extract(&refs)?;
     let second = model.extract(&refs)?;
@@ -56,7 +58,10 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         manifest.layout,
         manifest.dtype
     );
-    println!("  {:<28} {:<24} {:<26} {:>8}", "layer", "output shape", "pooling", "channels");
+    println!(
+        "  {:<28} {:<24} {:<26} {:>8}",
+        "layer", "output shape", "pooling", "channels"
+    );
     for l in &first {
         println!(
             "  {:<28} {:<24} {:<26} {:>8}",
@@ -71,7 +76,9 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         println!("deterministic: yes (two runs gave identical outputs)");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("deterministic: NO (two runs differ by up to {diff:e}); results will vary between runs");
+        println!(
+            "deterministic: NO (two runs differ by up to {diff:e}); results will vary between runs"
+        );
         Ok(ExitCode::from(3))
     }
 }

@@ -31,11 +31,17 @@ pub fn run(a: &MergeArgs) -> anyhow::Result<ExitCode> {
     export::ensure_writable_dir(&a.out)?;
     let mut merged: Option<StatsFile> = None;
     for input in &a.inputs {
-        let path = if input.is_dir() { input.join("stats.bin") } else { input.clone() };
+        let path = if input.is_dir() {
+            input.join("stats.bin")
+        } else {
+            input.clone()
+        };
         let s = StatsFile::load(&path)?;
         match &mut merged {
             None => merged = Some(s),
-            Some(m) => m.merge(&s).with_context(|| format!("cannot merge '{}'", path.display()))?,
+            Some(m) => m
+                .merge(&s)
+                .with_context(|| format!("cannot merge '{}'", path.display()))?,
         }
     }
     let merged = merged.context("nothing to merge")?;
@@ -48,7 +54,11 @@ pub fn run(a: &MergeArgs) -> anyhow::Result<ExitCode> {
             "the merged statistics cover {} of {} pairs (missing shards: {})",
             merged.done,
             merged.total,
-            if missing.is_empty() { "none, but some are unfinished".into() } else { missing.join(", ") }
+            if missing.is_empty() {
+                "none, but some are unfinished".into()
+            } else {
+                missing.join(", ")
+            }
         );
         if !a.allow_partial {
             anyhow::bail!("{msg}; pass --allow-partial to report anyway");
@@ -60,7 +70,12 @@ pub fn run(a: &MergeArgs) -> anyhow::Result<ExitCode> {
     merged.save(&a.out.join("stats.bin"))?;
     if !a.quiet {
         print_summary(&report);
-        eprintln!("merged {} input(s); wrote {} files to {}", a.inputs.len(), written.len() + 1, a.out.display());
+        eprintln!(
+            "merged {} input(s); wrote {} files to {}",
+            a.inputs.len(),
+            written.len() + 1,
+            a.out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,9 @@ pub enum ModelError {
         reason: String,
     },
     /// A layer's output has NaN or Inf values.
-    #[error("model '{path}': layer '{layer}' output contains NaN or Inf ({count} of {total} values)")]
+    #[error(
+        "model '{path}': layer '{layer}' output contains NaN or Inf ({count} of {total} values)"
+    )]
     NonFinite {
         /// Model file.
         path: PathBuf,

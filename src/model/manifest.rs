@@ -145,7 +145,9 @@ impl Manifest {
         if self.window == 0 {
             return Err("window must be at least 1".into());
         }
-        if self.std.iter().any(|s| !s.is_finite() || *s == 0.0) || self.mean.iter().any(|m| !m.is_finite()) {
+        if self.std.iter().any(|s| !s.is_finite() || *s == 0.0)
+            || self.mean.iter().any(|m| !m.is_finite())
+        {
             return Err("mean must be finite and std finite and non-zero".into());
         }
         if let Some([h, w]) = self.size.or(self.crop) {

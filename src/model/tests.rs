@@ -18,7 +18,11 @@ fn manifest_defaults_and_partial_files() {
     let (m, warning) = Manifest::for_model(&model).unwrap();
     assert_eq!(m, Manifest::default());
     assert!(warning.unwrap().contains("no manifest"));
-    std::fs::write(dir.path().join("m.json"), r#"{"layout": "NTHWC", "dtype": "uint8", "size": [27, 48], "frames": 16, "epoch": 3}"#).unwrap();
+    std::fs::write(
+        dir.path().join("m.json"),
+        r#"{"layout": "NTHWC", "dtype": "uint8", "size": [27, 48], "frames": 16, "epoch": 3}"#,
+    )
+    .unwrap();
     let (m, warning) = Manifest::for_model(&model).unwrap();
     assert!(warning.is_none());
     assert_eq!(m.layout, InputLayout::Nthwc);
@@ -42,7 +46,10 @@ fn bad_manifests_are_clear_errors() {
     ] {
         std::fs::write(&p, text).unwrap();
         let err = Manifest::read(&p).unwrap_err().to_string();
-        assert!(err.contains(needle) && err.contains("m.json"), "{text}: {err}");
+        assert!(
+            err.contains(needle) && err.contains("m.json"),
+            "{text}: {err}"
+        );
     }
 }
 
@@ -51,7 +58,8 @@ fn input_layouts_put_each_value_where_it_belongs() {
     let (t, h, w) = (2, 3, 4);
     let clips = [clip(t, h, w, 0.0), clip(t, h, w, 1.0)];
     let refs: Vec<&Clip> = clips.iter().collect();
-    let value = |i: usize, f: usize, y: usize, x: usize, ch: usize| clips[i].frame(f)[(y * w + x) * 3 + ch];
+    let value =
+        |i: usize, f: usize, y: usize, x: usize, ch: usize| clips[i].frame(f)[(y * w + x) * 3 + ch];
     let m = |layout| Manifest {
         layout,
         mean: [0.0; 3],
@@ -65,13 +73,22 @@ fn input_layouts_put_each_value_where_it_belongs() {
     let (i, f, y, x, ch) = (1, 1, 2, 3, 2);
     let b = build_input(&refs, &m(InputLayout::Ncthw)).unwrap();
     assert_eq!(b.shape, vec![2, 3, 2, 3, 4]);
-    assert_eq!(get(&b, (((i * 3 + ch) * t + f) * h + y) * w + x), value(i, f, y, x, ch));
+    assert_eq!(
+        get(&b, (((i * 3 + ch) * t + f) * h + y) * w + x),
+        value(i, f, y, x, ch)
+    );
     let b = build_input(&refs, &m(InputLayout::Nthwc)).unwrap();
     assert_eq!(b.shape, vec![2, 2, 3, 4, 3]);
-    assert_eq!(get(&b, (((i * t + f) * h + y) * w + x) * 3 + ch), value(i, f, y, x, ch));
+    assert_eq!(
+        get(&b, (((i * t + f) * h + y) * w + x) * 3 + ch),
+        value(i, f, y, x, ch)
+    );
     let b = build_input(&refs, &m(InputLayout::Ntchw)).unwrap();
     assert_eq!(b.shape, vec![2, 2, 3, 3, 4]);
-    assert_eq!(get(&b, (((i * t + f) * 3 + ch) * h + y) * w + x), value(i, f, y, x, ch));
+    assert_eq!(
+        get(&b, (((i * t + f) * 3 + ch) * h + y) * w + x),
+        value(i, f, y, x, ch)
+    );
 }
 
 #[test]
@@ -105,11 +122,18 @@ fn pooling_rules_by_rank() {
         per_frame: vec!["flow".into()],
         ..Manifest::default()
     };
-    assert_eq!(pool_rule("x", &[2, 8, 4, 7, 7], &m), Ok(PoolRule::SpaceTime));
+    assert_eq!(
+        pool_rule("x", &[2, 8, 4, 7, 7], &m),
+        Ok(PoolRule::SpaceTime)
+    );
     assert_eq!(pool_rule("x", &[2, 50, 96], &m), Ok(PoolRule::Tokens));
     assert_eq!(pool_rule("x", &[2, 96], &m), Ok(PoolRule::Pooled));
     assert_eq!(pool_rule("flow", &[2, 8, 7, 7], &m), Ok(PoolRule::PerFrame));
-    assert!(pool_rule("x", &[2, 8, 7, 7], &m).unwrap_err().contains("per_frame"));
+    assert!(
+        pool_rule("x", &[2, 8, 7, 7], &m)
+            .unwrap_err()
+            .contains("per_frame")
+    );
     assert!(pool_rule("x", &[2], &m).unwrap_err().contains("rank 1"));
 }
 

@@ -45,7 +45,10 @@ impl Device {
                 if cuda_devices() > i {
                     Ok(tch::Device::Cuda(i))
                 } else {
-                    Err(format!("CUDA device {i} requested but libtorch sees {} CUDA device(s)", cuda_devices()))
+                    Err(format!(
+                        "CUDA device {i} requested but libtorch sees {} CUDA device(s)",
+                        cuda_devices()
+                    ))
                 }
             }
         }
@@ -87,9 +90,15 @@ fn short(e: &dyn std::fmt::Display) -> String {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("frame #") && !l.starts_with("Exception raised from"))
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("frame #") && !l.starts_with("Exception raised from")
+        })
         .collect();
-    match lines.iter().rev().find(|l| l.contains("Error") || l.contains("error")) {
+    match lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("Error") || l.contains("error"))
+    {
         Some(last) => last.to_string(),
         None => lines.last().copied().unwrap_or("unknown error").to_string(),
     }
@@ -153,14 +162,14 @@ impl TorchScriptModel {
     /// Runs forward and returns the named outputs in the model's order.
     fn forward(&self, input: &InputBatch) -> Result<Vec<(String, Tensor)>, ModelError> {
         let x = self.to_tensor(input)?;
-        let out = self
-            .module
-            .forward_is(&[IValue::Tensor(x)])
-            .map_err(|e| ModelError::Forward {
-                path: self.path.clone(),
-                input: input.describe(),
-                reason: short(&e),
-            })?;
+        let out =
+            self.module
+                .forward_is(&[IValue::Tensor(x)])
+                .map_err(|e| ModelError::Forward {
+                    path: self.path.clone(),
+                    input: input.describe(),
+                    reason: short(&e),
+                })?;
         let expect = "expected Dict[str, Tensor] of layer outputs (tools/export_model.py writes such models)";
         match out {
             IValue::GenericDict(items) => items
@@ -171,7 +180,10 @@ impl TorchScriptModel {
                         "output '{name}' is a {}, not a tensor",
                         ivalue_kind(&other)
                     ))),
-                    (other, _) => Err(self.contract(format!("a dict key is a {}, not a string", ivalue_kind(&other)))),
+                    (other, _) => Err(self.contract(format!(
+                        "a dict key is a {}, not a string",
+                        ivalue_kind(&other)
+                    ))),
                 })
                 .collect(),
             IValue::Tuple(items) | IValue::GenericList(items) => {
@@ -188,11 +200,15 @@ impl TorchScriptModel {
                     .zip(items)
                     .map(|(name, v)| match v {
                         IValue::Tensor(t) => Ok((name.clone(), t)),
-                        other => Err(self.contract(format!("tuple item '{name}' is a {}", ivalue_kind(&other)))),
+                        other => Err(self
+                            .contract(format!("tuple item '{name}' is a {}", ivalue_kind(&other)))),
                     })
                     .collect()
             }
-            IValue::Tensor(t) => Err(self.contract(format!("returned a single tensor of shape {:?}; {expect}", t.size()))),
+            IValue::Tensor(t) => Err(self.contract(format!(
+                "returned a single tensor of shape {:?}; {expect}",
+                t.size()
+            ))),
             other => Err(self.contract(format!("returned a {}; {expect}", ivalue_kind(&other)))),
         }
     }
@@ -200,7 +216,9 @@ impl TorchScriptModel {
     fn pool(&self, name: String, t: &Tensor, n: usize) -> Result<LayerOutput, ModelError> {
         let shape = t.size();
         if shape.first().copied() != Some(n as i64) {
-            return Err(self.contract(format!("output '{name}' has shape {shape:?}; its first axis must be the batch ({n})")));
+            return Err(self.contract(format!(
+                "output '{name}' has shape {shape:?}; its first axis must be the batch ({n})"
+            )));
         }
         let rule = pool_rule(&name, &shape, &self.manifest).map_err(|r| self.contract(r))?;
         let pooled = if rule.dims().is_empty() {
@@ -269,17 +287,24 @@ impl Extractor for TorchScriptModel {
                 }
             }
         } else {
-            let mut outputs: Vec<Option<(String, Tensor)>> = outputs.into_iter().map(Some).collect();
+            let mut outputs: Vec<Option<(String, Tensor)>> =
+                outputs.into_iter().map(Some).collect();
             for wanted in &self.manifest.layers {
-                let found = outputs.iter_mut().find(|o| o.as_ref().is_some_and(|(k, _)| k == wanted));
+                let found = outputs
+                    .iter_mut()
+                    .find(|o| o.as_ref().is_some_and(|(k, _)| k == wanted));
                 let Some((name, t)) = found.and_then(Option::take) else {
-                    return Err(self.contract(format!("the manifest lists layer '{wanted}' but the model did not return it")));
+                    return Err(self.contract(format!(
+                        "the manifest lists layer '{wanted}' but the model did not return it"
+                    )));
                 };
                 layers.push(self.pool(name, &t, n)?);
             }
         }
         if layers.is_empty() {
-            return Err(self.contract("no layer outputs to probe (every output is in \"ignore\")".into()));
+            return Err(
+                self.contract("no layer outputs to probe (every output is in \"ignore\")".into())
+            );
         }
         Ok(layers)
     }

@@ -17,7 +17,7 @@
 //!   in an order shuffled per epoch; more pairs than videos reuse videos with
 //!   fresh windows, styles and permutations;
 //! - `start_draw`: a fresh 64-bit draw per pair, turned into a window start by
-//!   [`PairSpec::window_start`].
+//!   the video room ([`crate::video::start_frame`]).
 
 use serde::Serialize;
 
@@ -34,8 +34,8 @@ pub struct PairSpec {
     pub video: usize,
     /// Which factor the two members share.
     pub factor: Factor,
-    /// A uniform 64-bit draw for the window start (see
-    /// [`PairSpec::window_start`]).
+    /// A uniform 64-bit draw for the window start (mapped to a start frame
+    /// by [`crate::video::start_frame`]).
     pub start_draw: u64,
     /// Style of member 1.
     pub style_a: usize,
@@ -44,20 +44,6 @@ pub struct PairSpec {
     /// Static pairs: member 2's frame `i` is member 1's frame
     /// `permutation[i]` (never the identity). Empty for dynamic pairs.
     pub permutation: Vec<usize>,
-}
-
-impl PairSpec {
-    /// The first raw frame of the pair's window of `window` frames in a video
-    /// of `frames` frames: uniform over `0..=frames − window` (from
-    /// `start_draw` by multiply-shift), or 0 when the video is not longer
-    /// than the window (the video is then cycled, METHOD.md §2 step 1).
-    pub fn window_start(&self, frames: usize, window: usize) -> usize {
-        if frames <= window {
-            return 0;
-        }
-        let choices = (frames - window + 1) as u128;
-        ((u128::from(self.start_draw) * choices) >> 64) as usize
-    }
 }
 
 /// A seeded plan of `pairs` pairs over `videos` probe videos, `styles`

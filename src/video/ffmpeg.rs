@@ -80,14 +80,17 @@ fn spawn(program: &OsStr, args: &[OsString], path: &Path) -> Result<Child> {
         })
 }
 
-/// The last non-empty line of a program's stderr.
-fn last_line(stderr: &[u8]) -> String {
-    String::from_utf8_lossy(stderr)
+/// The last non-empty line of a program's stderr, without the
+/// `file:<path>: ` it starts with (the error names the path already).
+fn last_line(stderr: &[u8], path: &Path) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
         .lines()
         .map(str::trim)
         .rfind(|l| !l.is_empty())
-        .unwrap_or("(no message)")
-        .to_string()
+        .unwrap_or("(no message)");
+    let prefix = format!("file:{}: ", path.display());
+    line.strip_prefix(&prefix).unwrap_or(line).to_string()
 }
 
 /// Runs `ffprobe` to completion; its stdout, or the error it reported.
@@ -110,7 +113,7 @@ fn run_probe(tools: &Tools, path: &Path, entries: &[&str]) -> Result<String> {
     if !out.status.success() {
         return Err(VideoError::NotAVideo {
             path: path.to_path_buf(),
-            reason: format!("ffprobe cannot read it: {}", last_line(&out.stderr)),
+            reason: format!("ffprobe cannot read it: {}", last_line(&out.stderr, path)),
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -295,7 +298,7 @@ pub(crate) fn decode(
         return Err(failed("reading its output".into(), e.to_string()));
     }
     if !status.success() {
-        return Err(failed(status.to_string(), last_line(&stderr)));
+        return Err(failed(status.to_string(), last_line(&stderr, path)));
     }
     Err(VideoError::TooFewFrames {
         path: path.to_path_buf(),

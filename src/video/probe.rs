@@ -18,7 +18,7 @@ use super::natural::natural_cmp;
 use super::source::{VideoSource, is_video_file};
 
 /// One probe video.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProbeVideo {
     /// A name unique within the set: the file stem or folder name, with the
     /// class in front for class folders (`"archery/abc123"`).

@@ -10,25 +10,19 @@ use std::sync::LazyLock;
 /// the error is below 1e-5, far under an 8-bit step).
 const LUT_SIZE: usize = 4096;
 
-static DECODE: LazyLock<Vec<f32>> = LazyLock::new(|| {
-    (0..=LUT_SIZE)
-        .map(|i| srgb_to_linear_exact(i as f32 / LUT_SIZE as f32))
-        .collect()
-});
+/// A curve sampled at `i / LUT_SIZE`, `i = 0..=LUT_SIZE` (a fixed-size array
+/// so that lookups need no bounds checks).
+type Table = [f32; LUT_SIZE + 2];
 
-static ENCODE: LazyLock<Vec<f32>> = LazyLock::new(|| {
-    (0..=LUT_SIZE)
-        .map(|i| linear_to_srgb_exact(i as f32 / LUT_SIZE as f32))
-        .collect()
-});
+fn tabulate(curve: fn(f32) -> f32) -> Box<Table> {
+    Box::new(std::array::from_fn(|i| curve(i as f32 / LUT_SIZE as f32)))
+}
 
+static DECODE: LazyLock<Box<Table>> = LazyLock::new(|| tabulate(srgb_to_linear_exact));
+static ENCODE: LazyLock<Box<Table>> = LazyLock::new(|| tabulate(linear_to_srgb_exact));
 /// CIELAB's `f` on [0, 1] (a cube root above (6/29)³): the cube root is most
 /// of the cost of a Lab conversion.
-static LAB_F: LazyLock<Vec<f32>> = LazyLock::new(|| {
-    (0..=LUT_SIZE)
-        .map(|i| lab_f(i as f32 / LUT_SIZE as f32))
-        .collect()
-});
+static LAB_F: LazyLock<Box<Table>> = LazyLock::new(|| tabulate(lab_f));
 
 fn srgb_to_linear_exact(v: f32) -> f32 {
     if v <= 0.040_45 {
@@ -46,10 +40,19 @@ fn linear_to_srgb_exact(v: f32) -> f32 {
     }
 }
 
-fn lookup(table: &[f32], v: f32) -> f32 {
+/// 2²³: adding it to a float in [0, 2²²] leaves the nearest integer in the
+/// low mantissa bits (cheaper than a saturating float → int cast).
+const ROUND: f32 = 8_388_608.0;
+
+/// The curve at `v` (clamped to [0, 1]): linear through the table entries
+/// at `i` and `i + 1`, `i` the nearest sample (so `v` may lie up to half a
+/// step before `i`: the line is then extended, which the tests bound).
+#[inline]
+fn lookup(table: &Table, v: f32) -> f32 {
     let x = v.clamp(0.0, 1.0) * LUT_SIZE as f32;
-    let i = (x as usize).min(LUT_SIZE - 1);
-    let frac = x - i as f32;
+    let rounded = x + ROUND;
+    let i = ((rounded.to_bits() & 0x007F_FFFF) as usize).min(LUT_SIZE);
+    let frac = x - (rounded - ROUND);
     table[i] + (table[i + 1] - table[i]) * frac
 }
 
@@ -78,18 +81,59 @@ fn lab_f_inv(t: f32) -> f32 {
     }
 }
 
+/// Linear sRGB → XYZ, each row divided by the white point's component.
+const TO_XYZ_N: [[f32; 3]; 3] = [
+    [
+        0.412_456_4 / WHITE[0],
+        0.357_576_1 / WHITE[0],
+        0.180_437_5 / WHITE[0],
+    ],
+    [
+        0.212_672_9 / WHITE[1],
+        0.715_152_2 / WHITE[1],
+        0.072_175 / WHITE[1],
+    ],
+    [
+        0.019_333_9 / WHITE[2],
+        0.119_192 / WHITE[2],
+        0.950_304_1 / WHITE[2],
+    ],
+];
+
+/// XYZ (white-normalized) → linear sRGB: the inverse matrix, each column
+/// multiplied by the white point's component.
+const FROM_XYZ_N: [[f32; 3]; 3] = [
+    [
+        3.240_454_2 * WHITE[0],
+        -1.537_138_5 * WHITE[1],
+        -0.498_531_4 * WHITE[2],
+    ],
+    [
+        -0.969_266 * WHITE[0],
+        1.876_010_8 * WHITE[1],
+        0.041_556 * WHITE[2],
+    ],
+    [
+        0.055_643_4 * WHITE[0],
+        -0.204_025_9 * WHITE[1],
+        1.057_225_2 * WHITE[2],
+    ],
+];
+
+fn mat(m: &[[f32; 3]; 3], v: [f32; 3]) -> [f32; 3] {
+    m.map(|row| row[0] * v[0] + row[1] * v[1] + row[2] * v[2])
+}
+
 /// sRGB-encoded pixel → CIELAB `[L (0..100), a, b]` (inputs clamped to
-/// [0, 1]; tabled, within 1e-3 of the exact conversion).
+/// [0, 1]; tabled, within 1e-2 of the exact conversion).
 pub(crate) fn rgb_to_lab(p: &[f32]) -> [f32; 3] {
     let decode = &**DECODE;
-    let (r, g, b) = (
+    let linear = [
         lookup(decode, p[0]),
         lookup(decode, p[1]),
         lookup(decode, p[2]),
-    );
-    let x = (0.412_456_4 * r + 0.357_576_1 * g + 0.180_437_5 * b) / WHITE[0];
-    let y = (0.212_672_9 * r + 0.715_152_2 * g + 0.072_175 * b) / WHITE[1];
-    let z = (0.019_333_9 * r + 0.119_192 * g + 0.950_304_1 * b) / WHITE[2];
+    ];
+    let [x, y, z] = mat(&TO_XYZ_N, linear);
     let f = &**LAB_F;
     let (fx, fy, fz) = (lookup(f, x), lookup(f, y), lookup(f, z));
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
@@ -98,19 +142,12 @@ pub(crate) fn rgb_to_lab(p: &[f32]) -> [f32; 3] {
 /// CIELAB → sRGB-encoded pixel, clamped to [0, 1] (out-of-gamut colours
 /// are clipped per channel).
 pub(crate) fn lab_to_rgb(lab: [f32; 3]) -> [f32; 3] {
-    let fy = (lab[0] + 16.0) / 116.0;
-    let fx = fy + lab[1] / 500.0;
-    let fz = fy - lab[2] / 200.0;
-    let (x, y, z) = (
-        lab_f_inv(fx) * WHITE[0],
-        lab_f_inv(fy) * WHITE[1],
-        lab_f_inv(fz) * WHITE[2],
-    );
-    let r = 3.240_454_2 * x - 1.537_138_5 * y - 0.498_531_4 * z;
-    let g = -0.969_266 * x + 1.876_010_8 * y + 0.041_556 * z;
-    let b = 0.055_643_4 * x - 0.204_025_9 * y + 1.057_225_2 * z;
+    let fy = (lab[0] + 16.0) * (1.0 / 116.0);
+    let fx = fy + lab[1] * (1.0 / 500.0);
+    let fz = fy - lab[2] * (1.0 / 200.0);
+    let linear = mat(&FROM_XYZ_N, [lab_f_inv(fx), lab_f_inv(fy), lab_f_inv(fz)]);
     let encode = &**ENCODE;
-    [lookup(encode, r), lookup(encode, g), lookup(encode, b)]
+    linear.map(|v| lookup(encode, v))
 }
 
 /// RGB in [0, 1] → HSV with hue in turns [0, 1).
@@ -219,5 +256,48 @@ mod tests {
                 assert!((back[c] - p[c]).abs() < 1e-5, "{p:?} → {back:?}");
             }
         }
+    }
+}
+#[cfg(test)]
+mod scratch_bench {
+    use super::*;
+    #[test]
+    #[ignore = "scratch"]
+    fn bench_lab() {
+        let data: Vec<f32> = (0..200_704 * 3)
+            .map(|i| ((i * 7919) % 1000) as f32 / 1000.0)
+            .collect();
+        let mut best = [f64::INFINITY; 4];
+        let mut buf = data.clone();
+        for _ in 0..30 {
+            buf.copy_from_slice(&data);
+            let t = std::time::Instant::now();
+            for p in buf.chunks_exact_mut(3) {
+                let l = rgb_to_lab(p);
+                p.copy_from_slice(&l);
+            }
+            best[0] = best[0].min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            for p in buf.chunks_exact_mut(3) {
+                let l = lab_to_rgb([p[0], p[1], p[2]]);
+                p.copy_from_slice(&l);
+            }
+            best[1] = best[1].min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let s: f32 = data.iter().map(|&v| lookup(&DECODE, v)).sum();
+            best[2] = best[2].min(t.elapsed().as_secs_f64());
+            std::hint::black_box(s);
+            let t = std::time::Instant::now();
+            let s: f32 = data.iter().map(|&v| v.cbrt()).sum();
+            best[3] = best[3].min(t.elapsed().as_secs_f64());
+            std::hint::black_box(s);
+        }
+        println!(
+            "to lab {:.2}ms, from lab {:.2}ms, 600k lookups {:.2}ms, 600k cbrt {:.2}ms",
+            best[0] * 1e3,
+            best[1] * 1e3,
+            best[2] * 1e3,
+            best[3] * 1e3
+        );
     }
 }

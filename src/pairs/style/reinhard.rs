@@ -58,14 +58,20 @@ impl Style for ColourTransfer {
     }
 
     fn apply(&self, clip: &mut Clip) {
-        let lab: Vec<[f32; 3]> = clip.data.chunks_exact(3).map(rgb_to_lab).collect();
-        let (mean, std) = lab_moments(lab.iter().copied());
+        // Lab replaces RGB in place (no second buffer), the statistics are
+        // taken over every pixel of every frame, then one affine map per
+        // channel takes every pixel back to RGB.
+        for p in clip.data.chunks_exact_mut(3) {
+            let lab = rgb_to_lab(p);
+            p.copy_from_slice(&lab);
+        }
+        let (mean, std) = lab_moments(clip.data.chunks_exact(3).map(|p| [p[0], p[1], p[2]]));
         let gain: [f64; 3] =
             std::array::from_fn(|c| (self.std[c] / std[c].max(MIN_STD)).min(MAX_GAIN));
         let map: [(f32, f32); 3] =
             std::array::from_fn(|c| (gain[c] as f32, (self.mean[c] - gain[c] * mean[c]) as f32));
-        for (p, l) in clip.data.chunks_exact_mut(3).zip(&lab) {
-            let mapped = std::array::from_fn(|c| map[c].0 * l[c] + map[c].1);
+        for p in clip.data.chunks_exact_mut(3) {
+            let mapped = std::array::from_fn(|c| map[c].0 * p[c] + map[c].1);
             p.copy_from_slice(&lab_to_rgb(mapped));
         }
     }

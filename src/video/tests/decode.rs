@@ -108,6 +108,20 @@ fn other_containers_count_and_decode() {
         ("clip.avi", vec!["-c:v", "mpeg4", "-q:v", "2"]),
         ("clip.mkv", vec!["-c:v", "mjpeg", "-q:v", "2"]),
         ("clip.gif", vec![]),
+        // Regression: a 2.5 s gap after frame 9 (variable frame rate). Each
+        // stored frame must come out once (`-vsync passthrough`); the raw
+        // muxer's default constant rate would insert 25 duplicates.
+        (
+            "gap.mkv",
+            vec![
+                "-vf",
+                r"setpts='(N+gte(N\,10)*25)/10/TB'",
+                "-c:v",
+                "mjpeg",
+                "-q:v",
+                "2",
+            ],
+        ),
     ];
     if has_encoder(vp) {
         let opts = vec![
@@ -156,7 +170,7 @@ fn other_containers_count_and_decode() {
             assert_eq!(f[0].dimensions(), (W, H));
             assert_ne!(f[0], f[1]);
         } else {
-            assert_same_frames(&source, &reference, &[0, 7, 29], 10.0);
+            assert_same_frames(&source, &reference, &[0, 7, 9, 10, 29], 10.0);
         }
     }
 }

@@ -1,0 +1,435 @@
+//! `stadyn analyze` end to end on real video files (made with ffmpeg) and real
+//! TorchScript models: a frame-order-invariant model's ρ_S = 1, shards that
+//! merge into the unsharded result, the cache and resume after SIGKILL, and
+//! every bad input giving a clear error.
+
+use crate::util::{repo, text};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn model(name: &str) -> String {
+    repo(&format!("tests/fixtures/models/{name}.pt"))
+        .display()
+        .to_string()
+}
+
+/// Six short mp4 clips of moving test patterns in different hues.
+fn probe(dir: &Path) -> PathBuf {
+    let p = dir.join("probe");
+    std::fs::create_dir_all(&p).unwrap();
+    for i in 0..6 {
+        let out = Command::new("ffmpeg")
+            .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+            .arg(format!("testsrc=size=80x64:rate=10,hue=h={}", i * 50))
+            .args(["-frames:v", &(14 + 3 * i).to_string()])
+            .arg(p.join(format!("clip{i}.mp4")))
+            .output()
+            .expect("ffmpeg runs (installed by scripts/setup.sh)");
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    p
+}
+
+fn analyze(cache: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stadyn"))
+        .arg("analyze")
+        .args(args)
+        .env("STADYN_CACHE_DIR", cache)
+        .output()
+        .unwrap()
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+/// Same dims and pct everywhere, scores to `rel`.
+fn assert_same_results(a: &serde_json::Value, b: &serde_json::Value, rel: f64) {
+    let (ma, mb) = (
+        a["models"].as_array().unwrap(),
+        b["models"].as_array().unwrap(),
+    );
+    assert_eq!(ma.len(), mb.len());
+    for (x, y) in ma.iter().zip(mb) {
+        for (la, lb) in x["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(y["layers"].as_array().unwrap())
+        {
+            assert_eq!(la["dims"], lb["dims"], "{}", la["name"]);
+            assert_eq!(la["pct"], lb["pct"], "{}", la["name"]);
+            assert_eq!(la["pairs"], lb["pairs"]);
+            for k in 0..2 {
+                let (p, q) = (
+                    la["scores"][k].as_f64().unwrap(),
+                    lb["scores"][k].as_f64().unwrap(),
+                );
+                assert!(
+                    (p - q).abs() <= rel * p.abs().max(q.abs()),
+                    "{}: {p} vs {q}",
+                    la["name"]
+                );
+            }
+        }
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn frame_order_invariant_model_has_rho_static_one() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let out = d.path().join("out");
+    let o = analyze(
+        d.path(),
+        &[
+            "--model",
+            &model("c2d"),
+            "--videos",
+            s(&probe),
+            "--out",
+            s(&out),
+            "--pairs",
+            "24",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--device",
+            "cpu",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = report(&out);
+    let layers = r["models"][0]["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    for l in layers {
+        for rho in l["units"]["rho_static"].as_array().unwrap() {
+            if let Some(rho) = rho.as_f64() {
+                assert!((rho - 1.0).abs() < 1e-5, "{}: rho_S {rho}", l["name"]);
+            }
+        }
+    }
+    assert!(out.join("stats.bin").is_file() && out.join("channels.csv").is_file());
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_run() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let common = [
+        "--model",
+        &model("tiny3d"),
+        "--videos",
+        s(&probe),
+        "--pairs",
+        "30",
+        "--bootstrap",
+        "20",
+        "--device",
+        "cpu",
+    ];
+    let whole = d.path().join("whole");
+    let o = analyze(
+        d.path(),
+        &[&common[..], &["--out", s(&whole), "--no-cache"]].concat(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut shard_dirs = Vec::new();
+    for i in 0..3 {
+        let dir = d.path().join(format!("shard{i}"));
+        let spec = format!("{i}/3");
+        let o = analyze(
+            d.path(),
+            &[&common[..], &["--out", s(&dir), "--shard", &spec]].concat(),
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        shard_dirs.push(dir);
+    }
+    let merged = d.path().join("merged");
+    let o = crate::util::stadyn(&[
+        "merge",
+        s(&shard_dirs[2]),
+        s(&shard_dirs[0]),
+        s(&shard_dirs[1]),
+        "--out",
+        s(&merged),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_same_results(&report(&whole), &report(&merged), 1e-12);
+    // A missing shard is refused unless asked for.
+    let partial = d.path().join("partial");
+    let o = crate::util::stadyn(&[
+        "merge",
+        s(&shard_dirs[0]),
+        s(&shard_dirs[1]),
+        "--out",
+        s(&partial),
+    ]);
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("missing shards: 2/3"),
+        "{}",
+        text(&o)
+    );
+    // The same shard twice is refused.
+    let o = crate::util::stadyn(&[
+        "merge",
+        s(&shard_dirs[0]),
+        s(&shard_dirs[0]),
+        "--out",
+        s(&partial),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("given twice"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn merging_different_jobs_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let run = |seed: &str, shard: &str, out: &Path| {
+        let o = analyze(
+            d.path(),
+            &[
+                "--model",
+                &model("tiny3d"),
+                "--videos",
+                s(&probe),
+                "--pairs",
+                "12",
+                "--bootstrap",
+                "0",
+                "--seed",
+                seed,
+                "--shard",
+                shard,
+                "--out",
+                s(out),
+                "--device",
+                "cpu",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    let (a, b) = (d.path().join("a"), d.path().join("b"));
+    run("1", "0/2", &a);
+    run("2", "1/2", &b);
+    let o = crate::util::stadyn(&["merge", s(&a), s(&b), "--out", s(&d.path().join("m"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("different jobs"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn cache_reuses_and_a_killed_run_resumes_to_the_same_report() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let cache = d.path().join("cache");
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "--model",
+            &model("tiny3d"),
+            "--model",
+            &model("c2d"),
+            "--videos",
+            s(&probe),
+            "--pairs",
+            "48",
+            "--bootstrap",
+            "10",
+            "--batch",
+            "2",
+            "--save-every",
+            "4",
+            "--device",
+            "cpu",
+            "--out",
+            s(out),
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    // Kill a run once it has saved statistics.
+    let killed = d.path().join("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stadyn"))
+        .arg("analyze")
+        .args(args(&killed))
+        .env("STADYN_CACHE_DIR", &cache)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stats_saved = || {
+        walk(&cache)
+            .into_iter()
+            .any(|p| p.file_name().is_some_and(|n| n == "stats.bin"))
+    };
+    let t0 = std::time::Instant::now();
+    while !stats_saved() && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    assert!(stats_saved(), "no statistics were saved before the kill");
+    let resumed_dir = d.path().join("resumed");
+    let o = analyze(
+        &cache,
+        &args(&resumed_dir)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("resumed from pair") || err.contains("reused"),
+        "{err}"
+    );
+    let fresh = d.path().join("fresh");
+    let mut fresh_args = args(&fresh);
+    fresh_args.push("--no-cache".into());
+    let o = analyze(
+        &cache,
+        &fresh_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_same_results(&report(&fresh), &report(&resumed_dir), 1e-12);
+    // A finished run is reused at once.
+    let again = d.path().join("again");
+    let o = analyze(
+        &cache,
+        &args(&again).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("reused cached results"),
+        "{}",
+        text(&o)
+    );
+    assert_same_results(&report(&fresh), &report(&again), 0.0);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_corrupt_video_is_skipped_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    std::fs::write(probe.join("broken.mp4"), b"not really a video").unwrap();
+    let out = d.path().join("out");
+    let o = analyze(
+        d.path(),
+        &[
+            "--model",
+            &model("c2d"),
+            "--videos",
+            s(&probe),
+            "--out",
+            s(&out),
+            "--pairs",
+            "21",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--device",
+            "cpu",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = report(&out);
+    let warnings = r["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["path"].as_str().unwrap().ends_with("broken.mp4")),
+        "{warnings:?}"
+    );
+    let pairs = &r["models"][0]["layers"][0]["pairs"];
+    let total = pairs["dynamic"].as_u64().unwrap() + pairs["static"].as_u64().unwrap();
+    assert_eq!(total, 18, "the 3 pairs of the broken video are left out");
+}
+
+fn fails(o: &Output, needle: &str) {
+    assert_eq!(o.status.code(), Some(1), "{}", text(o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains("panicked") && err.contains(needle),
+        "missing '{needle}': {err}"
+    );
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let empty = d.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let base = |videos: &Path| -> Vec<String> {
+        [
+            "--model",
+            &model("c2d"),
+            "--videos",
+            s(videos),
+            "--out",
+            s(&out),
+            "--pairs",
+            "4",
+            "--no-cache",
+            "--device",
+            "cpu",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let run = |args: Vec<String>| {
+        analyze(
+            d.path(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    fails(&run(base(&empty)), "empty");
+    fails(&run(base(&d.path().join("nowhere"))), "does not exist");
+    let probe = probe(d.path());
+    let mut bad_shard = base(&probe);
+    bad_shard.extend(["--shard".into(), "3/2".into()]);
+    let o = run(bad_shard);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad shard '3/2'"));
+    let mut bad_out = base(&probe);
+    let file = d.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    bad_out[5] = s(&file).to_string();
+    fails(&run(bad_out), "not a folder");
+    let mut tensor = base(&probe);
+    tensor[1] = model("tensor_out");
+    fails(&run(tensor), "single tensor");
+    let mut nan = base(&probe);
+    nan[1] = model("nan_layer");
+    fails(&run(nan), "layer 'broken'");
+    let mut not_model = base(&probe);
+    not_model[1] = s(&file).to_string();
+    fails(&run(not_model), "not a TorchScript file");
+}

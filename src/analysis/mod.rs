@@ -4,6 +4,7 @@
 mod activations;
 mod cache;
 mod job;
+mod pair_source;
 mod project;
 mod report;
 mod run;
@@ -12,6 +13,7 @@ mod stats_file;
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
 pub use cache::{CacheUse, cache_root, cached_stats_path, run_cached};
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
+pub use pair_source::{BuiltPair, PairSource};
 pub use project::{
     EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
     checkpoint_epoch, checkpoint_files, expand_models,

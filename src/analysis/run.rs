@@ -4,13 +4,13 @@
 //! Statistics are saved atomically every `save_every` pairs (a killed run
 //! resumes from there) and partial reports are emitted as they converge.
 
+use super::PairSource;
 use super::{
     JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning,
 };
 use crate::model::{Extractor, Manifest, ModelError};
-use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
-use crate::video::{Clip, Preprocess, ProbeSet, load_clip};
+use crate::video::Clip;
 use anyhow::Context as _;
 use crossbeam_channel::{Receiver, bounded};
 use std::path::Path;
@@ -85,10 +85,6 @@ pub fn run_job(
     cancel: &AtomicBool,
 ) -> anyhow::Result<JobOutput> {
     let (key, readable) = spec.identity()?;
-    let probe = ProbeSet::discover(&spec.probe_root, spec.layout)?;
-    if probe.videos.is_empty() {
-        anyhow::bail!("probe set '{}' has no videos", spec.probe_root.display());
-    }
     let mut models: Vec<Box<dyn Extractor>> = Vec::new();
     for m in &spec.models {
         models.push(load_model(m)?);
@@ -106,34 +102,8 @@ pub fn run_job(
             );
         }
     }
-    let frames = spec.frames.unwrap_or(manifest.frames);
-    let window = spec.window.unwrap_or(manifest.window);
-    let preprocess = match manifest.size {
-        Some([h, w]) => Preprocess::fixed(h, w),
-        None => {
-            let crop = manifest.crop.unwrap_or([manifest.short_side; 2]);
-            Preprocess {
-                short_side: manifest.short_side,
-                crop: Some((crop[0], crop[1])),
-                size: None,
-            }
-        }
-    };
-    let stylized = !probe.styles().is_empty();
-    let styles = select_styles(&spec.styles)?;
-    let style_count = if stylized {
-        probe.styles().len()
-    } else {
-        styles.len()
-    };
-    let plan = PairPlan::new(
-        spec.seed,
-        spec.pairs,
-        probe.videos.len(),
-        style_count,
-        frames,
-    )?;
-    let ids: Vec<u64> = plan.ids().filter(|id| spec.shard.contains(*id)).collect();
+    let source = PairSource::new(spec, &manifest)?;
+    let ids: Vec<u64> = source.ids().filter(|id| spec.shard.contains(*id)).collect();
 
     let boot = BootstrapConfig {
         replicates: spec.bootstrap,
@@ -161,7 +131,8 @@ pub fn run_job(
             covers: vec![spec.shard.index],
             done: 0,
             total: ids.len(),
-            warnings: probe
+            warnings: source
+                .probe()
                 .warnings
                 .iter()
                 .map(|(p, r)| Warning {
@@ -192,27 +163,10 @@ pub fn run_job(
     let started = Instant::now();
     let done_at_start = stats.done;
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        let producer_cancel = cancel;
-        let probe = &probe;
-        let styles = &styles;
-        let plan = &plan;
-        let preprocess = &preprocess;
+        let source = &source;
         std::thread::Builder::new()
             .name("stadyn-pairs".into())
-            .spawn_scoped(scope, move || {
-                produce(
-                    &todo,
-                    plan,
-                    probe,
-                    styles,
-                    stylized,
-                    preprocess,
-                    window,
-                    frames,
-                    &tx,
-                    producer_cancel,
-                );
-            })
+            .spawn_scoped(scope, move || produce(&todo, source, &tx, cancel))
             .context("cannot start the pair-building thread")?;
         consume(
             &rx,
@@ -263,98 +217,42 @@ fn same_input(a: &Manifest, b: &Manifest) -> bool {
     )
 }
 
-fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
-    let all = builtin_styles();
-    if names.is_empty() {
-        return Ok(all);
-    }
-    let available: Vec<String> = all.iter().map(|s| s.name().to_string()).collect();
-    let mut chosen = Vec::new();
-    let mut all = all.into_iter().map(Some).collect::<Vec<_>>();
-    for n in names {
-        let i = available.iter().position(|a| a == n).with_context(|| {
-            format!(
-                "unknown style '{n}'; built-in styles: {}",
-                available.join(", ")
-            )
-        })?;
-        if let Some(s) = all[i].take() {
-            chosen.push(s);
-        }
-    }
-    Ok(chosen)
-}
-
-#[allow(clippy::too_many_arguments)]
 fn produce(
     todo: &[u64],
-    plan: &PairPlan,
-    probe: &ProbeSet,
-    styles: &[BoxedStyle],
-    stylized: bool,
-    preprocess: &Preprocess,
-    window: usize,
-    frames: usize,
+    source: &PairSource,
     tx: &crossbeam_channel::Sender<Produced>,
     cancel: &AtomicBool,
 ) {
     let mut failed_videos = std::collections::HashSet::new();
     let mut noted_videos = std::collections::HashSet::new();
-    let style_names = probe.styles();
     for &id in todo {
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let spec: PairSpec = plan.spec(id);
-        let video = &probe.videos[spec.video];
-        let load = |source| {
-            load_clip(source, spec.start_draw, window, frames, preprocess)
-                .map_err(|e| e.to_string())
-        };
-        let built = if stylized {
-            // Imported pre-stylized folders: the members come from two style folders.
-            let source_of = |k: usize| {
-                video
-                    .styled
-                    .iter()
-                    .find(|(name, _)| *name == style_names[k])
-                    .map(|(_, s)| s)
-                    .unwrap_or(&video.source)
-            };
-            load(source_of(spec.style_a)).and_then(|(a, notes)| {
-                let b = match spec.factor {
-                    Factor::Static => a.permuted(&spec.permutation),
-                    Factor::Dynamic => load(source_of(spec.style_b))?.0,
-                };
-                Ok((a, b, notes))
-            })
-        } else {
-            load(&video.source).and_then(|(clip, notes)| {
-                let (a, b) = make_pair(&spec, &clip, styles).map_err(|e| e.to_string())?;
-                Ok((a, b, notes))
-            })
-        };
-        let msg = match built {
-            Ok((a, b, notes)) => {
-                if !notes.is_empty() && noted_videos.insert(spec.video) {
+        let msg = match source.build(id) {
+            Ok(p) => {
+                if !p.notes.is_empty() && noted_videos.insert(p.spec.video) {
                     let _ = tx.send(Produced::Note(Warning {
-                        path: video.source.path().display().to_string(),
-                        reason: notes.join("; "),
+                        path: source.video_path(&p.spec).display().to_string(),
+                        reason: p.notes.join("; "),
                     }));
                 }
                 Produced::Pair(Box::new(Built {
                     id,
-                    factor: spec.factor,
-                    a,
-                    b,
+                    factor: p.spec.factor,
+                    a: p.a,
+                    b: p.b,
                 }))
             }
-            Err(e) => Produced::Skipped {
-                warning: failed_videos.insert(spec.video).then(|| Warning {
-                    path: video.source.path().display().to_string(),
-                    reason: format!("skipped (its pairs are left out): {e}"),
-                }),
-            },
+            Err(e) => {
+                let spec = source.spec(id);
+                Produced::Skipped {
+                    warning: failed_videos.insert(spec.video).then(|| Warning {
+                        path: source.video_path(&spec).display().to_string(),
+                        reason: format!("skipped (its pairs are left out): {e}"),
+                    }),
+                }
+            }
         };
         if tx.send(msg).is_err() {
             return;

@@ -9,6 +9,7 @@ mod estimate;
 #[cfg(feature = "torch")]
 mod inspect_model;
 mod merge;
+mod pairs;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ pub enum Command {
     /// Run models on static/dynamic probe pairs and report their biases.
     #[cfg(feature = "torch")]
     Analyze(Box<analyze::AnalyzeArgs>),
+    /// Write example static and dynamic pairs as image strips.
+    Pairs(pairs::PairsArgs),
     /// Merge the statistics of sharded runs into one report.
     Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "torch")]
         Some(Command::Analyze(args)) => analyze::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
+        Some(Command::Pairs(args)) => pairs::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::InspectModel(args)) => inspect_model::run(&args),

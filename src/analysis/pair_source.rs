@@ -1,0 +1,182 @@
+//! [`PairSource`]: builds pair `id` of a job's plan from the probe set —
+//! decode the window, sample T frames, preprocess, style or permute
+//! (METHOD.md §2). Used by the job's producer thread, `stadyn pairs` and
+//! `stadyn bench`.
+
+use super::JobSpec;
+use crate::model::Manifest;
+use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
+use crate::stats::Factor;
+use crate::video::{Clip, Preprocess, ProbeSet, VideoSource, load_clip};
+use anyhow::Context as _;
+use std::path::Path;
+
+/// One built pair.
+#[derive(Clone, Debug)]
+pub struct BuiltPair {
+    /// The plan's specification of the pair.
+    pub spec: PairSpec,
+    /// The preprocessed clip before styling.
+    pub original: Clip,
+    /// Member 1.
+    pub a: Clip,
+    /// Member 2.
+    pub b: Clip,
+    /// Notes for the user (e.g. a short video was cycled).
+    pub notes: Vec<String>,
+}
+
+/// The probe set, plan, styles and preprocessing of a job.
+pub struct PairSource {
+    probe: ProbeSet,
+    plan: PairPlan,
+    styles: Vec<BoxedStyle>,
+    style_names: Vec<String>,
+    stylized: bool,
+    preprocess: Preprocess,
+    window: usize,
+    frames: usize,
+}
+
+impl PairSource {
+    /// Discovers the probe set and makes the plan for a job whose models take `manifest`'s input.
+    pub fn new(spec: &JobSpec, manifest: &Manifest) -> anyhow::Result<Self> {
+        let probe = ProbeSet::discover(&spec.probe_root, spec.layout)?;
+        if probe.videos.is_empty() {
+            anyhow::bail!("probe set '{}' has no videos", spec.probe_root.display());
+        }
+        let frames = spec.frames.unwrap_or(manifest.frames);
+        let window = spec.window.unwrap_or(manifest.window);
+        let preprocess = match manifest.size {
+            Some([h, w]) => Preprocess::fixed(h, w),
+            None => {
+                let crop = manifest.crop.unwrap_or([manifest.short_side; 2]);
+                Preprocess {
+                    short_side: manifest.short_side,
+                    crop: Some((crop[0], crop[1])),
+                    size: None,
+                }
+            }
+        };
+        let imported = probe.styles();
+        let stylized = !imported.is_empty();
+        let styles = select_styles(&spec.styles)?;
+        let style_names = if stylized {
+            imported
+        } else {
+            styles.iter().map(|s| s.name().to_string()).collect()
+        };
+        let plan = PairPlan::new(
+            spec.seed,
+            spec.pairs,
+            probe.videos.len(),
+            style_names.len(),
+            frames,
+        )?;
+        Ok(Self {
+            probe,
+            plan,
+            styles,
+            style_names,
+            stylized,
+            preprocess,
+            window,
+            frames,
+        })
+    }
+
+    /// The probe set.
+    pub fn probe(&self) -> &ProbeSet {
+        &self.probe
+    }
+
+    /// The style names, in the plan's index order.
+    pub fn style_names(&self) -> &[String] {
+        &self.style_names
+    }
+
+    /// The ids of the plan's pairs.
+    pub fn ids(&self) -> std::ops::Range<u64> {
+        self.plan.ids()
+    }
+
+    /// The path of the video pair `spec` comes from.
+    pub fn video_path(&self, spec: &PairSpec) -> &Path {
+        self.probe.videos[spec.video].source.path()
+    }
+
+    /// The plan's specification of pair `id`.
+    pub fn spec(&self, id: u64) -> PairSpec {
+        self.plan.spec(id)
+    }
+
+    /// Builds pair `id`; the error says why its video cannot be used.
+    pub fn build(&self, id: u64) -> Result<BuiltPair, String> {
+        let spec = self.plan.spec(id);
+        let video = &self.probe.videos[spec.video];
+        let load = |source: &VideoSource| {
+            load_clip(
+                source,
+                spec.start_draw,
+                self.window,
+                self.frames,
+                &self.preprocess,
+            )
+            .map_err(|e| e.to_string())
+        };
+        if self.stylized {
+            // Imported pre-stylized folders: the members come from two style folders.
+            let source_of = |k: usize| {
+                video
+                    .styled
+                    .iter()
+                    .find(|(name, _)| *name == self.style_names[k])
+                    .map(|(_, s)| s)
+                    .unwrap_or(&video.source)
+            };
+            let (a, notes) = load(source_of(spec.style_a))?;
+            let b = match spec.factor {
+                Factor::Static => a.permuted(&spec.permutation),
+                Factor::Dynamic => load(source_of(spec.style_b))?.0,
+            };
+            Ok(BuiltPair {
+                original: a.clone(),
+                spec,
+                a,
+                b,
+                notes,
+            })
+        } else {
+            let (clip, notes) = load(&video.source)?;
+            let (a, b) = make_pair(&spec, &clip, &self.styles).map_err(|e| e.to_string())?;
+            Ok(BuiltPair {
+                original: clip,
+                spec,
+                a,
+                b,
+                notes,
+            })
+        }
+    }
+}
+
+fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
+    let mut all: Vec<Option<BoxedStyle>> = builtin_styles().into_iter().map(Some).collect();
+    if names.is_empty() {
+        return Ok(all.into_iter().flatten().collect());
+    }
+    let available: Vec<String> = all.iter().flatten().map(|s| s.name().to_string()).collect();
+    let mut chosen = Vec::new();
+    for n in names {
+        let i = available.iter().position(|a| a == n).with_context(|| {
+            format!(
+                "unknown style '{n}'; built-in styles: {}",
+                available.join(", ")
+            )
+        })?;
+        if let Some(s) = all[i].take() {
+            chosen.push(s);
+        }
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,107 @@
+//! `stadyn pairs PROBE --out DIR`: write a few static and dynamic pairs as
+//! image strips (original, member 1, member 2), so a person can see what the
+//! model sees: the frames after sampling, preprocessing and styling.
+
+use crate::analysis::{JobSpec, PairSource, Shard};
+use crate::export::{atomic_write, ensure_writable_dir};
+use crate::model::Manifest;
+use crate::pairs::pair_strip;
+use crate::video::Layout;
+use anyhow::Context as _;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `stadyn pairs`.
+#[derive(Debug, Args)]
+pub struct PairsArgs {
+    /// Probe-set folder (or one video file).
+    pub probe: PathBuf,
+    /// Output folder for the PNG strips.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Take input size, T and W from this model's manifest (`<model>.json`).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Probe-set layout (default: detected).
+    #[arg(long)]
+    pub layout: Option<Layout>,
+    /// How many pairs to draw.
+    #[arg(long, default_value_t = 6)]
+    pub pairs: usize,
+    /// Seed of the pair plan (the same seed as `analyze` shows the same pairs).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Frames T (default: the manifest's, or 8).
+    #[arg(long)]
+    pub frames: Option<usize>,
+    /// Window W (default: the manifest's, or 64).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Built-in styles, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub styles: Vec<String>,
+}
+
+/// Runs `stadyn pairs`.
+pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
+    ensure_writable_dir(&a.out)?;
+    let manifest = match &a.model {
+        Some(m) => Manifest::for_model(m)?.0,
+        None => Manifest::default(),
+    };
+    let spec = JobSpec {
+        name: "pairs".into(),
+        probe_root: a.probe.clone(),
+        layout: a.layout,
+        pairs: a.pairs.max(1),
+        seed: a.seed,
+        styles: a.styles.clone(),
+        frames: a.frames,
+        window: a.window,
+        models: Vec::new(),
+        threshold: 0.5,
+        bootstrap: 0,
+        device: "cpu".into(),
+        batch: 1,
+        threads: None,
+        shard: Shard::ALL,
+        save_every: 1,
+    };
+    let source = PairSource::new(&spec, &manifest)?;
+    let names: Vec<&str> = source.style_names().iter().map(String::as_str).collect();
+    let mut written = 0;
+    for id in source.ids() {
+        let pair = match source.build(id) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("warning: pair {id}: {e}");
+                continue;
+            }
+        };
+        let video = source
+            .video_path(&pair.spec)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = format!("pair{id:03}_{}_{video}.png", pair.spec.factor.name());
+        let strip = pair_strip(&pair.original, &pair.a, &pair.b, &pair.spec, &names);
+        let path = a.out.join(&name);
+        atomic_write(&path, |w| {
+            let mut buf = std::io::Cursor::new(Vec::new());
+            strip.write_to(&mut buf, image::ImageFormat::Png)?;
+            Ok(w.write_all(buf.get_ref())?)
+        })
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+        println!(
+            "{} ({} pair from {video})",
+            path.display(),
+            pair.spec.factor.name()
+        );
+        written += 1;
+    }
+    if written == 0 {
+        anyhow::bail!("no pair could be built from '{}'", a.probe.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -7,9 +7,28 @@ use super::JobSpec;
 use crate::model::Manifest;
 use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::stats::Factor;
-use crate::video::{Clip, Preprocess, ProbeSet, VideoSource, load_clip};
+use crate::video::{
+    Clip, Preprocess, ProbeSet, VideoInfo, VideoSource, load_clip_with, plan_clip, preprocess,
+};
 use anyhow::Context as _;
-use std::path::Path;
+use image::RgbImage;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Videos whose decoded frames fit in this many bytes are decoded once, whole,
+/// and their frames kept (each later pair from them costs no decoding).
+const CACHE_VIDEO_BYTES: u64 = 64 << 20;
+/// Total bytes of decoded frames kept.
+const CACHE_TOTAL_BYTES: u64 = 512 << 20;
+
+/// Probed facts and decoded frames of the videos seen so far.
+#[derive(Default)]
+struct VideoCache {
+    infos: HashMap<PathBuf, VideoInfo>,
+    frames: HashMap<PathBuf, Arc<Vec<RgbImage>>>,
+    bytes: u64,
+}
 
 /// One built pair.
 #[derive(Clone, Debug)]
@@ -36,6 +55,9 @@ pub struct PairSource {
     preprocess: Preprocess,
     window: usize,
     frames: usize,
+    /// Each video is probed once (an ffprobe run for a file), and small
+    /// videos are decoded once (an ffmpeg run each time otherwise).
+    cache: Mutex<VideoCache>,
 }
 
 impl PairSource {
@@ -58,6 +80,9 @@ impl PairSource {
                 }
             }
         };
+        preprocess
+            .check()
+            .map_err(|e| anyhow::anyhow!("the model's input size: {e}"))?;
         let imported = probe.styles();
         let stylized = !imported.is_empty();
         let styles = select_styles(&spec.styles)?;
@@ -82,7 +107,77 @@ impl PairSource {
             preprocess,
             window,
             frames,
+            cache: Mutex::new(VideoCache::default()),
         })
+    }
+
+    /// Loads a clip (METHOD.md §2 steps 1–3), probing each video once and
+    /// decoding small videos once.
+    fn load(&self, source: &VideoSource, start_draw: u64) -> Result<(Clip, Vec<String>), String> {
+        let path = source.path().to_path_buf();
+        let known = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.infos.get(&path).copied());
+        let info = match known {
+            Some(i) => i,
+            None => source.info().map_err(|e| e.to_string())?,
+        };
+        let bytes = info.frames as u64 * u64::from(info.width) * u64::from(info.height) * 3;
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.frames.get(&path).cloned());
+        let all = match cached {
+            Some(f) => Some(f),
+            None if bytes <= CACHE_VIDEO_BYTES && info.frames > 0 => {
+                let fits = self
+                    .cache
+                    .lock()
+                    .is_ok_and(|c| c.bytes + bytes <= CACHE_TOTAL_BYTES);
+                let indices: Vec<usize> = (0..info.frames).collect();
+                match source.read_frames_with(&info, &indices) {
+                    Ok(frames) if fits => {
+                        let frames = Arc::new(frames);
+                        if let Ok(mut c) = self.cache.lock() {
+                            c.bytes += bytes;
+                            c.frames.insert(path.clone(), frames.clone());
+                        }
+                        Some(frames)
+                    }
+                    Ok(frames) => Some(Arc::new(frames)),
+                    // A container that over-counts its frames: the careful path recounts.
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
+        let (clip, notes, info) = match all {
+            Some(frames) => {
+                let plan = plan_clip(frames.len(), start_draw, self.window, self.frames);
+                let picked: Vec<RgbImage> =
+                    plan.frames.iter().map(|&i| frames[i].clone()).collect();
+                (preprocess(&picked, &self.preprocess), plan.notes, info)
+            }
+            None => {
+                let loaded = load_clip_with(
+                    source,
+                    info,
+                    start_draw,
+                    self.window,
+                    self.frames,
+                    &self.preprocess,
+                )
+                .map_err(|e| e.to_string())?;
+                (loaded.clip, loaded.plan.notes, loaded.info)
+            }
+        };
+        if let Ok(mut c) = self.cache.lock() {
+            c.infos.insert(path, info);
+        }
+        Ok((clip, notes))
     }
 
     /// The probe set.
@@ -114,16 +209,7 @@ impl PairSource {
     pub fn build(&self, id: u64) -> Result<BuiltPair, String> {
         let spec = self.plan.spec(id);
         let video = &self.probe.videos[spec.video];
-        let load = |source: &VideoSource| {
-            load_clip(
-                source,
-                spec.start_draw,
-                self.window,
-                self.frames,
-                &self.preprocess,
-            )
-            .map_err(|e| e.to_string())
-        };
+        let load = |source: &VideoSource| self.load(source, spec.start_draw);
         if self.stylized {
             // Imported pre-stylized folders: the members come from two style folders.
             let source_of = |k: usize| {

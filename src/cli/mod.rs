@@ -4,6 +4,8 @@
 
 #[cfg(feature = "torch")]
 mod analyze;
+#[cfg(feature = "torch")]
+mod bench;
 mod doctor;
 mod estimate;
 #[cfg(feature = "torch")]
@@ -35,6 +37,9 @@ pub enum Command {
     Analyze(Box<analyze::AnalyzeArgs>),
     /// Write example static and dynamic pairs as image strips.
     Pairs(pairs::PairsArgs),
+    /// Time the full pipeline against the model's forward passes alone.
+    #[cfg(feature = "torch")]
+    Bench(bench::BenchArgs),
     /// Merge the statistics of sharded runs into one report.
     Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
@@ -64,6 +69,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         #[cfg(feature = "torch")]
         Some(Command::Analyze(args)) => analyze::run(&args),
+        #[cfg(feature = "torch")]
+        Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Pairs(args)) => pairs::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),

@@ -58,7 +58,25 @@ pub fn load_clip_detailed(
         )));
     }
     p.check().map_err(invalid)?;
-    let mut info = source.info()?;
+    load_clip_with(source, source.info()?, start_draw, window, t, p)
+}
+
+/// [`load_clip_detailed`] with the video's info already known (from an
+/// earlier [`LoadedClip::info`]), which saves probing the file again.
+pub fn load_clip_with(
+    source: &VideoSource,
+    mut info: VideoInfo,
+    start_draw: u64,
+    window: usize,
+    t: usize,
+    p: &Preprocess,
+) -> Result<LoadedClip> {
+    if window == 0 || t == 0 {
+        return Err(VideoError::InvalidPreprocess {
+            path: source.path().to_path_buf(),
+            reason: format!("window W = {window} and frames T = {t}: both must be at least 1"),
+        });
+    }
     if info.frames == 0 {
         return Err(VideoError::Empty {
             path: source.path().to_path_buf(),

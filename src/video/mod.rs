@@ -34,7 +34,7 @@ pub use clip::Clip;
 pub use error::{Result, VideoError};
 pub use frames::FRAME_EXTENSIONS;
 pub use layout::{Layout, ParseLayoutError, detect_layout};
-pub use load::{LoadedClip, load_clip, load_clip_detailed};
+pub use load::{LoadedClip, load_clip, load_clip_detailed, load_clip_with};
 pub use natural::{natural_cmp, natural_path_cmp};
 pub use preprocess::{Preprocess, center_crop_offset, preprocess, short_side_size};
 pub use probe::{ProbeSet, ProbeVideo};

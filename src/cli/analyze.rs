@@ -11,7 +11,7 @@ use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, se
 use crate::video::Layout;
 use anyhow::Context as _;
 use clap::Args;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -186,45 +186,51 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(Box::new(TorchScriptModel::load(&m.path, manifest, device)?))
     };
-    let tty = std::io::stderr().is_terminal();
+    // A progress bar on a terminal, plain lines otherwise (logs, clusters).
+    let tty = std::io::stderr().is_terminal() && !a.quiet;
+    let bar = indicatif::ProgressBar::hidden();
+    if tty {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40.cyan/blue} {pos}/{len} pairs  {per_sec}  eta {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+    }
     let quiet = a.quiet;
     let mut on_event = |e: JobEvent| match e {
         JobEvent::Started {
             remaining,
             total,
             models,
-        } if !quiet => {
-            eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
+        } => {
+            bar.set_length(total as u64);
+            bar.set_position((total - remaining) as u64);
+            if !quiet && !tty {
+                eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
+            }
         }
         JobEvent::Progress {
             done,
             total,
             rate,
             eta,
-        } if !quiet => {
-            let eta = eta
-                .map(|d| format!(", {}s left", d.as_secs()))
-                .unwrap_or_default();
-            if tty {
-                eprint!("\r  {done}/{total} pairs ({rate:.1} pairs/s{eta})   ");
-                let _ = std::io::stderr().flush();
-            } else {
+        } => {
+            bar.set_position(done as u64);
+            if !quiet && !tty {
+                let eta = eta
+                    .map(|d| format!(", {}s left", d.as_secs()))
+                    .unwrap_or_default();
                 eprintln!("  {done}/{total} pairs ({rate:.1} pairs/s{eta})");
             }
         }
-        JobEvent::Warning(w) => eprintln!(
-            "{}warning: {}: {}",
-            if tty { "\n" } else { "" },
-            w.path,
-            w.reason
-        ),
-        _ => {}
+        JobEvent::Warning(w) => bar.suspend(|| eprintln!("warning: {}: {}", w.path, w.reason)),
+        JobEvent::Partial(_) => {}
     };
     let cancel = AtomicBool::new(false);
     let (out, used) = run_cached(&spec, &loader, !a.no_cache, &mut on_event, &cancel)?;
-    if tty && !quiet {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let stats_path = a.out.join("stats.bin");
     out.stats.save(&stats_path)?;
     let report = match out.report {

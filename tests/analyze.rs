@@ -433,3 +433,74 @@ fn bad_inputs_are_clear_errors() {
     not_model[1] = s(&file).to_string();
     fails(&run(not_model), "not a TorchScript file");
 }
+
+#[test]
+fn checkpoints_are_ordered_by_epoch_and_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let ckpt = d.path().join("ckpt");
+    std::fs::create_dir_all(&ckpt).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/models/tiny3d.json")).unwrap(),
+    )
+    .unwrap();
+    // Epochs from the manifest (10, 2) and from the file name (5).
+    for (file, epoch) in [
+        ("late.pt", Some(10)),
+        ("early.pt", Some(2)),
+        ("step_5.pt", None),
+    ] {
+        std::fs::copy(model("tiny3d"), ckpt.join(file)).unwrap();
+        let mut m = manifest.clone();
+        if let Some(e) = epoch {
+            m["epoch"] = e.into();
+        }
+        std::fs::write(ckpt.join(file).with_extension("json"), m.to_string()).unwrap();
+    }
+    let out = d.path().join("out");
+    let o = analyze(
+        d.path(),
+        &[
+            "--checkpoints",
+            s(&ckpt),
+            "--videos",
+            s(&probe),
+            "--out",
+            s(&out),
+            "--pairs",
+            "16",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--device",
+            "cpu",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = report(&out);
+    let models = r["models"].as_array().unwrap();
+    let got: Vec<(String, f64)> = models
+        .iter()
+        .map(|m| {
+            (
+                m["checkpoint"].as_str().unwrap().to_string(),
+                m["epoch"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("early.pt".into(), 2.0),
+            ("step_5.pt".into(), 5.0),
+            ("late.pt".into(), 10.0)
+        ]
+    );
+    assert!(models.iter().all(|m| m["name"] == "ckpt"));
+    // Same weights in every checkpoint: the same numbers.
+    assert_eq!(
+        models[0]["layers"][0]["scores"],
+        models[2]["layers"][0]["scores"]
+    );
+    assert!(out.join("ckpt_early_conv1_dim_est.csv").is_file());
+}

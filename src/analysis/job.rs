@@ -39,7 +39,7 @@ pub struct JobSpec {
     pub bootstrap: usize,
     /// `auto`, `cpu`, `cuda`, `cuda:N`.
     pub device: String,
-    /// Pairs per model batch.
+    /// Pairs per model batch; 0 sizes batches to the memory one pair takes.
     pub batch: usize,
     /// libtorch threads.
     pub threads: Option<usize>,

@@ -4,6 +4,7 @@
 mod activations;
 mod cache;
 mod job;
+mod memory;
 mod pair_source;
 mod project;
 mod report;
@@ -13,6 +14,7 @@ mod stats_file;
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
 pub use cache::{CacheUse, cache_root, cached_stats_path, run_cached};
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
+pub use memory::{available_bytes, batch_for, peak_rss_bytes};
 pub use pair_source::{BuiltPair, PairSource};
 pub use project::{
     EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
@@ -25,3 +27,6 @@ pub use report::{
     LayerReport, ModelReport, PairCounts, REPORT_SCHEMA, Report, ReportSettings, UnitsReport,
     Warning,
 };
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,7 @@
 //! bootstrap = 200
 //! [run]
 //! device = "auto"
-//! batch = 8
+//! batch = 0                 # pairs per batch; 0 sizes batches to memory
 //! [[model]]
 //! name = "r3d"
 //! path = "models/r3d_18.pt"         # one TorchScript file, or
@@ -102,7 +102,7 @@ impl Default for EstimatorSettings {
 pub struct RunSettings {
     /// `auto`, `cpu`, `cuda` or `cuda:N`.
     pub device: String,
-    /// Pairs per model batch.
+    /// Pairs per model batch (0: sized to memory).
     pub batch: usize,
     /// libtorch threads (default: all cores).
     pub threads: Option<usize>,
@@ -112,7 +112,7 @@ impl Default for RunSettings {
     fn default() -> Self {
         Self {
             device: "auto".into(),
-            batch: 8,
+            batch: 0,
             threads: None,
         }
     }

@@ -4,10 +4,10 @@
 //! Statistics are saved atomically every `save_every` pairs (a killed run
 //! resumes from there) and partial reports are emitted as they converge.
 
-use super::PairSource;
 use super::{
     JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning,
 };
+use super::{PairSource, available_bytes, batch_for, peak_rss_bytes};
 use crate::model::{Extractor, Manifest, ModelError};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
 use crate::video::Clip;
@@ -159,7 +159,11 @@ pub fn run_job(
         models: models.len(),
     });
 
-    let (tx, rx) = bounded::<Produced>(spec.batch.max(1) * 2);
+    let batch = match spec.batch {
+        0 => auto_batch(&source, &mut models, &ids)?,
+        n => n,
+    };
+    let (tx, rx) = bounded::<Produced>(batch * 2);
     let started = Instant::now();
     let done_at_start = stats.done;
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -171,6 +175,7 @@ pub fn run_job(
         consume(
             &rx,
             spec,
+            batch,
             &mut models,
             &mut stats,
             boot,
@@ -264,6 +269,7 @@ fn produce(
 fn consume(
     rx: &Receiver<Produced>,
     spec: &JobSpec,
+    batch_size: usize,
     models: &mut [Box<dyn Extractor>],
     stats: &mut StatsFile,
     boot: BootstrapConfig,
@@ -313,7 +319,7 @@ fn consume(
             }
             Err(_) => {}
         }
-        if batch.len() >= spec.batch.max(1) || (end && (!batch.is_empty() || pending_skips > 0)) {
+        if batch.len() >= batch_size || (end && (!batch.is_empty() || pending_skips > 0)) {
             since_save += flush(&mut batch, &mut pending_skips, stats)?;
             let elapsed = started.elapsed().as_secs_f64();
             let rate = (stats.done - done_at_start) as f64 / elapsed.max(1e-9);
@@ -339,6 +345,26 @@ fn consume(
         }
     }
     Ok(())
+}
+
+/// Pairs per batch sized to memory: one pair through every model, the rise
+/// of the process's peak memory (at least the input's size) per pair, and a
+/// budget of a quarter of the available memory (see [`batch_for`]).
+fn auto_batch(
+    source: &PairSource,
+    models: &mut [Box<dyn Extractor>],
+    ids: &[u64],
+) -> anyhow::Result<usize> {
+    let Some(pair) = ids.iter().take(16).find_map(|&id| source.build(id).ok()) else {
+        return Ok(8);
+    };
+    let before = peak_rss_bytes().unwrap_or(0);
+    for m in models.iter_mut() {
+        m.extract(&[&pair.a, &pair.b])?;
+    }
+    let rise = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
+    let input = 2 * 4 * pair.a.data.len() as u64;
+    Ok(batch_for(rise.max(input), available_bytes()))
 }
 
 /// Runs every model on a batch of pairs and adds the pooled outputs to the statistics.

@@ -63,7 +63,7 @@ pub struct AnalyzeArgs {
     /// Device: auto, cpu, cuda, cuda:N.
     #[arg(long)]
     pub device: Option<String>,
-    /// Pairs per model batch.
+    /// Pairs per model batch (default: sized to the memory one pair takes).
     #[arg(long)]
     pub batch: Option<usize>,
     /// libtorch threads (default: all cores).
@@ -152,7 +152,7 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
         threshold: a.threshold.unwrap_or(project.estimator.threshold),
         bootstrap: a.bootstrap.unwrap_or(project.estimator.bootstrap),
         device: a.device.clone().unwrap_or(project.run.device.clone()),
-        batch: a.batch.unwrap_or(project.run.batch).max(1),
+        batch: a.batch.unwrap_or(project.run.batch),
         threads: a.threads.or(project.run.threads),
         shard: a.shard.unwrap_or(Shard::ALL),
         save_every: a.save_every.max(1),

@@ -3,7 +3,7 @@
 //! pre-decoded batches — and the ratio of the two, with the peak memory.
 //! A ratio near 1 means decoding and statistics hide behind the model.
 
-use crate::analysis::{JobEvent, JobSpec, ModelSpec, PairSource, Shard, run_job};
+use crate::analysis::{JobEvent, JobSpec, ModelSpec, PairSource, Shard, peak_rss_bytes, run_job};
 use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, set_threads};
 use crate::video::Clip;
 use anyhow::Context as _;
@@ -41,14 +41,6 @@ pub struct BenchArgs {
     /// Append a Markdown table row to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,
-}
-
-/// Peak resident memory of this process so far, in MiB (Linux).
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }
 
 /// Runs `stadyn bench`.
@@ -127,7 +119,7 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     let t0 = Instant::now();
     let out = run_job(&spec, &loader, None, None, &mut |_e: JobEvent| {}, &cancel)?;
     let full = t0.elapsed().as_secs_f64();
-    let rss = peak_rss_mib().unwrap_or(f64::NAN);
+    let rss = peak_rss_bytes().map_or(f64::NAN, |b| b as f64 / (1 << 20) as f64);
     let ratio = full / forward;
     println!("model:        {}", a.model.display());
     println!(

@@ -504,3 +504,40 @@ fn checkpoints_are_ordered_by_epoch_and_reported() {
     );
     assert!(out.join("ckpt_early_conv1_dim_est.csv").is_file());
 }
+
+#[test]
+fn pairs_command_writes_strips() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let out = d.path().join("strips");
+    let o = crate::util::stadyn(&[
+        "pairs",
+        s(&probe),
+        "--out",
+        s(&out),
+        "--pairs",
+        "5",
+        "--model",
+        &model("tiny3d"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("pair") && n.ends_with(".png"))
+    );
+    assert!(
+        names.iter().any(|n| n.contains("_static_"))
+            && names.iter().any(|n| n.contains("_dynamic_")),
+        "{names:?}"
+    );
+    // Three rows of T = 4 frames of 16×16 (plus labels and gaps).
+    let img = image::open(out.join(&names[0])).unwrap();
+    assert!(img.width() >= 4 * 16 && img.height() >= 3 * 16);
+}

@@ -164,3 +164,56 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
         );
     }
 }
+
+#[test]
+fn imported_stylized_folders_give_both_members_from_style_folders() {
+    let d = tempfile::tempdir().unwrap();
+    let plain = probe(d.path());
+    // The reference's layout: style_<k>/<video>/<frame>; style 1 is a darker copy.
+    let root = d.path().join("stylized");
+    for v in 0..4 {
+        for (k, scale) in [(0, 1.0f32), (1, 0.5)] {
+            let dst = root.join(format!("style_{k}/video{v}"));
+            std::fs::create_dir_all(&dst).unwrap();
+            for f in 0..12 {
+                let name = format!("{f:03}.png");
+                let mut img = image::open(plain.join(format!("video{v}")).join(&name))
+                    .unwrap()
+                    .to_rgb8();
+                img.pixels_mut()
+                    .for_each(|p| p.0 = p.0.map(|c| (f32::from(c) * scale) as u8));
+                img.save(dst.join(&name)).unwrap();
+            }
+        }
+    }
+    let model = d.path().join("means.pt");
+    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
+    let job = spec(root, model);
+    let source = PairSource::new(&job, &manifest()).unwrap();
+    assert_eq!(source.style_names(), ["style_0", "style_1"]);
+    let dynamic = source
+        .ids()
+        .map(|id| source.build(id).unwrap())
+        .find(|p| p.spec.factor == crate::stats::Factor::Dynamic)
+        .unwrap();
+    let mean = |c: &Clip| c.data.iter().sum::<f32>() / c.data.len() as f32;
+    let (a, b) = (mean(&dynamic.a), mean(&dynamic.b));
+    assert!(
+        (a - 2.0 * b).abs() < 0.02 || (b - 2.0 * a).abs() < 0.02,
+        "members from the two style folders: {a} vs {b}"
+    );
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(Box::new(Means(manifest())))
+    };
+    let out = run_job(
+        &job,
+        &loader,
+        None,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let layer = &out.report.unwrap().models[0].layers[0];
+    assert_eq!(layer.pairs.dynamic + layer.pairs.static_, 40);
+}

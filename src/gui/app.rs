@@ -24,8 +24,10 @@ impl StadynApp {
         };
         ui.add_space(8.0);
         ui.label("Available now, headless:");
-        ui.monospace("stadyn estimate ACTS.npz --out DIR    # layer and channel biases from your own activations");
-        ui.monospace("stadyn doctor                         # what this machine offers (ffmpeg, libtorch, CUDA)");
+        ui.monospace("stadyn analyze --model M.pt --videos DIR --out OUT   # run a TorchScript model on static/dynamic pairs");
+        ui.monospace("stadyn pairs DIR --out OUT                           # look at the pairs the model will see");
+        ui.monospace("stadyn estimate ACTS.npz --out OUT                   # biases from activations you extracted");
+        ui.monospace("stadyn inspect-model M.pt | merge | bench | doctor   # see stadyn --help");
     }
 }
 

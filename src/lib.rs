@@ -11,6 +11,7 @@ pub mod cli;
 pub mod export;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod hash;
 pub mod model;
 pub mod npz;
 pub mod pairs;

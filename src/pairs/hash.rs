@@ -14,15 +14,7 @@
 //! `0..n`), so position `i` of a shuffled order is computed in O(1) expected
 //! time without materializing the order.
 
-/// The golden-ratio increment of SplitMix64.
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// The SplitMix64 output function: a bijective 64-bit mixer.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub(crate) use crate::hash::{GAMMA, mix};
 
 /// Which quantity a stream draws (domain separation: changing how one field
 /// is drawn never shifts another).

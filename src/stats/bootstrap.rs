@@ -31,12 +31,9 @@ impl Default for BootstrapConfig {
     }
 }
 
-/// SplitMix64 finalizer: a good 64-bit mixing function.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// One SplitMix64 step.
+fn mix(z: u64) -> u64 {
+    crate::hash::mix(z.wrapping_add(crate::hash::GAMMA))
 }
 
 /// Cumulative distribution of Poisson(1) at 0, 1, 2, … (until it reaches 1 in f64).

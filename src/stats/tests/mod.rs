@@ -10,21 +10,14 @@ mod units;
 pub(super) use super::*;
 
 /// A small deterministic generator for test data (SplitMix64 + Box–Muller).
-pub(crate) struct Rng(u64);
+pub(crate) struct Rng(crate::hash::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        Self(crate::hash::SplitMix64(seed))
     }
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        self.0.uniform()
     }
     pub fn normal(&mut self) -> f64 {
         let (u, v) = (self.uniform(), self.uniform());

@@ -172,8 +172,11 @@ pub fn run_job(
             .name("stadyn-pairs".into())
             .spawn_scoped(scope, move || produce(&todo, source, &tx, cancel))
             .context("cannot start the pair-building thread")?;
+        // `rx` moves into `consume`: when it returns (done, cancelled or
+        // failed) the receiver drops, so a producer blocked on a full
+        // channel wakes up with an error and the scope can join it.
         consume(
-            &rx,
+            rx,
             spec,
             batch,
             &mut models,
@@ -266,8 +269,12 @@ fn produce(
 }
 
 #[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "dropping the receiver on return releases a blocked producer"
+)]
 fn consume(
-    rx: &Receiver<Produced>,
+    rx: Receiver<Produced>,
     spec: &JobSpec,
     batch_size: usize,
     models: &mut [Box<dyn Extractor>],

@@ -217,3 +217,59 @@ fn imported_stylized_folders_give_both_members_from_style_folders() {
     let layer = &out.report.unwrap().models[0].layers[0];
     assert_eq!(layer.pairs.dynamic + layer.pairs.static_, 40);
 }
+
+/// A model slower than the pair builder, so the channel is full when the job is cancelled.
+struct Slow(Means);
+
+impl Extractor for Slow {
+    fn manifest(&self) -> &Manifest {
+        self.0.manifest()
+    }
+    fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        self.0.extract(clips)
+    }
+}
+
+#[test]
+fn cancel_returns_promptly_while_the_producer_waits_on_a_full_channel() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("means.pt");
+    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
+    let mut job = spec(probe(d.path()), model);
+    job.batch = 1;
+    job.pairs = 200;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("cancel-test".into())
+        .spawn(move || {
+            let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+                Ok(Box::new(Slow(Means(manifest()))))
+            };
+            let cancel = AtomicBool::new(false);
+            let mut seen = 0;
+            let result = run_job(
+                &job,
+                &loader,
+                None,
+                None,
+                &mut |e| {
+                    if matches!(e, JobEvent::Progress { .. }) {
+                        seen += 1;
+                        if seen == 3 {
+                            // Let the producer fill the channel first.
+                            std::thread::sleep(std::time::Duration::from_millis(200));
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                    }
+                },
+                &cancel,
+            );
+            let _ = tx.send(result.map(|_| ()).map_err(|e| e.to_string()));
+        })
+        .unwrap();
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the cancelled job did not return");
+    assert!(result.unwrap_err().contains("cancelled"));
+}

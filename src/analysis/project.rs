@@ -23,6 +23,7 @@
 //! ```
 
 use crate::model::Manifest;
+use crate::video::demo::{DemoData, DemoSpec, DemoTask, write_demo_data};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -71,6 +72,54 @@ pub struct ProbeSettings {
     /// Window W, overriding the models' manifests.
     #[serde(default)]
     pub window: Option<usize>,
+    /// Demo clips to generate into `videos` when they are not there yet
+    /// (see [`Project::prepare_probe`]).
+    #[serde(default)]
+    pub generate: Option<GenerateSettings>,
+}
+
+/// A probe set that stadyn makes itself (`[probe.generate]`): `n` demo clips
+/// of `task` (see [`crate::video::demo`]), plus files copied in beside them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSettings {
+    /// `motion`, `appearance` or `scenes`.
+    pub task: DemoTask,
+    /// Number of clips.
+    pub n: usize,
+    /// Seed of the clips.
+    #[serde(default)]
+    pub seed: u64,
+    /// Frames per clip.
+    #[serde(default = "default_frames")]
+    pub frames: usize,
+    /// Frame size `[width, height]`.
+    #[serde(default = "default_size")]
+    pub size: [u32; 2],
+    /// Video files copied into the folder too (relative to the project file),
+    /// e.g. real footage the set-up step fetched.
+    #[serde(default)]
+    pub include: Vec<PathBuf>,
+}
+
+fn default_frames() -> usize {
+    16
+}
+
+fn default_size() -> [u32; 2] {
+    [64, 64]
+}
+
+impl GenerateSettings {
+    /// The generator's spec.
+    pub fn spec(&self) -> DemoSpec {
+        DemoSpec {
+            frames: self.frames,
+            width: self.size[0],
+            height: self.size[1],
+            ..DemoSpec::new(self.task, self.seed)
+        }
+    }
 }
 
 fn default_pairs() -> usize {
@@ -160,6 +209,11 @@ impl Project {
             .with_context(|| format!("project '{}' is not valid", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         p.probe.videos = base.join(&p.probe.videos);
+        if let Some(g) = &mut p.probe.generate {
+            for f in &mut g.include {
+                *f = base.join(&*f);
+            }
+        }
         for m in &mut p.models {
             if let Some(f) = &m.path {
                 m.path = Some(base.join(f));
@@ -175,18 +229,75 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Makes sure a generated probe set (`[probe.generate]`) is in place:
+    /// when `videos` lacks the clips (or holds others), writes them, and
+    /// copies the `include` files in. Returns what was done, `None` when
+    /// nothing was needed. Projects without `[probe.generate]` are untouched.
+    pub fn prepare_probe(&self) -> anyhow::Result<Option<String>> {
+        let Some(g) = &self.probe.generate else {
+            return Ok(None);
+        };
+        let dir = &self.probe.videos;
+        let mut done = Vec::new();
+        let current = std::fs::read_to_string(dir.join("demo-data.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<DemoData>(&t).ok())
+            .is_some_and(|d| d.spec == g.spec() && d.n == g.n && dir.join("clips.npy").is_file());
+        if !current {
+            write_demo_data(&g.spec(), g.n, dir, |_, _| {})?;
+            done.push(format!("generated {} {} clips", g.n, g.task));
+        }
+        for f in &g.include {
+            let name = f
+                .file_name()
+                .with_context(|| format!("include '{}' is not a file", f.display()))?;
+            let to = dir.join(name);
+            let same = |a: &Path, b: &Path| {
+                let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+                    return false;
+                };
+                a.len() == b.len()
+            };
+            if !same(f, &to) {
+                if !f.is_file() {
+                    anyhow::bail!(
+                        "the probe set includes '{}', which does not exist (the set-up step \
+                         `scripts/setup.sh` fetches it)",
+                        f.display()
+                    );
+                }
+                crate::export::atomic_write(&to, |out| {
+                    let mut from = std::fs::File::open(f)?;
+                    std::io::copy(&mut from, out)?;
+                    Ok(())
+                })?;
+                done.push(format!("copied in {}", f.display()));
+            }
+        }
+        Ok((!done.is_empty()).then(|| format!("{}: {}", dir.display(), done.join(", "))))
+    }
+}
+
 /// Expands model entries into the files to run; checkpoints ordered by epoch.
 pub fn expand_models(entries: &[ModelEntry]) -> anyhow::Result<Vec<ModelSpec>> {
     let mut out = Vec::new();
     for e in entries {
         match (&e.path, &e.checkpoints) {
-            (Some(path), None) => out.push(ModelSpec {
-                name: e.name.clone().unwrap_or_else(|| stem(path)),
-                path: path.clone(),
-                checkpoint: None,
-                epoch: Manifest::for_model(path).ok().and_then(|(m, _)| m.epoch),
-                layers: e.layers.clone(),
-            }),
+            (Some(path), None) => {
+                let manifest = Manifest::for_model(path).ok().map(|(m, _)| m);
+                out.push(ModelSpec {
+                    name: e
+                        .name
+                        .clone()
+                        .or_else(|| manifest.as_ref().and_then(|m| m.name.clone()))
+                        .unwrap_or_else(|| stem(path)),
+                    path: path.clone(),
+                    checkpoint: None,
+                    epoch: manifest.and_then(|m| m.epoch),
+                    layers: e.layers.clone(),
+                });
+            }
             (None, Some(pattern)) => {
                 let files = checkpoint_files(pattern)?;
                 let name = e.name.clone().unwrap_or_else(|| {

@@ -120,6 +120,12 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     };
     if a.videos.is_some() && a.project.is_some() {
         project.probe.videos = a.videos.clone().unwrap_or_default();
+        project.probe.generate = None;
+    }
+    if let Some(done) = project.prepare_probe()? {
+        if !a.quiet {
+            eprintln!("probe set: {done}");
+        }
     }
     let mut models: Vec<ModelSpec> = expand_models(&project.models)?;
     if !a.layers.is_empty() {

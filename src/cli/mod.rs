@@ -6,6 +6,7 @@
 mod analyze;
 #[cfg(feature = "torch")]
 mod bench;
+mod demo_data;
 mod doctor;
 mod estimate;
 #[cfg(feature = "torch")]
@@ -47,6 +48,8 @@ pub enum Command {
     /// Load a TorchScript model, print its layers and check it against the contract.
     #[cfg(feature = "torch")]
     InspectModel(inspect_model::InspectArgs),
+    /// Write the demo's synthetic clips (a training set that is also a probe set).
+    DemoData(demo_data::DemoDataArgs),
     /// Check what this machine offers stadyn (ffmpeg, libtorch, CUDA).
     Doctor,
 }
@@ -76,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Estimate(args)) => estimate::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::InspectModel(args)) => inspect_model::run(&args),
+        Some(Command::DemoData(args)) => demo_data::run(&args),
         Some(Command::Doctor) => doctor::run(),
         None => open_app(cli.path),
     }

@@ -69,6 +69,8 @@ pub struct Manifest {
     pub step: Option<u64>,
     /// Validation accuracy of this checkpoint, if recorded.
     pub accuracy: Option<f64>,
+    /// Training-set accuracy of this checkpoint, if recorded.
+    pub train_accuracy: Option<f64>,
     /// Class names of the model's task.
     pub classes: Vec<String>,
     /// Free-form notes (where the weights come from, licence).
@@ -97,6 +99,7 @@ impl Default for Manifest {
             epoch: None,
             step: None,
             accuracy: None,
+            train_accuracy: None,
             classes: Vec::new(),
             notes: None,
         }

@@ -28,6 +28,23 @@ mod tests;
 pub use reader::{NpzArchive, RowReader};
 pub use writer::NpzWriter;
 
+/// Reads the header of a standalone `.npy` file from its start: the header
+/// and the byte offset where the element data begins. The error is a
+/// sentence saying what is wrong with the header.
+pub fn read_npy_header(reader: &mut impl io::Read) -> Result<(NpyHeader, u64), String> {
+    npy::read_header(reader).map_err(|e| match e {
+        npy::HeaderError::Malformed(detail) => detail,
+        npy::HeaderError::Unsupported(descr) => format!("unsupported dtype '{descr}'"),
+        npy::HeaderError::Io(error) => io_message(&error),
+    })
+}
+
+/// The header bytes NumPy writes for a C-order array of `descr` (e.g. `|u1`)
+/// and `shape`; the element data follows directly.
+pub fn npy_header_bytes(descr: &str, shape: &[usize]) -> Vec<u8> {
+    writer::encode_header(descr, shape)
+}
+
 /// What went wrong while reading or writing an `.npz` archive.
 ///
 /// Each variant carries the archive's path (and the array's name where it

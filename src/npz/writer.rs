@@ -205,7 +205,7 @@ fn zip_error(path: &Path, error: ZipError) -> NpzError {
 /// The bytes of a version 1.0 `.npy` header (version 2.0 if the text does
 /// not fit), padded with spaces so that the data starts at a multiple of 64
 /// bytes, as NumPy writes it.
-fn encode_header(descr: &str, shape: &[usize]) -> Vec<u8> {
+pub(super) fn encode_header(descr: &str, shape: &[usize]) -> Vec<u8> {
     let dict = format!(
         "{{'descr': '{descr}', 'fortran_order': False, 'shape': {}, }}",
         shape_repr(shape)

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::array::is_clip_array;
 use super::dir::{Entry, list_dir};
 use super::error::{Result, VideoError};
 use super::frames::{FRAME_EXTENSIONS, has_extension};
@@ -15,7 +16,8 @@ use super::source::is_video_file;
 /// How the videos of a probe set are laid out under its root folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Layout {
-    /// `root/<video>.mp4` (any video extension).
+    /// `root/<video>.mp4` (any video extension), and `.npy` clip arrays
+    /// (each clip one video).
     #[serde(rename = "files")]
     VideoFiles,
     /// Kinetics-style `root/<class>/<video>.mp4` (or `root/<class>/<video>/`
@@ -114,7 +116,10 @@ pub fn detect_layout(root: &Path) -> Result<Layout> {
     if !dirs.is_empty() && dirs.iter().all(|d| is_style_dir(&d.name)) {
         return Ok(Layout::Stylized);
     }
-    if entries.iter().any(|e| !e.is_dir && is_video_file(&e.path)) {
+    if entries
+        .iter()
+        .any(|e| !e.is_dir && (is_video_file(&e.path) || is_clip_array(&e.path)))
+    {
         return Ok(Layout::VideoFiles);
     }
     // The first sub-folder that says something decides.

@@ -16,7 +16,9 @@
 //! ([`ProbeSet::discover`]) lists videos without decoding them, so a damaged
 //! file shows up when its clip is loaded.
 
+mod array;
 mod clip;
+pub mod demo;
 mod dir;
 mod error;
 mod ffmpeg;
@@ -30,6 +32,7 @@ mod resize;
 mod sampling;
 mod source;
 
+pub use array::{ClipArray, is_clip_array};
 pub use clip::Clip;
 pub use error::{Result, VideoError};
 pub use frames::FRAME_EXTENSIONS;

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::array::{ClipArray, is_clip_array};
 use super::dir::{Entry, list_dir};
 use super::error::{Result, VideoError};
 use super::frames::list_frames;
@@ -54,15 +55,20 @@ impl ProbeSet {
     pub fn discover(root: &Path, layout: Option<Layout>) -> Result<ProbeSet> {
         let meta = std::fs::metadata(root).map_err(|e| VideoError::io(root, e))?;
         if !meta.is_dir() {
-            if is_video_file(root) && matches!(layout, None | Some(Layout::VideoFiles)) {
+            let files_layout = matches!(layout, None | Some(Layout::VideoFiles));
+            if is_video_file(root) && files_layout {
                 let video = plain(stem(root), None, VideoSource::File(root.to_path_buf()));
                 return Ok(Self::new(root, Layout::VideoFiles, vec![video], Vec::new()));
             }
+            if is_clip_array(root) && files_layout {
+                let videos = array_videos(&ClipArray::open(root)?);
+                return Ok(Self::new(root, Layout::VideoFiles, videos, Vec::new()));
+            }
             return Err(VideoError::NoVideos {
                 path: root.to_path_buf(),
-                reason:
-                    "it is a file, not a folder (a single video file must have a video extension)"
-                        .into(),
+                reason: "it is a file, not a folder (a single video file must have a video \
+                         extension, or be a .npy clip array)"
+                    .into(),
             });
         }
         let layout = match layout {
@@ -218,14 +224,47 @@ fn scan(
     want: Want,
     warnings: &mut Vec<(PathBuf, String)>,
 ) -> Result<Vec<ProbeVideo>> {
-    Ok(list_dir(dir)?
-        .iter()
-        .filter_map(|e| entry_source(e, want, warnings))
-        .map(|(id, source)| match class {
-            Some(c) => plain(format!("{c}/{id}"), Some(c.to_string()), source),
-            None => plain(id, None, source),
+    let named = |id: String| match class {
+        Some(c) => format!("{c}/{id}"),
+        None => id,
+    };
+    let mut videos = Vec::new();
+    for e in list_dir(dir)? {
+        if want != Want::Dirs && !e.is_dir && is_clip_array(&e.path) {
+            match ClipArray::open(&e.path) {
+                Ok(array) => videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
+                    id: named(v.id),
+                    ..v
+                })),
+                Err(err) => warnings.push((e.path.clone(), format!("skipped: {err}"))),
+            }
+            continue;
+        }
+        if let Some((id, source)) = entry_source(&e, want, warnings) {
+            videos.push(plain(named(id), class.map(str::to_string), source));
+        }
+    }
+    Ok(videos)
+}
+
+/// The clips of an array as probe videos: ids `<stem>-<index>` (zero-padded),
+/// classes from its labels file when there is one.
+fn array_videos(array: &ClipArray) -> Vec<ProbeVideo> {
+    let classes = array.classes();
+    let width = array.clips.saturating_sub(1).to_string().len().max(4);
+    let stem = stem(&array.path);
+    (0..array.clips)
+        .map(|index| {
+            plain(
+                format!("{stem}-{index:0width$}"),
+                classes.as_ref().and_then(|c| c.get(index).cloned()),
+                VideoSource::Array {
+                    array: array.clone(),
+                    index,
+                },
+            )
         })
-        .collect())
+        .collect()
 }
 
 fn classes(root: &Path, warnings: &mut Vec<(PathBuf, String)>) -> Result<Vec<ProbeVideo>> {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use image::RgbImage;
 
 use super::VideoInfo;
+use super::array::ClipArray;
 use super::error::{Result, VideoError};
 use super::ffmpeg::{self, Tools};
 use super::frames::{self, has_extension};
@@ -33,6 +34,13 @@ pub enum VideoSource {
     },
     /// A video file (see [`VIDEO_EXTENSIONS`]), decoded by `ffmpeg`.
     File(PathBuf),
+    /// Clip `index` of a `.npy` clip array.
+    Array {
+        /// The array file.
+        array: ClipArray,
+        /// Which clip.
+        index: usize,
+    },
 }
 
 impl VideoSource {
@@ -76,6 +84,7 @@ impl VideoSource {
         match self {
             Self::Frames { dir, .. } => dir,
             Self::File(path) => path,
+            Self::Array { array, .. } => &array.path,
         }
     }
 
@@ -86,6 +95,7 @@ impl VideoSource {
         match self {
             Self::Frames { dir, files } => frames::frames_info(dir, files),
             Self::File(path) => ffmpeg::probe(&Tools::from_env(), path),
+            Self::Array { array, .. } => Ok(array.info()),
         }
     }
 
@@ -99,6 +109,7 @@ impl VideoSource {
                 let info = self.info()?;
                 read_file_frames(&Tools::from_env(), path, &info, indices)
             }
+            Self::Array { array, index } => array.read_frames(*index, indices),
         }
     }
 
@@ -108,6 +119,7 @@ impl VideoSource {
         match self {
             Self::Frames { dir, files } => frames::read_frames(dir, files, indices),
             Self::File(path) => read_file_frames(&Tools::from_env(), path, info, indices),
+            Self::Array { array, index } => array.read_frames(*index, indices),
         }
     }
 }

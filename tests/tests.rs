@@ -3,6 +3,8 @@
 
 #[cfg(feature = "torch")]
 mod analyze;
+#[cfg(feature = "torch")]
+mod demo;
 mod estimate_cli;
 #[cfg(feature = "torch")]
 mod model;

@@ -3,6 +3,7 @@
 
 mod activations;
 mod cache;
+mod inputs;
 mod job;
 mod memory;
 mod pair_source;

@@ -4,11 +4,12 @@
 //! Statistics are saved atomically every `save_every` pairs (a killed run
 //! resumes from there) and partial reports are emitted as they converge.
 
+use super::inputs::Inputs;
 use super::{
     JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning,
 };
-use super::{PairSource, available_bytes, batch_for, peak_rss_bytes};
-use crate::model::{Extractor, Manifest, ModelError};
+use super::{available_bytes, batch_for, peak_rss_bytes};
+use crate::model::{Extractor, ModelError};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
 use crate::video::Clip;
 use anyhow::Context as _;
@@ -59,12 +60,11 @@ pub struct JobOutput {
     pub stats: StatsFile,
 }
 
-/// One built pair, ready for the models.
+/// One built pair, ready for the models: members per input group.
 struct Built {
     id: u64,
     factor: Factor,
-    a: Clip,
-    b: Clip,
+    members: Vec<(Clip, Clip)>,
 }
 
 enum Produced {
@@ -89,20 +89,8 @@ pub fn run_job(
     for m in &spec.models {
         models.push(load_model(m)?);
     }
-    let manifest = models
-        .first()
-        .map(|m| m.manifest().clone())
-        .context("the job has no models")?;
-    for (m, s) in models.iter().zip(&spec.models) {
-        if !same_input(m.manifest(), &manifest) {
-            anyhow::bail!(
-                "model '{}' takes a different input than '{}' (frames, window, size or layout): run them as separate jobs",
-                s.path.display(),
-                spec.models[0].path.display()
-            );
-        }
-    }
-    let source = PairSource::new(spec, &manifest)?;
+    let inputs = Inputs::new(spec, &models)?;
+    let source = inputs.first();
     let ids: Vec<u64> = source.ids().filter(|id| spec.shard.contains(*id)).collect();
 
     let boot = BootstrapConfig {
@@ -160,17 +148,17 @@ pub fn run_job(
     });
 
     let batch = match spec.batch {
-        0 => auto_batch(&source, &mut models, &ids)?,
+        0 => auto_batch(&inputs, &mut models, &ids)?,
         n => n,
     };
     let (tx, rx) = bounded::<Produced>(batch * 2);
     let started = Instant::now();
     let done_at_start = stats.done;
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        let source = &source;
+        let inputs = &inputs;
         std::thread::Builder::new()
             .name("stadyn-pairs".into())
-            .spawn_scoped(scope, move || produce(&todo, source, &tx, cancel))
+            .spawn_scoped(scope, move || produce(&todo, inputs, &tx, cancel))
             .context("cannot start the pair-building thread")?;
         // `rx` moves into `consume`: when it returns (done, cancelled or
         // failed) the receiver drops, so a producer blocked on a full
@@ -180,6 +168,7 @@ pub fn run_job(
             spec,
             batch,
             &mut models,
+            &inputs,
             &mut stats,
             boot,
             &settings,
@@ -205,39 +194,20 @@ pub fn run_job(
     Ok(JobOutput { report, stats })
 }
 
-fn same_input(a: &Manifest, b: &Manifest) -> bool {
-    (
-        a.frames,
-        a.window,
-        a.short_side,
-        a.crop,
-        a.size,
-        a.layout,
-        a.dtype,
-    ) == (
-        b.frames,
-        b.window,
-        b.short_side,
-        b.crop,
-        b.size,
-        b.layout,
-        b.dtype,
-    )
-}
-
 fn produce(
     todo: &[u64],
-    source: &PairSource,
+    inputs: &Inputs,
     tx: &crossbeam_channel::Sender<Produced>,
     cancel: &AtomicBool,
 ) {
+    let source = inputs.first();
     let mut failed_videos = std::collections::HashSet::new();
     let mut noted_videos = std::collections::HashSet::new();
     for &id in todo {
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let msg = match source.build(id) {
+        let msg = match inputs.build(id) {
             Ok(p) => {
                 if !p.notes.is_empty() && noted_videos.insert(p.spec.video) {
                     let _ = tx.send(Produced::Note(Warning {
@@ -248,8 +218,7 @@ fn produce(
                 Produced::Pair(Box::new(Built {
                     id,
                     factor: p.spec.factor,
-                    a: p.a,
-                    b: p.b,
+                    members: p.members,
                 }))
             }
             Err(e) => {
@@ -278,6 +247,7 @@ fn consume(
     spec: &JobSpec,
     batch_size: usize,
     models: &mut [Box<dyn Extractor>],
+    inputs: &Inputs,
     stats: &mut StatsFile,
     boot: BootstrapConfig,
     settings: &ReportSettings,
@@ -296,7 +266,7 @@ fn consume(
      -> anyhow::Result<usize> {
         let n = batch.len() + *skips;
         if !batch.is_empty() {
-            run_batch(batch, models, stats, boot)?;
+            run_batch(batch, models, inputs, stats, boot)?;
         }
         stats.done += n;
         batch.clear();
@@ -358,19 +328,24 @@ fn consume(
 /// of the process's peak memory (at least the input's size) per pair, and a
 /// budget of a quarter of the available memory (see [`batch_for`]).
 fn auto_batch(
-    source: &PairSource,
+    inputs: &Inputs,
     models: &mut [Box<dyn Extractor>],
     ids: &[u64],
 ) -> anyhow::Result<usize> {
-    let Some(pair) = ids.iter().take(16).find_map(|&id| source.build(id).ok()) else {
+    let Some(pair) = ids.iter().take(16).find_map(|&id| inputs.build(id).ok()) else {
         return Ok(8);
     };
     let before = peak_rss_bytes().unwrap_or(0);
-    for m in models.iter_mut() {
-        m.extract(&[&pair.a, &pair.b])?;
+    for (i, m) in models.iter_mut().enumerate() {
+        let (a, b) = &pair.members[inputs.group_of(i)];
+        m.extract(&[a, b])?;
     }
     let rise = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
-    let input = 2 * 4 * pair.a.data.len() as u64;
+    let input: u64 = pair
+        .members
+        .iter()
+        .map(|(a, _)| 2 * 4 * a.data.len() as u64)
+        .sum();
     Ok(batch_for(rise.max(input), available_bytes()))
 }
 
@@ -378,19 +353,25 @@ fn auto_batch(
 fn run_batch(
     batch: &[Built],
     models: &mut [Box<dyn Extractor>],
+    inputs: &Inputs,
     stats: &mut StatsFile,
     boot: BootstrapConfig,
 ) -> anyhow::Result<()> {
-    let clips: Vec<&Clip> = batch
-        .iter()
-        .map(|p| &p.a)
-        .chain(batch.iter().map(|p| &p.b))
+    // all a-members, then all b-members, per input group
+    let clips: Vec<Vec<&Clip>> = (0..inputs.len())
+        .map(|g| {
+            batch
+                .iter()
+                .map(|p| &p.members[g].0)
+                .chain(batch.iter().map(|p| &p.members[g].1))
+                .collect()
+        })
         .collect();
     let ids: Vec<u64> = batch.iter().map(|p| p.id).collect();
     let factors: Vec<Factor> = batch.iter().map(|p| p.factor).collect();
     let n = batch.len();
-    for (model, ms) in models.iter_mut().zip(&mut stats.models) {
-        let outputs = model.extract(&clips)?;
+    for (i, (model, ms)) in models.iter_mut().zip(&mut stats.models).enumerate() {
+        let outputs = model.extract(&clips[inputs.group_of(i)])?;
         if ms.layers.is_empty() {
             ms.layers = outputs
                 .iter()

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod export;
+pub mod figure;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod hash;
@@ -17,3 +18,5 @@ pub mod npz;
 pub mod pairs;
 pub mod stats;
 pub mod video;
+#[cfg(feature = "gui")]
+pub mod worker;

@@ -125,3 +125,151 @@ fn models_with_different_inputs_share_the_pairs() {
     }
     assert_ne!(scores(&both, 0), scores(&both, 1));
 }
+
+/// The final checkpoint of a committed demo model.
+fn demo_model(name: &str) -> std::path::PathBuf {
+    repo(&format!("sample_data/models/{name}/epoch_10.00.pt"))
+}
+
+/// The C2D demo model averages per-frame features over time, so it cannot
+/// see frame order: every static pair gives identical members. Through the
+/// real pipeline, every live channel's ρ_S is 1, and the layer's static
+/// score equals the static rows' share of the total variance, computed here
+/// independently from the model's own outputs on the same pairs.
+#[test]
+fn c2d_demo_model_sees_no_frame_order() {
+    use stadyn::analysis::{JobSpec, PairSource, Shard};
+    use stadyn::model::{Device, Extractor, Manifest, TorchScriptModel};
+    use stadyn::stats::Factor;
+
+    let d = tempfile::tempdir().unwrap();
+    let probe = scenes(d.path(), 12);
+    let model = demo_model("c2d-appearance");
+    let out = d.path().join("out");
+    let pairs = 40;
+    let o = stadyn(
+        d.path(),
+        &[
+            "analyze", "--model", s(&model), "--videos", s(&probe), "--pairs", &pairs.to_string(),
+            "--seed", "5", "--bootstrap", "0", "--no-cache", "--device", "cpu", "--quiet", "--out",
+            s(&out),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = report(&out);
+    let layers = r["models"][0]["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 3);
+
+    // The same pairs, through the library: model outputs per layer.
+    let (manifest, _) = Manifest::for_model(&model).unwrap();
+    let spec = JobSpec {
+        name: "check".into(),
+        probe_root: probe.clone(),
+        layout: None,
+        pairs,
+        seed: 5,
+        styles: Vec::new(),
+        frames: None,
+        window: None,
+        models: Vec::new(),
+        threshold: 0.5,
+        bootstrap: 0,
+        device: "cpu".into(),
+        batch: 8,
+        threads: None,
+        shard: Shard::ALL,
+        save_every: 64,
+    };
+    let source = PairSource::new(&spec, &manifest).unwrap();
+    let mut net = TorchScriptModel::load(&model, manifest, Device::Cpu).unwrap();
+    // per layer: rows of [a; b] and whether the pair is static
+    let mut rows: Vec<Vec<Vec<f64>>> = vec![Vec::new(); 3];
+    let mut is_static = Vec::new();
+    for id in 0..pairs as u64 {
+        let p = source.build(id).unwrap();
+        let outs = net.extract(&[&p.a, &p.b]).unwrap();
+        for (l, o) in outs.iter().enumerate() {
+            let c = o.channels;
+            rows[l].push(o.data[..c].iter().map(|&v| f64::from(v)).collect());
+            rows[l].push(o.data[c..].iter().map(|&v| f64::from(v)).collect());
+        }
+        is_static.push(p.spec.factor == Factor::Static);
+    }
+    for (l, layer) in layers.iter().enumerate() {
+        let name = layer["name"].as_str().unwrap();
+        for rho in layer["units"]["rho_static"].as_array().unwrap() {
+            if let Some(rho) = rho.as_f64() {
+                assert!((rho - 1.0).abs() < 1e-5, "{name}: rho_S {rho}");
+            }
+        }
+        // V over all 2N rows; the static rows' variance, per channel, summed
+        let z = &rows[l];
+        let c = z[0].len();
+        let var = |sel: &dyn Fn(usize) -> bool| -> f64 {
+            let picked: Vec<&Vec<f64>> = (0..z.len()).filter(|&i| sel(i)).map(|i| &z[i]).collect();
+            let n = picked.len() as f64;
+            (0..c)
+                .map(|ch| {
+                    let mean = picked.iter().map(|r| r[ch]).sum::<f64>() / n;
+                    picked.iter().map(|r| (r[ch] - mean).powi(2)).sum::<f64>() / n
+                })
+                .sum()
+        };
+        let total = var(&|_| true);
+        let static_rows = var(&|i| is_static[i / 2]);
+        let want = static_rows / total;
+        let got = layer["scores"][1].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-4 * want, "{name}: s_S {got} vs variance ratio {want}");
+        let v = layer["total_variance"].as_f64().unwrap();
+        assert!((v - total).abs() < 1e-4 * total, "{name}: V {v} vs {total}");
+    }
+}
+
+/// Trained on the direction of motion, the 3-D CNN's last stage holds more
+/// dynamic information than the same network trained on object identity,
+/// and the appearance-trained one holds more static than dynamic: both with
+/// the bootstrap's 95 % intervals apart, not by a lucky seed.
+#[test]
+fn motion_trained_3d_cnn_is_more_dynamic_than_appearance_trained() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = scenes(d.path(), 24);
+    let out = d.path().join("out");
+    let (motion, appearance) = (demo_model("cnn3d-motion"), demo_model("cnn3d-appearance"));
+    let o = stadyn(
+        d.path(),
+        &[
+            "analyze", "--model", s(&motion), "--model", s(&appearance), "--videos", s(&probe),
+            "--pairs", "160", "--seed", "1", "--bootstrap", "200", "--no-cache", "--device", "cpu",
+            "--quiet", "--out", s(&out),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = report(&out);
+    let last = |m: usize| r["models"][m]["layers"].as_array().unwrap().last().unwrap().clone();
+    let (lm, la) = (last(0), last(1));
+    assert_eq!(lm["name"], "stage3");
+    let ci = |l: &serde_json::Value, k: usize| {
+        let c = &l["ci95"]["probs"][k];
+        (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+    };
+    let (m_dyn, a_dyn, a_sta) = (ci(&lm, 0), ci(&la, 0), ci(&la, 1));
+    assert!(
+        m_dyn.0 > a_dyn.1,
+        "dynamic share: motion model {m_dyn:?} vs appearance model {a_dyn:?}"
+    );
+    assert!(
+        a_sta.0 > a_dyn.1,
+        "appearance model: static {a_sta:?} vs dynamic {a_dyn:?}"
+    );
+
+    // `stadyn export` turns the report into tables and figures
+    let exp = d.path().join("export");
+    let o = stadyn(d.path(), &["export", s(&out), "--out", s(&exp), "--quiet"]);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["bars.csv", "bars.svg", "bars.png", "training.csv", "channels.csv"] {
+        assert!(exp.join(f).is_file(), "{f} missing");
+    }
+    // models are named by their manifests
+    let png = std::fs::read(exp.join("channels_cnn3d-motion_stage3.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}

@@ -2,7 +2,7 @@
 //! and shard, under the user cache dir. A finished run is reused at once; a
 //! run that was killed resumes from its last saved statistics.
 
-use super::{JobEvent, JobOutput, JobSpec, ModelLoader, StatsFile, build_report, run_job};
+use super::{JobEvent, JobOutput, JobSpec, ModelLoader, Report, StatsFile, build_report, run_job};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -44,6 +44,22 @@ pub enum CacheUse {
     },
     /// Finished earlier: nothing computed.
     Reused,
+}
+
+/// The report of a job the cache holds finished statistics of, computed
+/// from them without running anything (the GUI shows it on opening a
+/// project); `None` when the cache has no complete run of this job.
+pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<Report>> {
+    let path = cached_stats_path(spec)?;
+    let Ok(mut s) = StatsFile::load(&path) else {
+        return Ok(None);
+    };
+    let (key, _) = spec.identity()?;
+    if s.job_key != key || s.shard != spec.shard || !s.complete() {
+        return Ok(None);
+    }
+    s.settings.threshold = spec.threshold;
+    build_report(&s, &s.settings, spec.threshold).map(Some)
 }
 
 /// Runs a job through the cache (or without it when `use_cache` is false).

@@ -187,3 +187,36 @@ impl JobSpec {
         Ok((key, readable))
     }
 }
+
+impl JobSpec {
+    /// The job a project describes, as `stadyn analyze PROJECT` runs it:
+    /// models expanded (checkpoints ordered by epoch), the whole plan
+    /// (no shard), statistics saved every 64 pairs. Reads the file system
+    /// (checkpoint folders, manifests); callers override fields after.
+    pub fn from_project(project: &super::Project) -> anyhow::Result<JobSpec> {
+        let layout = project
+            .probe
+            .layout
+            .as_deref()
+            .map(str::parse::<Layout>)
+            .transpose()?;
+        Ok(JobSpec {
+            name: project.name.clone().unwrap_or_else(|| "analysis".into()),
+            probe_root: project.probe.videos.clone(),
+            layout,
+            pairs: project.probe.pairs,
+            seed: project.probe.seed,
+            styles: project.probe.styles.clone(),
+            frames: project.probe.frames,
+            window: project.probe.window,
+            models: super::expand_models(&project.models)?,
+            threshold: project.estimator.threshold,
+            bootstrap: project.estimator.bootstrap,
+            device: project.run.device.clone(),
+            batch: project.run.batch,
+            threads: project.run.threads,
+            shard: Shard::ALL,
+            save_every: 64,
+        })
+    }
+}

@@ -5,6 +5,8 @@ mod activations;
 mod cache;
 mod inputs;
 mod job;
+#[cfg(feature = "torch")]
+mod load;
 mod memory;
 mod pair_source;
 mod project;
@@ -13,8 +15,10 @@ mod run;
 mod stats_file;
 
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
-pub use cache::{CacheUse, cache_root, cached_stats_path, run_cached};
+pub use cache::{CacheUse, cache_root, cached_report, cached_stats_path, run_cached};
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
+#[cfg(feature = "torch")]
+pub use load::load_torchscript;
 pub use memory::{available_bytes, batch_for, peak_rss_bytes};
 pub use pair_source::{BuiltPair, PairSource};
 pub use project::{

@@ -17,10 +17,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Videos whose decoded frames fit in this many bytes are decoded once, whole,
-/// and their frames kept (each later pair from them costs no decoding).
-const CACHE_VIDEO_BYTES: u64 = 64 << 20;
+/// and their frames kept (each later pair from them costs no decoding). A
+/// 5 s 720p clip (132 frames, 365 MB) fits: decoding it again for every pair
+/// would cost an ffmpeg run of ~0.5 s each.
+const CACHE_VIDEO_BYTES: u64 = 512 << 20;
 /// Total bytes of decoded frames kept.
-const CACHE_TOTAL_BYTES: u64 = 512 << 20;
+const CACHE_TOTAL_BYTES: u64 = 1 << 30;
 
 /// Probed facts and decoded frames of the videos seen so far.
 #[derive(Default)]
@@ -29,6 +31,10 @@ struct VideoCache {
     frames: HashMap<PathBuf, Arc<Vec<RgbImage>>>,
     bytes: u64,
 }
+
+/// Turns a decoded frame into the frame kept for display (see
+/// [`PairSource::build_with_window`]).
+pub type Shrink<'a> = &'a dyn Fn(&RgbImage) -> RgbImage;
 
 /// One built pair.
 #[derive(Clone, Debug)]
@@ -114,6 +120,19 @@ impl PairSource {
     /// Loads a clip (METHOD.md §2 steps 1–3), probing each video once and
     /// decoding small videos once.
     fn load(&self, source: &VideoSource, start_draw: u64) -> Result<(Clip, Vec<String>), String> {
+        self.load_window(source, start_draw, None)
+            .map(|(clip, notes, _)| (clip, notes))
+    }
+
+    /// [`load`](Self::load), also returning the W raw frames of the window
+    /// (through `shrink`) when `shrink` is given, from the same decode where
+    /// the video's frames are kept (empty when not asked).
+    fn load_window(
+        &self,
+        source: &VideoSource,
+        start_draw: u64,
+        shrink: Option<Shrink<'_>>,
+    ) -> Result<(Clip, Vec<String>, Vec<RgbImage>), String> {
         let path = source.path().to_path_buf();
         let known = self
             .cache
@@ -154,12 +173,20 @@ impl PairSource {
             }
             None => None,
         };
-        let (clip, notes, info) = match all {
+        let (clip, notes, info, window) = match all {
             Some(frames) => {
                 let plan = plan_clip(frames.len(), start_draw, self.window, self.frames);
                 let picked: Vec<RgbImage> =
                     plan.frames.iter().map(|&i| frames[i].clone()).collect();
-                (preprocess(&picked, &self.preprocess), plan.notes, info)
+                let window = shrink
+                    .map(|f| plan.window.iter().map(|&i| f(&frames[i])).collect())
+                    .unwrap_or_default();
+                (
+                    preprocess(&picked, &self.preprocess),
+                    plan.notes,
+                    info,
+                    window,
+                )
             }
             None => {
                 let loaded = load_clip_with(
@@ -171,13 +198,22 @@ impl PairSource {
                     &self.preprocess,
                 )
                 .map_err(|e| e.to_string())?;
-                (loaded.clip, loaded.plan.notes, loaded.info)
+                // A video too large to keep: its window is decoded again.
+                let window = shrink
+                    .and_then(|f| {
+                        let raw = source
+                            .read_frames_with(&loaded.info, &loaded.plan.window)
+                            .ok()?;
+                        Some(raw.iter().map(f).collect())
+                    })
+                    .unwrap_or_default();
+                (loaded.clip, loaded.plan.notes, loaded.info, window)
             }
         };
         if let Ok(mut c) = self.cache.lock() {
             c.infos.insert(path, info);
         }
-        Ok((clip, notes))
+        Ok((clip, notes, window))
     }
 
     /// The probe set.
@@ -207,6 +243,27 @@ impl PairSource {
 
     /// Builds pair `id`; the error says why its video cannot be used.
     pub fn build(&self, id: u64) -> Result<BuiltPair, String> {
+        self.build_inner(id, None).map(|(pair, _)| pair)
+    }
+
+    /// [`build`](Self::build), also returning the W raw frames of the pair's
+    /// window (member 1's source, in window order, cycled like the clip's),
+    /// each passed through `shrink` (e.g. a downscale for display). The
+    /// frames come from the same decode as the clip, except for videos too
+    /// large to keep decoded (decoded again; empty if that fails).
+    pub fn build_with_window(
+        &self,
+        id: u64,
+        shrink: Shrink<'_>,
+    ) -> Result<(BuiltPair, Vec<RgbImage>), String> {
+        self.build_inner(id, Some(shrink))
+    }
+
+    fn build_inner(
+        &self,
+        id: u64,
+        shrink: Option<Shrink<'_>>,
+    ) -> Result<(BuiltPair, Vec<RgbImage>), String> {
         let spec = self.plan.spec(id);
         let video = &self.probe.videos[spec.video];
         let load = |source: &VideoSource| self.load(source, spec.start_draw);
@@ -220,28 +277,31 @@ impl PairSource {
                     .map(|(_, s)| s)
                     .unwrap_or(&video.source)
             };
-            let (a, notes) = load(source_of(spec.style_a))?;
+            let (a, notes, window) =
+                self.load_window(source_of(spec.style_a), spec.start_draw, shrink)?;
             let b = match spec.factor {
                 Factor::Static => a.permuted(&spec.permutation),
                 Factor::Dynamic => load(source_of(spec.style_b))?.0,
             };
-            Ok(BuiltPair {
+            let pair = BuiltPair {
                 original: a.clone(),
                 spec,
                 a,
                 b,
                 notes,
-            })
+            };
+            Ok((pair, window))
         } else {
-            let (clip, notes) = load(&video.source)?;
+            let (clip, notes, window) = self.load_window(&video.source, spec.start_draw, shrink)?;
             let (a, b) = make_pair(&spec, &clip, &self.styles).map_err(|e| e.to_string())?;
-            Ok(BuiltPair {
+            let pair = BuiltPair {
                 original: clip,
                 spec,
                 a,
                 b,
                 notes,
-            })
+            };
+            Ok((pair, window))
         }
     }
 }

@@ -4,10 +4,11 @@
 
 use super::summary::print_summary;
 use crate::analysis::{
-    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, expand_models, run_cached,
+    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, load_torchscript,
+    run_cached,
 };
 use crate::export;
-use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, set_threads};
+use crate::model::{Device, Extractor, ModelError, set_threads};
 use crate::video::Layout;
 use anyhow::Context as _;
 use clap::Args;
@@ -122,47 +123,37 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
         project.probe.videos = a.videos.clone().unwrap_or_default();
         project.probe.generate = None;
     }
-    if let Some(done) = project.prepare_probe()? {
-        if !a.quiet {
-            eprintln!("probe set: {done}");
-        }
+    if let Some(done) = project.prepare_probe()?
+        && !a.quiet
+    {
+        eprintln!("probe set: {done}");
     }
-    let mut models: Vec<ModelSpec> = expand_models(&project.models)?;
+    if let Some(l) = a.layout {
+        project.probe.layout = Some(l.to_string());
+    }
+    let mut spec = JobSpec::from_project(&project)?;
     if !a.layers.is_empty() {
-        for m in &mut models {
+        for m in &mut spec.models {
             m.layers = a.layers.clone();
         }
     }
-    let layout = match (&a.layout, &project.probe.layout) {
-        (Some(l), _) => Some(*l),
-        (None, Some(s)) => Some(
-            s.parse::<Layout>()
-                .map_err(|e| anyhow::anyhow!("{}", e.0))?,
-        ),
-        (None, None) => None,
-    };
-    Ok(JobSpec {
-        name: project.name.clone().unwrap_or_else(|| "analysis".into()),
-        probe_root: project.probe.videos.clone(),
-        layout,
-        pairs: a.pairs.unwrap_or(project.probe.pairs),
-        seed: a.seed.unwrap_or(project.probe.seed),
-        styles: if a.styles.is_empty() {
-            project.probe.styles.clone()
-        } else {
-            a.styles.clone()
-        },
-        frames: a.frames.or(project.probe.frames),
-        window: a.window.or(project.probe.window),
-        models,
-        threshold: a.threshold.unwrap_or(project.estimator.threshold),
-        bootstrap: a.bootstrap.unwrap_or(project.estimator.bootstrap),
-        device: a.device.clone().unwrap_or(project.run.device.clone()),
-        batch: a.batch.unwrap_or(project.run.batch),
-        threads: a.threads.or(project.run.threads),
-        shard: a.shard.unwrap_or(Shard::ALL),
-        save_every: a.save_every.max(1),
-    })
+    if !a.styles.is_empty() {
+        spec.styles = a.styles.clone();
+    }
+    spec.pairs = a.pairs.unwrap_or(spec.pairs);
+    spec.seed = a.seed.unwrap_or(spec.seed);
+    spec.frames = a.frames.or(spec.frames);
+    spec.window = a.window.or(spec.window);
+    spec.threshold = a.threshold.unwrap_or(spec.threshold);
+    spec.bootstrap = a.bootstrap.unwrap_or(spec.bootstrap);
+    if let Some(d) = &a.device {
+        spec.device = d.clone();
+    }
+    spec.batch = a.batch.unwrap_or(spec.batch);
+    spec.threads = a.threads.or(spec.threads);
+    spec.shard = a.shard.unwrap_or(Shard::ALL);
+    spec.save_every = a.save_every.max(1);
+    Ok(spec)
 }
 
 /// Runs `stadyn analyze`.
@@ -180,17 +171,12 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .parse()
         .map_err(|e: String| anyhow::anyhow!(e))?;
     set_threads(spec.threads);
-    let layers_of = |m: &ModelSpec| m.layers.clone();
     let loader = move |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        let (mut manifest, warning) = Manifest::for_model(&m.path)?;
+        let (model, warning) = load_torchscript(m, device)?;
         if let Some(w) = warning {
             eprintln!("warning: {w}");
         }
-        let layers = layers_of(m);
-        if !layers.is_empty() {
-            manifest.layers = layers;
-        }
-        Ok(Box::new(TorchScriptModel::load(&m.path, manifest, device)?))
+        Ok(model)
     };
     // A progress bar on a terminal, plain lines otherwise (logs, clusters).
     let tty = std::io::stderr().is_terminal() && !a.quiet;

@@ -9,6 +9,7 @@ mod bench;
 mod demo_data;
 mod doctor;
 mod estimate;
+mod export;
 #[cfg(feature = "torch")]
 mod inspect_model;
 mod merge;
@@ -45,6 +46,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
     Estimate(estimate::EstimateArgs),
+    /// Write a report's tables (CSV) and print where biases settle in training.
+    Export(export::ExportArgs),
     /// Load a TorchScript model, print its layers and check it against the contract.
     #[cfg(feature = "torch")]
     InspectModel(inspect_model::InspectArgs),
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Pairs(args)) => pairs::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::InspectModel(args)) => inspect_model::run(&args),
         Some(Command::DemoData(args)) => demo_data::run(&args),

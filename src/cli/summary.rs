@@ -5,7 +5,11 @@ use crate::analysis::Report;
 /// Prints one line per layer: shares with their 95 % intervals and unit categories.
 pub fn print_summary(report: &Report) {
     for m in &report.models {
-        println!("{}", m.name);
+        match (&m.checkpoint, m.epoch) {
+            (Some(c), Some(e)) => println!("{} @ {c} (epoch {e})", m.name),
+            (Some(c), None) => println!("{} @ {c}", m.name),
+            _ => println!("{}", m.name),
+        }
         println!(
             "  {:<24} {:>6} {:>11}  {:<18} {:<18} {:<8}  units dyn/sta/joint/none (unassigned)",
             "layer", "C", "pairs D/S", "dynamic %", "static %", "resid %"

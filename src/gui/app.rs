@@ -1,38 +1,342 @@
-//! The app's top-level state and frame.
+//! [`StadynApp`]: the frame loop — drain the worker's replies, draw the
+//! panel and the tab, apply the actions the views returned.
+
+mod events;
+mod files;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::action::{Action, SelectMode, Tab};
+use super::state::{AppState, JobStatus, Level, Settings};
+use super::views::Views;
+use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSettings, Project, RunSettings};
+use crate::worker::job::{JobWorker, RequestId};
+
+/// The key of the persisted [`Settings`].
+const SETTINGS_KEY: &str = "stadyn.settings";
+
+/// A project or report being opened.
+#[derive(Clone, Copy, Debug)]
+struct Opening {
+    id: RequestId,
+    /// Run it when the cache has no results (the demo: a first-time user
+    /// sees results within seconds).
+    autorun: bool,
+}
 
 /// The desktop app.
 pub struct StadynApp {
-    path: Option<PathBuf>,
+    /// What the views read.
+    pub state: AppState,
+    views: Views,
+    worker: JobWorker,
+    /// The open request waited for.
+    opening: Option<Opening>,
+    /// The latest re-inspection of the edited project.
+    inspecting: Option<RequestId>,
+    /// The window title last sent.
+    title: String,
 }
 
 impl StadynApp {
-    /// An app that will open `path` (a project or a report), or the demo.
-    pub fn new(path: Option<PathBuf>) -> Self {
-        Self { path }
+    /// The app as eframe creates it: persisted settings restored; opens
+    /// `path` (a project or report), else the last one opened if it still
+    /// exists, else the demo project.
+    pub fn new(cc: &eframe::CreationContext<'_>, path: Option<PathBuf>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        let ctx = cc.egui_ctx.clone();
+        let worker = JobWorker::new(Arc::new(move || ctx.request_repaint()));
+        let start = path
+            .or_else(|| settings.last_path.clone().filter(|p| p.exists()))
+            .or_else(files::demo_project);
+        let mut app = Self::with_worker(settings, worker);
+        match start {
+            Some(p) => app.open(p),
+            None => app.state.message(
+                Level::Warning,
+                "The demo project (sample_data/demo.stadyn.toml) was not found: open a project or a report.",
+            ),
+        }
+        app
     }
 
-    /// The window's contents (separate from [`eframe::App`] so tests can drive it).
+    /// The app with `settings`, opening `path` if given (tests build it
+    /// this way, without eframe: the worker wakes nobody, and nothing opens
+    /// by itself).
+    pub fn with_settings(settings: Settings, path: Option<PathBuf>) -> Self {
+        let mut app = Self::with_worker(settings, JobWorker::new(Arc::new(|| {})));
+        if let Some(p) = path {
+            app.open(p);
+        }
+        app
+    }
+
+    fn with_worker(settings: Settings, worker: JobWorker) -> Self {
+        Self {
+            state: AppState {
+                settings,
+                ..AppState::default()
+            },
+            views: Views::default(),
+            worker,
+            opening: None,
+            inspecting: None,
+            title: String::new(),
+        }
+    }
+
+    /// Whether runs read and write the result cache (default: yes; tests
+    /// turn it off).
+    pub fn set_use_cache(&mut self, on: bool) {
+        self.worker.set_use_cache(on);
+    }
+
+    /// One frame of the app inside `ui` (kittest drives this directly).
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        ui.heading("stadyn");
-        ui.label("How much static (appearance) and dynamic (motion) information does a video model encode?");
-        ui.add_space(12.0);
-        match &self.path {
-            Some(p) => ui.label(format!("Opening '{}' in the app comes with the project views.", p.display())),
-            None => ui.label("The embedded demo project (demo models, a pretrained video model, real footage) comes in a later version."),
+        while let Some(reply) = self.worker.try_recv() {
+            self.on_reply(reply);
+        }
+        let title = self.window_title();
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        let mut actions = Vec::new();
+        egui::Panel::left("project")
+            .resizable(true)
+            .default_size(320.0)
+            .show(ui, |ui| {
+                self.views.project.ui(ui, &self.state, &mut actions);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for tab in Tab::ALL {
+                    if ui
+                        .selectable_label(self.state.settings.tab == tab, tab.label())
+                        .clicked()
+                    {
+                        actions.push(Action::ShowTab(tab));
+                    }
+                }
+            });
+            ui.separator();
+            let v = &mut self.views;
+            match self.state.settings.tab {
+                Tab::Pairs => v.pairs.ui(ui, &self.state, &mut actions),
+                Tab::Layers => v.layers.ui(ui, &self.state, &mut actions),
+                Tab::Channels => v.channels.ui(ui, &self.state, &mut actions),
+                Tab::Training => v.training.ui(ui, &self.state, &mut actions),
+                Tab::Compare => v.compare.ui(ui, &self.state, &mut actions),
+            }
+        });
+        for a in actions {
+            self.apply(a);
+        }
+    }
+
+    /// "stadyn — <project name>" (or the report file's name).
+    fn window_title(&self) -> String {
+        let s = &self.state;
+        let name = s.project.as_ref().and_then(|p| p.name.clone()).or_else(|| {
+            s.project_path
+                .as_ref()
+                .or(s.report_path.as_ref())
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+        });
+        match name {
+            Some(n) => format!("stadyn — {n}"),
+            None => "stadyn".into(),
+        }
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        let s = &mut self.state;
+        match action {
+            Action::SetTau(tau) => {
+                s.settings.tau = tau.clamp(0.0, 1.0);
+                s.refresh();
+            }
+            Action::ShowTab(tab) => s.settings.tab = tab,
+            Action::SelectModel(g) => {
+                s.selection.group = g;
+                s.selection.checkpoint = usize::MAX; // the last checkpoint
+                s.refresh();
+            }
+            Action::SelectCheckpoint(k) => {
+                s.selection.checkpoint = k;
+                s.refresh();
+            }
+            Action::SelectLayer(name) => {
+                s.selection.layer = Some(name);
+                s.refresh();
+            }
+            Action::SelectChannels { channels, mode } => {
+                let sel = &mut s.selection.channels;
+                match mode {
+                    SelectMode::Replace => {
+                        sel.clear();
+                        sel.extend(channels);
+                    }
+                    SelectMode::Add => sel.extend(channels),
+                    SelectMode::Toggle => {
+                        for c in channels {
+                            if !sel.remove(&c) {
+                                sel.insert(c);
+                            }
+                        }
+                    }
+                }
+            }
+            Action::ClearChannels => s.selection.channels.clear(),
+            Action::SetCompare(a, b) => s.selection.compare = Some((a, b)),
+            Action::ShowPair(id) => s.selection.pair = id,
+            Action::SetPlayback { fps, looping } => {
+                s.settings.fps = fps;
+                s.settings.looping = looping;
+            }
+            Action::DismissMessage(i) => {
+                if i < s.messages.len() {
+                    s.messages.remove(i);
+                }
+            }
+            Action::OpenDialog(kind) => {
+                let start = s.project_path.clone().or_else(|| s.report_path.clone());
+                match files::pick(kind, start.as_deref()) {
+                    Ok(Some(action)) => self.apply(action),
+                    Ok(None) => {}
+                    Err(e) => s.message(Level::Error, e),
+                }
+            }
+            Action::OpenProject(path) | Action::OpenReport(path) => self.open(path),
+            Action::AddModel(path) => self.edit(|p| {
+                p.models.push(ModelEntry {
+                    name: None,
+                    path: Some(path),
+                    checkpoints: None,
+                    layers: Vec::new(),
+                });
+            }),
+            Action::AddCheckpoints(dir) => self.edit(|p| {
+                p.models.push(ModelEntry {
+                    name: None,
+                    path: None,
+                    checkpoints: Some(dir.display().to_string()),
+                    layers: Vec::new(),
+                });
+            }),
+            Action::SetProbe(dir) => self.edit(|p| {
+                p.probe.videos = dir;
+                p.probe.layout = None;
+                p.probe.generate = None;
+            }),
+            Action::SetPairs(n) => self.edit(|p| p.probe.pairs = n.max(2)),
+            Action::SetFrames(t) => self.edit(|p| p.probe.frames = t),
+            Action::SetSeed(seed) => self.edit(|p| p.probe.seed = seed),
+            Action::SetStyles(styles) => self.edit(|p| p.probe.styles = styles),
+            Action::Run => self.run(),
+            Action::Cancel => {
+                if let JobStatus::Running { id, .. } = s.job {
+                    self.worker.cancel(id);
+                    s.job = JobStatus::Cancelling { id };
+                }
+            }
+            Action::SetTrails(on) => s.settings.trails = on,
+            // Exports (and actions added since) are handled by their views' owners.
+            other => log::debug!("not handled yet: {other:?}"),
+        }
+    }
+
+    /// Opens a project (`*.toml`) or a report (`*.json`); the job of the
+    /// project shown before is cancelled.
+    fn open(&mut self, path: PathBuf) {
+        self.stop_job();
+        let is_report = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        self.state.busy = Some(format!("Opening {}…", path.display()));
+        let autorun = !is_report && files::is_demo(&path);
+        let id = if is_report {
+            self.worker.open_report(path)
+        } else {
+            self.worker.open_project(path)
         };
-        ui.add_space(8.0);
-        ui.label("Available now, headless:");
-        ui.monospace("stadyn analyze --model M.pt --videos DIR --out OUT   # run a TorchScript model on static/dynamic pairs");
-        ui.monospace("stadyn pairs DIR --out OUT                           # look at the pairs the model will see");
-        ui.monospace("stadyn estimate ACTS.npz --out OUT                   # biases from activations you extracted");
-        ui.monospace("stadyn inspect-model M.pt | merge | bench | doctor   # see stadyn --help");
+        self.opening = Some(Opening { id, autorun });
+        self.inspecting = None;
+    }
+
+    /// Edits the project in memory (a new, untitled one when none is open)
+    /// and has the worker look at it again (models, probe set, cache).
+    fn edit(&mut self, change: impl FnOnce(&mut Project)) {
+        let s = &mut self.state;
+        let project = s.project.get_or_insert_with(|| {
+            s.report_path = None;
+            untitled()
+        });
+        change(project);
+        let id = self.worker.inspect(project.clone(), s.project_path.clone());
+        self.inspecting = Some(id);
+    }
+
+    /// Starts the analysis of the current project.
+    fn run(&mut self) {
+        let s = &mut self.state;
+        let Some(project) = s.project.clone() else {
+            s.message(Level::Warning, "Open a project (or add a model) first.");
+            return;
+        };
+        let total = project.probe.pairs;
+        let id = self.worker.run(project);
+        s.job = JobStatus::Running {
+            id,
+            done: 0,
+            total,
+            rate: 0.0,
+            eta: None,
+        };
+    }
+
+    /// Cancels the running job without waiting (its replies become stale).
+    fn stop_job(&mut self) {
+        if let JobStatus::Running { id, .. } | JobStatus::Cancelling { id } = self.state.job {
+            self.worker.cancel(id);
+        }
+        self.state.job = JobStatus::Idle;
+    }
+}
+
+/// A new project with no models and no probe set yet.
+fn untitled() -> Project {
+    Project {
+        name: Some("untitled".into()),
+        probe: ProbeSettings {
+            videos: PathBuf::new(),
+            layout: None,
+            pairs: 200,
+            seed: 0,
+            styles: Vec::new(),
+            frames: None,
+            window: None,
+            generate: None,
+        },
+        estimator: EstimatorSettings::default(),
+        run: RunSettings::default(),
+        models: Vec::new(),
     }
 }
 
 impl eframe::App for StadynApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| self.show(ui));
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
     }
 }

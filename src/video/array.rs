@@ -37,6 +37,17 @@ pub struct ClipArray {
 }
 
 impl ClipArray {
+    /// Like [`open`](Self::open), but an intact `.npy` file that is not a
+    /// clip array (another dtype or shape, such as the `labels.npy` beside
+    /// demo clips) is `Ok(None)`: probe-set discovery passes over it.
+    pub fn find(path: &Path) -> Result<Option<ClipArray>> {
+        match Self::open(path) {
+            Ok(a) => Ok(Some(a)),
+            Err(VideoError::NotAClipArray { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reads and checks the header: `uint8`, C order, shape N×T×H×W×3 or
     /// T×H×W×3, and a file long enough for all of it.
     pub fn open(path: &Path) -> Result<ClipArray> {
@@ -48,9 +59,13 @@ impl ClipArray {
         };
         let (header, offset) = read_npy_header(&mut BufReader::new(file))
             .map_err(|e| not(format!("not a readable .npy array: {e}")))?;
+        let other = |reason: String| VideoError::NotAClipArray {
+            path: path.to_path_buf(),
+            reason,
+        };
         if header.dtype != DType::U8 {
-            return Err(not(format!(
-                "a clip array must hold uint8 pixels, this one is '{}'",
+            return Err(other(format!(
+                "a clip array holds uint8 pixels, this one is '{}'",
                 header.descr()
             )));
         }
@@ -63,7 +78,7 @@ impl ClipArray {
             [n, t, h, w, 3] => (n, t, h, w),
             [t, h, w, 3] => (1, t, h, w),
             _ => {
-                return Err(not(format!(
+                return Err(other(format!(
                     "a clip array has shape N×T×H×W×3 or T×H×W×3, this one is {:?}",
                     header.shape
                 )));

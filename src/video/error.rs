@@ -31,6 +31,14 @@ pub enum VideoError {
         /// Why (extension, or what `ffprobe` said).
         reason: String,
     },
+    /// A `.npy` file that is an intact array but not clips (another dtype or shape).
+    #[error("{} is not a clip array: {reason}", path.display())]
+    NotAClipArray {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
     /// The video or frame folder has no frames.
     #[error("{} has no frames: {reason}", path.display())]
     Empty {
@@ -134,6 +142,7 @@ impl VideoError {
             Self::NotFound { path }
             | Self::Unreadable { path, .. }
             | Self::NotAVideo { path, .. }
+            | Self::NotAClipArray { path, .. }
             | Self::Empty { path, .. }
             | Self::FfmpegMissing { path, .. }
             | Self::FfmpegFailed { path, .. }

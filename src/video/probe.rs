@@ -231,8 +231,9 @@ fn scan(
     let mut videos = Vec::new();
     for e in list_dir(dir)? {
         if want != Want::Dirs && !e.is_dir && is_clip_array(&e.path) {
-            match ClipArray::open(&e.path) {
-                Ok(array) => videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
+            match ClipArray::find(&e.path) {
+                Ok(None) => {}
+                Ok(Some(array)) => videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
                     id: named(v.id),
                     ..v
                 })),

@@ -1,0 +1,143 @@
+//! `stadyn export REPORT --out DIR`: every table of a report as CSV (the
+//! report's own CSVs, the reference's `_dim_est.csv`, and the plotted
+//! numbers of the app's figures: bars, training curves with settle points),
+//! and a terminal summary with where each layer's bias settles in training.
+
+use crate::analysis::Report;
+use crate::export::{atomic_write, read_report, write_all};
+use crate::figure::csv::{bars_csv, training_csv};
+use crate::figure::png::svg_to_png;
+use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
+use crate::figure::{channel_points, layer_bars, model_groups, training_curves};
+use std::path::Path;
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `stadyn export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A report (`report.json`) or the folder holding one.
+    pub report: PathBuf,
+    /// Output folder.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Unit-category threshold τ for the category counts (default: the report's).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Skip the figures (SVG and PNG).
+    #[arg(long)]
+    pub no_figures: bool,
+    /// Print nothing.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `stadyn export`.
+pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let path = if a.report.is_dir() {
+        a.report.join("report.json")
+    } else {
+        a.report.clone()
+    };
+    let report = read_report(&path)?;
+    let tau = a.threshold.unwrap_or(report.settings.threshold);
+    let mut written = write_all(&a.out, &report)?;
+    for (name, text) in [
+        ("bars.csv", bars_csv(&layer_bars(&report, tau), tau)?),
+        ("training.csv", training_csv(&report)?),
+    ] {
+        let p = a.out.join(name);
+        atomic_write(&p, |f| Ok(f.write_all(text.as_bytes())?))?;
+        written.push(p);
+    }
+    if !a.no_figures {
+        written.extend(write_figures(&a.out, &report, tau)?);
+    }
+    if !a.quiet {
+        print_training(&report);
+        println!("wrote {} files to {}", written.len(), a.out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Per model with checkpoints and layer: the final shares with their
+/// intervals and the first epoch from which the bias stays within them.
+pub fn print_training(report: &Report) {
+    for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
+        println!("{} ({} checkpoints)", g.name, g.entries.len());
+        println!(
+            "  {:<16} {:<20} {:<20} {:>10}  {}",
+            "layer", "final dynamic %", "final static %", "settled at", "dynamic % / static % per epoch"
+        );
+        for c in training_curves(report, g) {
+            let Some(last) = c.points.last() else { continue };
+            let share = |k: usize| match last.ci {
+                Some(ci) => format!("{:.1} [{:.1}, {:.1}]", last.pct[k], ci[k][0], ci[k][1]),
+                None => format!("{:.1}", last.pct[k]),
+            };
+            let settled = c
+                .settled
+                .map(|i| format!("epoch {}", c.points[i].epoch))
+                .unwrap_or_else(|| "-".into());
+            let path: Vec<String> = c
+                .points
+                .iter()
+                .map(|p| format!("{}:{:.0}/{:.0}", p.epoch, p.pct[0], p.pct[1]))
+                .collect();
+            println!(
+                "  {:<16} {:<20} {:<20} {:>10}  {}",
+                c.layer,
+                share(0),
+                share(1),
+                settled,
+                path.join(" ")
+            );
+        }
+    }
+}
+
+/// A file-name-safe form of a name.
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect()
+}
+
+/// The figures of a report, each as SVG and PNG: the layer bars of every
+/// model's last checkpoint, each model's training curves, and the channel
+/// scatter of every model's last layer at its last checkpoint.
+fn write_figures(dir: &Path, report: &Report, tau: f64) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let groups = model_groups(report);
+    let last: Vec<usize> = groups.iter().filter_map(|g| g.entries.last().copied()).collect();
+    let bars: Vec<_> = layer_bars(report, tau)
+        .into_iter()
+        .filter(|b| last.contains(&b.model_index))
+        .collect();
+    let mut figures = vec![("bars".to_string(), bars_svg(&bars, "Static and dynamic share per layer"))];
+    for g in &groups {
+        let entry = &report.models[g.entries[g.entries.len() - 1]];
+        if g.entries.len() > 1 {
+            let title = format!("{}: shares across training", g.name);
+            figures.push((format!("training_{}", slug(&g.name)), training_svg(&training_curves(report, g), &title)));
+        }
+        if let Some(l) = entry.layers.last() {
+            let (points, undefined) = channel_points(l, tau);
+            let title = format!("{} · {}: channels ({} undefined)", g.name, l.name, undefined);
+            figures.push((
+                format!("channels_{}_{}", slug(&g.name), slug(&l.name)),
+                scatter_svg(&points, tau, &[], &title),
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (name, svg) in figures {
+        let png = svg_to_png(&svg, 2.0)?;
+        for (ext, bytes) in [("svg", svg.into_bytes()), ("png", png)] {
+            let p = dir.join(format!("{name}.{ext}"));
+            atomic_write(&p, |f| Ok(f.write_all(&bytes)?))?;
+            written.push(p);
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,112 @@
+//! CSV of exactly the numbers a figure plots: the layer bars, the channel
+//! scatter of one layer, and the training curves with their settle points.
+
+use crate::analysis::{LayerReport, Report};
+use crate::figure::data::{ChannelPoint, LayerBar, model_groups, training_curves};
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn to_string(rows: Vec<Vec<String>>) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The layer bars: one row per model (checkpoint) and layer, with the
+/// intervals and the channel-category counts at the bars' τ.
+pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
+    let mut rows = vec![
+        [
+            "model", "checkpoint", "epoch", "layer", "channels", "dynamic_pct", "dynamic_lo",
+            "dynamic_hi", "static_pct", "static_lo", "static_hi", "residual_pct", "tau",
+            "units_dynamic", "units_static", "units_joint", "units_none", "units_unassigned",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for b in bars {
+        let ci = |k: usize, j: usize| fmt_opt(b.ci.map(|c| c[k][j]));
+        rows.push(vec![
+            b.model.clone(),
+            b.checkpoint.clone().unwrap_or_default(),
+            fmt_opt(b.epoch),
+            b.layer.clone(),
+            b.channels.to_string(),
+            b.pct[0].to_string(),
+            ci(0, 0),
+            ci(0, 1),
+            b.pct[1].to_string(),
+            ci(1, 0),
+            ci(1, 1),
+            b.pct[2].to_string(),
+            tau.to_string(),
+            b.counts.dynamic.to_string(),
+            b.counts.static_.to_string(),
+            b.counts.joint.to_string(),
+            b.counts.none.to_string(),
+            b.counts.unassigned.to_string(),
+        ]);
+    }
+    to_string(rows)
+}
+
+/// The scatter of one layer: one row per plotted channel.
+pub fn points_csv(layer: &LayerReport, points: &[ChannelPoint], tau: f64) -> anyhow::Result<String> {
+    let mut rows = vec![
+        ["layer", "channel", "rho_static", "rho_dynamic", "category", "tau"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for p in points {
+        rows.push(vec![
+            layer.name.clone(),
+            p.channel.to_string(),
+            p.rho_static.to_string(),
+            p.rho_dynamic.to_string(),
+            p.category.name().to_string(),
+            tau.to_string(),
+        ]);
+    }
+    to_string(rows)
+}
+
+/// The training curves of every model with checkpoints: one row per model,
+/// checkpoint and layer, with the epoch from which the layer's bias has
+/// settled (`settled_from_epoch`, the same on each row of that layer).
+pub fn training_csv(report: &Report) -> anyhow::Result<String> {
+    let mut rows = vec![
+        [
+            "model", "checkpoint", "epoch", "layer", "dynamic_pct", "dynamic_lo", "dynamic_hi",
+            "static_pct", "static_lo", "static_hi", "residual_pct", "settled_from_epoch",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
+        for c in training_curves(report, g) {
+            let settled = c.settled.map(|i| c.points[i].epoch);
+            for p in &c.points {
+                let ci = |k: usize, j: usize| fmt_opt(p.ci.map(|c| c[k][j]));
+                rows.push(vec![
+                    g.name.clone(),
+                    p.checkpoint.clone().unwrap_or_default(),
+                    p.epoch.to_string(),
+                    c.layer.clone(),
+                    p.pct[0].to_string(),
+                    ci(0, 0),
+                    ci(0, 1),
+                    p.pct[1].to_string(),
+                    ci(1, 0),
+                    ci(1, 1),
+                    p.pct[2].to_string(),
+                    fmt_opt(settled),
+                ]);
+            }
+        }
+    }
+    to_string(rows)
+}

@@ -1,0 +1,252 @@
+//! Plot data derived from a [`Report`]: computed once when a report arrives
+//! or a setting (τ, the selected layer, the checkpoint) changes, never per
+//! frame; the exported CSVs hold exactly these numbers.
+//!
+//! Conventions: models keep the report's order; a model's checkpoints are
+//! grouped by name ([`model_groups`]) and ordered by epoch; layers keep the
+//! manifest's display order; percentages are 0–100; an undefined ρ (a
+//! zero-variance channel) is never a point — it is counted instead.
+
+use crate::analysis::{LayerReport, Report};
+use crate::stats::{Category, CategoryCounts, categorize};
+
+/// A model and its checkpoints: indices into `report.models`, in epoch order
+/// (one entry for a model without checkpoints).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelGroup {
+    /// The model's name.
+    pub name: String,
+    /// Indices into `report.models`, ordered by epoch (unknown epochs last,
+    /// then report order).
+    pub entries: Vec<usize>,
+}
+
+/// The models of a report grouped by name, in order of first appearance.
+pub fn model_groups(report: &Report) -> Vec<ModelGroup> {
+    let mut groups: Vec<ModelGroup> = Vec::new();
+    for (i, m) in report.models.iter().enumerate() {
+        match groups.iter_mut().find(|g| g.name == m.name) {
+            Some(g) => g.entries.push(i),
+            None => groups.push(ModelGroup {
+                name: m.name.clone(),
+                entries: vec![i],
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.entries.sort_by(|&a, &b| {
+            let (ea, eb) = (report.models[a].epoch, report.models[b].epoch);
+            ea.unwrap_or(f64::INFINITY)
+                .total_cmp(&eb.unwrap_or(f64::INFINITY))
+                .then(a.cmp(&b))
+        });
+    }
+    groups
+}
+
+/// One bar of the layers figure: a layer of a model (at a checkpoint).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerBar {
+    /// Index into `report.models`.
+    pub model_index: usize,
+    /// Model name.
+    pub model: String,
+    /// Checkpoint label, if the model has checkpoints.
+    pub checkpoint: Option<String>,
+    /// Epoch of the checkpoint, if known.
+    pub epoch: Option<f64>,
+    /// Index of the layer in the model's report.
+    pub layer_index: usize,
+    /// Layer name.
+    pub layer: String,
+    /// Channels C.
+    pub channels: usize,
+    /// `[dynamic, static, residual]` percentages (the reference's dims).
+    pub pct: [f64; 3],
+    /// 95 % bootstrap intervals of `pct`, if computed.
+    pub ci: Option<[[f64; 2]; 3]>,
+    /// Channels per category at the τ the bars were made for.
+    pub counts: CategoryCounts,
+}
+
+impl LayerBar {
+    /// The share (0–100 % of C) of channels in `c`.
+    pub fn category_pct(&self, c: Category) -> f64 {
+        if self.channels == 0 {
+            return 0.0;
+        }
+        100.0 * self.counts.get(c) as f64 / self.channels as f64
+    }
+}
+
+/// Every layer of every model in `report`, with channel categories at `tau`.
+pub fn layer_bars(report: &Report, tau: f64) -> Vec<LayerBar> {
+    let mut out = Vec::new();
+    for (mi, m) in report.models.iter().enumerate() {
+        for (li, l) in m.layers.iter().enumerate() {
+            let cats: Vec<Category> = categories(l, tau);
+            out.push(LayerBar {
+                model_index: mi,
+                model: m.name.clone(),
+                checkpoint: m.checkpoint.clone(),
+                epoch: m.epoch,
+                layer_index: li,
+                layer: l.name.clone(),
+                channels: l.channels,
+                pct: l.pct,
+                ci: l.ci95.as_ref().map(|c| c.pct),
+                counts: CategoryCounts::count(&cats),
+            });
+        }
+    }
+    out
+}
+
+/// The categories of a layer's channels at `tau`.
+pub fn categories(l: &LayerReport, tau: f64) -> Vec<Category> {
+    l.units
+        .rho_dynamic
+        .iter()
+        .zip(&l.units.rho_static)
+        .map(|(&d, &s)| categorize(d, s, tau))
+        .collect()
+}
+
+/// One channel of the scatter: ρ_S on x, ρ_D on y.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChannelPoint {
+    /// Channel index in the layer.
+    pub channel: usize,
+    /// ρ_S (x).
+    pub rho_static: f64,
+    /// ρ_D (y).
+    pub rho_dynamic: f64,
+    /// Category at the τ asked for.
+    pub category: Category,
+}
+
+/// The scatter points of a layer at `tau`, and how many channels have an
+/// undefined ρ (not plotted).
+pub fn channel_points(l: &LayerReport, tau: f64) -> (Vec<ChannelPoint>, usize) {
+    let mut points = Vec::with_capacity(l.channels);
+    let mut undefined = 0;
+    for (channel, (&d, &s)) in l.units.rho_dynamic.iter().zip(&l.units.rho_static).enumerate() {
+        match (d, s) {
+            (Some(d), Some(s)) => points.push(ChannelPoint {
+                channel,
+                rho_static: s,
+                rho_dynamic: d,
+                category: categorize(Some(d), Some(s), tau),
+            }),
+            _ => undefined += 1,
+        }
+    }
+    (points, undefined)
+}
+
+/// One checkpoint on a training curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurvePoint {
+    /// Index into `report.models`.
+    pub model_index: usize,
+    /// Epoch (the checkpoint's position when the epoch is unknown).
+    pub epoch: f64,
+    /// Checkpoint label.
+    pub checkpoint: Option<String>,
+    /// `[dynamic, static, residual]` percentages.
+    pub pct: [f64; 3],
+    /// Their 95 % intervals, if computed.
+    pub ci: Option<[[f64; 2]; 3]>,
+}
+
+/// Static and dynamic share of one layer across a model's checkpoints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingCurve {
+    /// Layer name.
+    pub layer: String,
+    /// One point per checkpoint that has the layer, in epoch order.
+    pub points: Vec<CurvePoint>,
+    /// Index into `points` from which on the layer's bias has settled (see
+    /// [`settle_index`]); `None` without intervals.
+    pub settled: Option<usize>,
+}
+
+/// The training curves of every layer of `group` (layers in the order of
+/// the group's first checkpoint).
+pub fn training_curves(report: &Report, group: &ModelGroup) -> Vec<TrainingCurve> {
+    let Some(&first) = group.entries.first() else {
+        return Vec::new();
+    };
+    report.models[first]
+        .layers
+        .iter()
+        .map(|layer| {
+            let points: Vec<CurvePoint> = group
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &mi)| {
+                    let m = &report.models[mi];
+                    let l = m.layers.iter().find(|l| l.name == layer.name)?;
+                    Some(CurvePoint {
+                        model_index: mi,
+                        epoch: m.epoch.unwrap_or(k as f64),
+                        checkpoint: m.checkpoint.clone(),
+                        pct: l.pct,
+                        ci: l.ci95.as_ref().map(|c| c.pct),
+                    })
+                })
+                .collect();
+            TrainingCurve {
+                layer: layer.name.clone(),
+                settled: settle_index(&points),
+                points,
+            }
+        })
+        .collect()
+}
+
+/// The first checkpoint from which on the layer's dynamic and static
+/// percentages all lie within the final checkpoint's 95 % bootstrap
+/// interval (bounds included): where its bias has settled (the paper's
+/// finding that biases form early in training). `None` when the final
+/// checkpoint has no interval or there are no points.
+pub fn settle_index(points: &[CurvePoint]) -> Option<usize> {
+    let last = points.last()?;
+    let ci = last.ci?;
+    let inside = |p: &CurvePoint| (0..2).all(|k| p.pct[k] >= ci[k][0] && p.pct[k] <= ci[k][1]);
+    let mut settled = points.len() - 1;
+    while settled > 0 && inside(&points[settled - 1]) {
+        settled -= 1;
+    }
+    Some(settled)
+}
+
+/// A channel whose category differs between two models or checkpoints.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CategoryChange {
+    /// Channel index.
+    pub channel: usize,
+    /// Category in the first.
+    pub from: Category,
+    /// Category in the second.
+    pub to: Category,
+}
+
+/// Channels of layer `a` and layer `b` (the same layer of two checkpoints,
+/// or two models with as many channels) whose categories at `tau` differ.
+/// `None` when the channel counts differ (channels do not correspond).
+pub fn category_changes(a: &LayerReport, b: &LayerReport, tau: f64) -> Option<Vec<CategoryChange>> {
+    if a.channels != b.channels {
+        return None;
+    }
+    Some(
+        categories(a, tau)
+            .into_iter()
+            .zip(categories(b, tau))
+            .enumerate()
+            .filter(|(_, (x, y))| x != y)
+            .map(|(channel, (from, to))| CategoryChange { channel, from, to })
+            .collect(),
+    )
+}

@@ -1,0 +1,301 @@
+//! Figures as SVG: the layer bars, the channel scatter and the training
+//! curves, drawn from the same plot data as the app ([`super::data`]), in
+//! the reference's colours, with axis labels, units and legends.
+//! [`super::png`] rasterizes them.
+
+use std::fmt::Write as _;
+
+use super::data::{ChannelPoint, LayerBar, TrainingCurve};
+use super::palette::{self, hex};
+use crate::stats::Category;
+
+/// An SVG document under construction (`width × height` user units).
+struct Doc {
+    w: f64,
+    h: f64,
+    body: String,
+}
+
+impl Doc {
+    fn new(w: f64, h: f64) -> Self {
+        let mut d = Self {
+            w,
+            h,
+            body: String::new(),
+        };
+        d.rect(0.0, 0.0, w, h, "#ffffff", None);
+        d
+    }
+
+    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, title: Option<&str>) {
+        if w <= 0.0 || h <= 0.0 {
+            return;
+        }
+        let _ = write!(
+            self.body,
+            r#"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" fill="{fill}">"#
+        );
+        if let Some(t) = title {
+            let _ = write!(self.body, "<title>{}</title>", escape(t));
+        }
+        self.body.push_str("</rect>");
+    }
+
+    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, dash: bool) {
+        if (x1 - x2).abs() < 1e-9 && (y1 - y2).abs() < 1e-9 {
+            return;
+        }
+        let dash = if dash { r#" stroke-dasharray="4 3""# } else { "" };
+        let _ = write!(
+            self.body,
+            r#"<line x1="{x1:.2}" y1="{y1:.2}" x2="{x2:.2}" y2="{y2:.2}" stroke="{stroke}" stroke-width="{width}"{dash}/>"#
+        );
+    }
+
+    fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
+        let _ = write!(
+            self.body,
+            r##"<text x="{x:.2}" y="{y:.2}" font-size="{size}" font-family="sans-serif" text-anchor="{anchor}" fill="#222222">{}</text>"##,
+            escape(text)
+        );
+    }
+
+    fn circle(&mut self, x: f64, y: f64, r: f64, fill: &str, stroke: Option<&str>) {
+        let stroke = stroke
+            .map(|s| format!(r#" stroke="{s}" stroke-width="1.5""#))
+            .unwrap_or_default();
+        let _ = write!(
+            self.body,
+            r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{fill}" fill-opacity="0.85"{stroke}/>"#
+        );
+    }
+
+    fn polyline(&mut self, pts: &[(f64, f64)], stroke: &str, dash: bool) {
+        let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
+        let dash = if dash { r#" stroke-dasharray="6 3""# } else { "" };
+        let _ = write!(
+            self.body,
+            r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="2"{dash}/>"#,
+            p.join(" ")
+        );
+    }
+
+    /// A legend of coloured squares, left to right from (x, y).
+    fn legend(&mut self, mut x: f64, y: f64, items: &[(&str, [u8; 3])]) {
+        for (label, colour) in items {
+            self.rect(x, y - 10.0, 12.0, 12.0, &hex(*colour), None);
+            self.text(x + 16.0, y, 12.0, "start", label);
+            x += 26.0 + 7.0 * label.chars().count() as f64;
+        }
+    }
+
+    fn finish(self) -> String {
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">{}</svg>"#,
+            self.body,
+            w = self.w,
+            h = self.h
+        )
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The label of a bar: `model @ checkpoint · layer` (checkpoint only when there is one).
+pub fn bar_label(b: &LayerBar) -> String {
+    match &b.checkpoint {
+        Some(c) => format!("{} @ {} · {}", b.model, c.trim_end_matches(".pt"), b.layer),
+        None => format!("{} · {}", b.model, b.layer),
+    }
+}
+
+/// Stacked dynamic / static / residual bars (%), one row per bar, with the
+/// 95 % intervals as whiskers and the channel-category shares beside them.
+pub fn bars_svg(bars: &[LayerBar], title: &str) -> String {
+    let label_w = bars
+        .iter()
+        .map(|b| bar_label(b).chars().count())
+        .max()
+        .unwrap_or(10) as f64
+        * 6.6
+        + 16.0;
+    let (bar_w, cat_w, row) = (420.0, 180.0, 26.0);
+    let top = 58.0;
+    let w = label_w + bar_w + 40.0 + cat_w + 20.0;
+    let h = top + row * bars.len() as f64 + 50.0;
+    let mut d = Doc::new(w, h);
+    d.text(10.0, 22.0, 15.0, "start", title);
+    d.legend(
+        10.0,
+        44.0,
+        &[
+            ("dynamic", palette::DYNAMIC),
+            ("static", palette::STATIC),
+            ("residual / none", palette::NONE),
+            ("joint (channels)", palette::JOINT),
+        ],
+    );
+    let x0 = label_w;
+    let cx0 = x0 + bar_w + 40.0;
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + row * i as f64;
+        d.text(x0 - 8.0, y + 16.0, 11.0, "end", &bar_label(b));
+        let mut x = x0;
+        for (k, name) in ["dynamic", "static", "residual"].iter().enumerate() {
+            let width = bar_w * b.pct[k] / 100.0;
+            let tip = format!("{}: {name} {:.1} %", bar_label(b), b.pct[k]);
+            d.rect(x, y + 4.0, width, row - 8.0, &hex(palette::FACTORS[k]), Some(&tip));
+            x += width;
+        }
+        if let Some(ci) = b.ci {
+            // dynamic interval from 0; static interval after the dynamic share
+            for (k, offset) in [(0, 0.0), (1, b.pct[0])] {
+                let (lo, hi) = (offset + ci[k][0], offset + ci[k][1]);
+                let yy = y + row / 2.0;
+                d.line(x0 + bar_w * lo / 100.0, yy, x0 + bar_w * hi / 100.0, yy, "#111111", 1.5, false);
+                for v in [lo, hi] {
+                    let xx = x0 + bar_w * v / 100.0;
+                    d.line(xx, yy - 4.0, xx, yy + 4.0, "#111111", 1.5, false);
+                }
+            }
+        }
+        let mut x = cx0;
+        for c in [Category::Dynamic, Category::Static, Category::Joint, Category::Neither] {
+            let width = cat_w * b.category_pct(c) / 100.0;
+            let tip = format!("{}: {} channels {:.1} %", bar_label(b), c.name(), b.category_pct(c));
+            d.rect(x, y + 4.0, width, row - 8.0, &hex(palette::category(c)), Some(&tip));
+            x += width;
+        }
+    }
+    let axis_y = top + row * bars.len() as f64 + 4.0;
+    for t in [0, 25, 50, 75, 100] {
+        let x = x0 + bar_w * f64::from(t) / 100.0;
+        d.line(x, axis_y, x, axis_y + 4.0, "#444444", 1.0, false);
+        d.text(x, axis_y + 16.0, 10.0, "middle", &t.to_string());
+    }
+    d.text(x0 + bar_w / 2.0, axis_y + 32.0, 12.0, "middle", "share of the layer's dimensions (%)");
+    d.text(cx0 + cat_w / 2.0, axis_y + 32.0, 12.0, "middle", "channels by category (%)");
+    d.finish()
+}
+
+/// The ρ_S–ρ_D scatter of one layer at `tau`, with the threshold lines;
+/// `selected` channels get a ring.
+pub fn scatter_svg(points: &[ChannelPoint], tau: f64, selected: &[usize], title: &str) -> String {
+    let (size, left, top) = (420.0, 60.0, 50.0);
+    let w = left + size + 30.0;
+    let h = top + size + 60.0;
+    let mut d = Doc::new(w, h);
+    d.text(10.0, 22.0, 15.0, "start", title);
+    d.legend(
+        10.0,
+        40.0,
+        &[
+            ("dynamic", palette::DYNAMIC),
+            ("static", palette::STATIC),
+            ("joint", palette::JOINT),
+            ("none", palette::NONE),
+        ],
+    );
+    let lo = points
+        .iter()
+        .flat_map(|p| [p.rho_static, p.rho_dynamic])
+        .fold(0.0f64, f64::min)
+        .max(-1.0)
+        .min(0.0);
+    let lo = (lo * 5.0).floor() / 5.0;
+    let sx = |v: f64| left + size * (v - lo) / (1.0 - lo);
+    let sy = |v: f64| top + size * (1.0 - (v - lo) / (1.0 - lo));
+    d.rect(left, top, size, size, "#f7f7f7", None);
+    let ticks = ((1.0 - lo) / 0.2).round() as i32;
+    for k in 0..=ticks {
+        // ticks from the lower bound to 1 in steps of 0.2; no "-0.0" label
+        let t = lo + 0.2 * f64::from(k);
+        let t = if t.abs() < 1e-9 { 0.0 } else { t };
+        d.line(sx(t), top + size, sx(t), top + size + 4.0, "#444444", 1.0, false);
+        d.text(sx(t), top + size + 16.0, 10.0, "middle", &format!("{t:.1}"));
+        d.line(left - 4.0, sy(t), left, sy(t), "#444444", 1.0, false);
+        d.text(left - 6.0, sy(t) + 3.0, 10.0, "end", &format!("{t:.1}"));
+    }
+    d.line(sx(tau), top, sx(tau), top + size, "#555555", 1.0, true);
+    d.line(left, sy(tau), left + size, sy(tau), "#555555", 1.0, true);
+    d.text(sx(tau) + 4.0, top + 12.0, 10.0, "start", &format!("τ = {tau:.2}"));
+    for p in points {
+        let ring = selected.contains(&p.channel).then_some("#000000");
+        d.circle(sx(p.rho_static), sy(p.rho_dynamic), 4.0, &hex(palette::category(p.category)), ring);
+    }
+    d.text(left + size / 2.0, top + size + 36.0, 12.0, "middle", "ρ_S (static correlation)");
+    let _ = write!(
+        d.body,
+        r##"<text x="16" y="{:.1}" font-size="12" font-family="sans-serif" text-anchor="middle" fill="#222222" transform="rotate(-90 16 {:.1})">ρ_D (dynamic correlation)</text>"##,
+        top + size / 2.0,
+        top + size / 2.0
+    );
+    d.finish()
+}
+
+/// Dynamic % (solid) and static % (dashed) of each layer against epoch,
+/// with a marker where each layer's bias settles.
+pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
+    let (pw, ph, left, top) = (520.0, 300.0, 56.0, 50.0);
+    let w = left + pw + 170.0;
+    let h = top + ph + 60.0;
+    let mut d = Doc::new(w, h);
+    d.text(10.0, 22.0, 15.0, "start", title);
+    let max_epoch = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.epoch))
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let sx = |e: f64| left + pw * e / max_epoch;
+    let sy = |v: f64| top + ph * (1.0 - v / 50.0);
+    d.rect(left, top, pw, ph, "#f7f7f7", None);
+    for v in [0, 10, 20, 30, 40, 50] {
+        let y = sy(f64::from(v));
+        d.line(left - 4.0, y, left + pw, y, "#dddddd", 1.0, false);
+        d.text(left - 6.0, y + 3.0, 10.0, "end", &v.to_string());
+    }
+    for k in 0..=5 {
+        let e = max_epoch * f64::from(k) / 5.0;
+        d.text(sx(e), top + ph + 16.0, 10.0, "middle", &format!("{e:.1}"));
+    }
+    d.text(left + pw / 2.0, top + ph + 36.0, 12.0, "middle", "epoch");
+    let _ = write!(
+        d.body,
+        r##"<text x="16" y="{:.1}" font-size="12" font-family="sans-serif" text-anchor="middle" fill="#222222" transform="rotate(-90 16 {:.1})">share of the layer's dimensions (%)</text>"##,
+        top + ph / 2.0,
+        top + ph / 2.0
+    );
+    let n = curves.len().max(1) as f64;
+    for (i, c) in curves.iter().enumerate() {
+        // deeper layers darker
+        let shade = 0.45 + 0.55 * (i as f64 + 1.0) / n;
+        let tone = |c: [u8; 3]| c.map(|v| (f64::from(v) * shade + 255.0 * (1.0 - shade)) as u8);
+        for (k, dash) in [(0, false), (1, true)] {
+            let pts: Vec<(f64, f64)> = c.points.iter().map(|p| (sx(p.epoch), sy(p.pct[k]))).collect();
+            d.polyline(&pts, &hex(tone(palette::FACTORS[k])), dash);
+        }
+        if let Some(s) = c.settled {
+            let p = &c.points[s];
+            d.line(sx(p.epoch), top, sx(p.epoch), top + ph, &hex(tone([80, 80, 80])), 1.0, true);
+            d.circle(sx(p.epoch), sy(p.pct[0]), 4.0, &hex(tone(palette::DYNAMIC)), Some("#000000"));
+        }
+        let ly = top + 14.0 + 34.0 * i as f64;
+        let lx = left + pw + 12.0;
+        d.line(lx, ly - 4.0, lx + 14.0, ly - 4.0, &hex(tone(palette::DYNAMIC)), 2.0, false);
+        d.line(lx + 18.0, ly - 4.0, lx + 32.0, ly - 4.0, &hex(tone(palette::STATIC)), 2.0, true);
+        d.text(lx + 38.0, ly, 12.0, "start", &c.layer);
+        let settled = c
+            .settled
+            .map(|s| format!("settles at epoch {}", c.points[s].epoch))
+            .unwrap_or_else(|| "no interval".into());
+        d.text(left + pw + 12.0, ly + 14.0, 10.0, "start", &settled);
+    }
+    d.text(left + pw + 12.0, top + ph - 20.0, 10.0, "start", "solid: dynamic %");
+    d.text(left + pw + 12.0, top + ph - 6.0, 10.0, "start", "dashed: static %");
+    d.finish()
+}

@@ -1,0 +1,144 @@
+//! [`Action`]: what the views ask for. Views read the state and return
+//! actions; the app applies them after the UI pass (STYLE.md), so no view
+//! mutates shared state while others are drawing it.
+
+use std::path::PathBuf;
+
+/// The views of the central area (also the tab names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    /// Videos & pairs: the scrubber.
+    Pairs,
+    /// Layer bars.
+    Layers,
+    /// Channel scatter.
+    Channels,
+    /// Training curves.
+    Training,
+    /// Two models or checkpoints side by side.
+    Compare,
+}
+
+impl Tab {
+    /// Every tab, in display order.
+    pub const ALL: [Tab; 5] = [Tab::Layers, Tab::Channels, Tab::Training, Tab::Pairs, Tab::Compare];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Pairs => "Videos & pairs",
+            Tab::Layers => "Layers",
+            Tab::Channels => "Channels",
+            Tab::Training => "Training",
+            Tab::Compare => "Compare",
+        }
+    }
+}
+
+/// How a channel selection combines with the current one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectMode {
+    /// Replace the selection.
+    Replace,
+    /// Add to it (shift).
+    Add,
+    /// Toggle each channel (ctrl/cmd).
+    Toggle,
+}
+
+/// What to export from a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The figure as PNG.
+    Png,
+    /// The figure as SVG.
+    Svg,
+    /// The numbers plotted, as CSV.
+    Csv,
+}
+
+/// Which file dialog to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenKind {
+    /// A project file (`*.stadyn.toml`).
+    Project,
+    /// A report (`report.json`).
+    Report,
+    /// One TorchScript model (added to the project).
+    Model,
+    /// A folder of checkpoints (added to the project as one model).
+    Checkpoints,
+    /// A probe-set folder (replaces the project's).
+    Probe,
+}
+
+/// A change the user asked for; applied by the app after the UI pass.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Show a native file dialog of this kind (the app runs it).
+    OpenDialog(OpenKind),
+    /// Open a project file.
+    OpenProject(PathBuf),
+    /// Open a report file (read-only: no Run).
+    OpenReport(PathBuf),
+    /// Add a TorchScript model file to the project.
+    AddModel(PathBuf),
+    /// Add a checkpoint folder to the project as one model.
+    AddCheckpoints(PathBuf),
+    /// Use this probe-set folder.
+    SetProbe(PathBuf),
+    /// Number of pairs.
+    SetPairs(usize),
+    /// Frames T (`None`: the manifests').
+    SetFrames(Option<usize>),
+    /// Seed of the pair plan.
+    SetSeed(u64),
+    /// Built-in styles (empty: all).
+    SetStyles(Vec<String>),
+    /// Start the analysis of the current project.
+    Run,
+    /// Cancel the running job.
+    Cancel,
+    /// The category threshold τ (re-buckets at once; no recomputation).
+    SetTau(f64),
+    /// Show this tab.
+    ShowTab(Tab),
+    /// Select a model group (index into the derived groups).
+    SelectModel(usize),
+    /// Select a checkpoint of the selected model (position in its group).
+    SelectCheckpoint(usize),
+    /// Select a layer by name (every view follows).
+    SelectLayer(String),
+    /// Select channels of the selected layer.
+    SelectChannels {
+        /// The channels.
+        channels: Vec<usize>,
+        /// How they combine with the current selection.
+        mode: SelectMode,
+    },
+    /// Clear the channel selection.
+    ClearChannels,
+    /// The two entries (indices into `report.models`) the Compare view shows.
+    SetCompare(usize, usize),
+    /// Show pair `id` of the plan in the Videos & pairs view.
+    ShowPair(u64),
+    /// Playback speed (frames per second) and looping of the Videos & pairs view (persisted).
+    SetPlayback {
+        /// Frames per second.
+        fps: f32,
+        /// Whether the end wraps to the start.
+        looping: bool,
+    },
+    /// Export the figure or numbers of a tab to a file (asks for the path).
+    Export {
+        /// Which view.
+        tab: Tab,
+        /// What to write.
+        format: ExportFormat,
+    },
+    /// Dismiss the message at this index of the log.
+    DismissMessage(usize),
+    /// Show (or hide) the trails of the selected channels across checkpoints
+    /// in the Channels view (`settings.trails`).
+    SetTrails(bool),
+}

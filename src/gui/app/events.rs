@@ -1,0 +1,185 @@
+//! Applying the worker's replies to the state. Replies to requests the app
+//! no longer waits for (an earlier open, a job that was replaced) are
+//! dropped here.
+
+use super::StadynApp;
+use crate::analysis::CacheUse;
+use crate::gui::state::{JobStatus, Level};
+use crate::worker::job::{Event, LoadedProject, Reply, RequestId};
+
+impl StadynApp {
+    /// Applies one reply of the worker.
+    pub(super) fn on_reply(&mut self, Reply { id, event }: Reply) {
+        match event {
+            Event::ProjectLoaded(p) => self.on_project(id, *p),
+            Event::ReportLoaded { path, report } => {
+                if !self.take_opening(id) {
+                    return;
+                }
+                let s = &mut self.state;
+                s.project = None;
+                s.project_info = None;
+                s.project_path = None;
+                s.report_path = Some(path.clone());
+                s.settings.last_path = Some(path);
+                s.job = JobStatus::Idle;
+                s.set_report(report, false);
+            }
+            Event::OpenFailed { path, error } => {
+                let opening = self.take_opening(id);
+                let inspecting = self.inspecting == Some(id);
+                if !opening && !inspecting {
+                    return;
+                }
+                if inspecting {
+                    self.inspecting = None;
+                }
+                let what = if path.as_os_str().is_empty() {
+                    "the project".to_string()
+                } else {
+                    format!("'{}'", path.display())
+                };
+                self.state
+                    .message(Level::Error, format!("Cannot open {what}: {error}"));
+            }
+            Event::Started {
+                remaining, total, ..
+            } => {
+                if let JobStatus::Running {
+                    id: job,
+                    done,
+                    total: t,
+                    ..
+                } = &mut self.state.job
+                    && *job == id
+                {
+                    *done = total.saturating_sub(remaining);
+                    *t = total;
+                }
+            }
+            Event::Progress {
+                done: d,
+                total: n,
+                rate: r,
+                eta: e,
+            } => {
+                if let JobStatus::Running {
+                    id: job,
+                    done,
+                    total,
+                    rate,
+                    eta,
+                } = &mut self.state.job
+                    && *job == id
+                {
+                    (*done, *total, *rate, *eta) = (d, n, r, e);
+                }
+            }
+            Event::Partial(report) => {
+                if self.is_job(id) {
+                    self.state.set_report(report, true);
+                }
+            }
+            Event::Warning(w) => {
+                if self.is_job(id) {
+                    self.state
+                        .message(Level::Warning, format!("{}: {}", w.path, w.reason));
+                }
+            }
+            Event::Note(text) => {
+                if self.is_job(id) {
+                    self.state.message(Level::Info, text);
+                }
+            }
+            Event::Finished(result) => {
+                let cancelled =
+                    matches!(self.state.job, JobStatus::Cancelling { id: j } if j == id);
+                if !self.is_job(id) {
+                    return;
+                }
+                let s = &mut self.state;
+                match result {
+                    Ok(r) => {
+                        let cached = r.cache == CacheUse::Reused;
+                        s.set_report(r.report, false);
+                        s.job = JobStatus::Done { cached };
+                    }
+                    Err(e) if cancelled => {
+                        s.job = JobStatus::Idle;
+                        s.message(Level::Info, e);
+                    }
+                    Err(e) => {
+                        s.message(Level::Error, format!("The analysis failed: {e}"));
+                        s.job = JobStatus::Failed(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_project(&mut self, id: RequestId, p: LoadedProject) {
+        let opening = self.opening.filter(|o| o.id == id);
+        let inspecting = self.inspecting == Some(id);
+        if opening.is_none() && !inspecting {
+            return;
+        }
+        let job_running = matches!(
+            self.state.job,
+            JobStatus::Running { .. } | JobStatus::Cancelling { .. }
+        );
+        let s = &mut self.state;
+        if opening.is_some() {
+            self.opening = None;
+            s.busy = None;
+            s.report = None;
+            s.partial = false;
+            s.report_path = None;
+            s.project_path = p.path.clone();
+            if p.path.is_some() {
+                s.settings.last_path = p.path.clone();
+            }
+            s.refresh();
+        } else {
+            self.inspecting = None;
+        }
+        if let Some(done) = &p.info.prepared {
+            s.message(Level::Info, format!("Probe set: {done}"));
+        }
+        let usable = p.info.problems.is_empty() && p.info.probe.is_ok();
+        s.project = Some(p.project);
+        s.project_info = Some(p.info);
+        match p.cached {
+            Some(report) if !job_running => {
+                s.set_report(report, false);
+                s.job = JobStatus::Done { cached: true };
+            }
+            Some(_) => {}
+            None if job_running => {}
+            None => {
+                s.job = JobStatus::Idle;
+                if opening.is_some_and(|o| o.autorun) && usable {
+                    self.run();
+                }
+            }
+        }
+    }
+
+    /// Whether `id` is the job shown (running or being cancelled).
+    fn is_job(&self, id: RequestId) -> bool {
+        matches!(
+            self.state.job,
+            JobStatus::Running { id: j, .. } | JobStatus::Cancelling { id: j } if j == id
+        )
+    }
+
+    /// Ends the wait for open request `id`; false if it is not awaited.
+    fn take_opening(&mut self, id: RequestId) -> bool {
+        if self.opening.is_some_and(|o| o.id == id) {
+            self.opening = None;
+            self.state.busy = None;
+            true
+        } else {
+            false
+        }
+    }
+}

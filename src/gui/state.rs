@@ -1,0 +1,250 @@
+//! [`AppState`]: everything the views read. Plot data ([`Derived`]) is
+//! recomputed only when the report, τ or the selection changes
+//! ([`AppState::refresh`]), never per frame.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::analysis::{Project, Report};
+use crate::figure::{
+    ChannelPoint, LayerBar, ModelGroup, TrainingCurve, channel_points, layer_bars, model_groups,
+    training_curves,
+};
+
+use super::action::Tab;
+use crate::worker::job::ProjectInfo;
+
+/// Settings kept between runs (eframe persistence).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Category threshold τ.
+    pub tau: f64,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The last project or report opened (reopened at start when no path is given
+    /// and it still exists; otherwise the demo).
+    pub last_path: Option<PathBuf>,
+    /// Playback speed (frames per second).
+    pub fps: f32,
+    /// Loop playback.
+    pub looping: bool,
+    /// Show trails of the selected channels when the checkpoint changes.
+    pub trails: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            tau: 0.5,
+            tab: Tab::Layers,
+            last_path: None,
+            fps: 8.0,
+            looping: true,
+            trails: true,
+        }
+    }
+}
+
+/// What is selected; shared by every view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    /// Index into [`Derived::groups`].
+    pub group: usize,
+    /// Position of the checkpoint within the group.
+    pub checkpoint: usize,
+    /// The selected layer's name.
+    pub layer: Option<String>,
+    /// Selected channels of that layer.
+    pub channels: BTreeSet<usize>,
+    /// The two entries (indices into `report.models`) compared.
+    pub compare: Option<(usize, usize)>,
+    /// The pair shown in the Videos & pairs view.
+    pub pair: u64,
+}
+
+/// Plot data of the current report, selection and τ.
+#[derive(Clone, Debug, Default)]
+pub struct Derived {
+    /// Models and their checkpoints.
+    pub groups: Vec<ModelGroup>,
+    /// Every layer of every entry, categories at τ.
+    pub bars: Vec<LayerBar>,
+    /// Scatter points of the selected layer at the selected checkpoint.
+    pub points: Vec<ChannelPoint>,
+    /// Channels of that layer with an undefined ρ (not plotted).
+    pub undefined: usize,
+    /// Training curves of the selected model (empty without checkpoints).
+    pub curves: Vec<TrainingCurve>,
+    /// Changes at every [`AppState::refresh`] (never 0 after one): views key
+    /// their cached plot data on it.
+    pub generation: u64,
+}
+
+/// A generation number no [`Derived`] had before (unique across states).
+fn next_generation() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The state of the analysis job.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum JobStatus {
+    /// Nothing running.
+    #[default]
+    Idle,
+    /// A job is running.
+    Running {
+        /// Its id (events of other ids are stale).
+        id: u64,
+        /// Pairs done.
+        done: usize,
+        /// Pairs in all.
+        total: usize,
+        /// Pairs per second.
+        rate: f64,
+        /// Estimated time left.
+        eta: Option<Duration>,
+    },
+    /// Cancel was asked; waiting for the job to stop.
+    Cancelling {
+        /// Its id.
+        id: u64,
+    },
+    /// The last job finished (or the results came from the cache).
+    Done {
+        /// Whether the results came from the cache.
+        cached: bool,
+    },
+    /// The last job failed; the app stays usable.
+    Failed(String),
+}
+
+/// How serious a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Information (e.g. "results from the cache").
+    Info,
+    /// A skipped input, a note.
+    Warning,
+    /// A failed job or a file that cannot be opened.
+    Error,
+}
+
+/// A message shown in the project panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// How serious.
+    pub level: Level,
+    /// The text.
+    pub text: String,
+}
+
+/// Everything the views read.
+#[derive(Default)]
+pub struct AppState {
+    /// Persisted settings.
+    pub settings: Settings,
+    /// The project file, if one is open.
+    pub project_path: Option<PathBuf>,
+    /// The parsed project (with edits from the panel).
+    pub project: Option<Project>,
+    /// What the worker found about the project (models, probe set, problems).
+    pub project_info: Option<ProjectInfo>,
+    /// The report file shown, when a report (not a project) is open.
+    pub report_path: Option<PathBuf>,
+    /// What the worker is doing besides the job ("Opening …").
+    pub busy: Option<String>,
+    /// The report shown (final, partial or cached).
+    pub report: Option<Arc<Report>>,
+    /// Whether `report` is a partial one of the running job.
+    pub partial: bool,
+    /// Plot data.
+    pub derived: Derived,
+    /// Selection.
+    pub selection: Selection,
+    /// The job.
+    pub job: JobStatus,
+    /// Warnings and errors, newest last.
+    pub messages: Vec<Message>,
+}
+
+impl AppState {
+    /// Adds a message.
+    pub fn message(&mut self, level: Level, text: impl Into<String>) {
+        self.messages.push(Message {
+            level,
+            text: text.into(),
+        });
+    }
+
+    /// The entry (index into `report.models`) of the selected checkpoint.
+    pub fn selected_entry(&self) -> Option<usize> {
+        let g = self.derived.groups.get(self.selection.group)?;
+        g.entries
+            .get(self.selection.checkpoint.min(g.entries.len().saturating_sub(1)))
+            .copied()
+    }
+
+    /// Sets a new report (keeping the selection where it still applies) and
+    /// recomputes the plot data.
+    pub fn set_report(&mut self, report: Arc<Report>, partial: bool) {
+        self.report = Some(report);
+        self.partial = partial;
+        self.refresh();
+    }
+
+    /// Recomputes [`Derived`] from the report, selection and τ; clamps a
+    /// selection that no longer applies (a model or layer that is gone).
+    pub fn refresh(&mut self) {
+        let Some(report) = self.report.clone() else {
+            self.derived = Derived {
+                generation: next_generation(),
+                ..Derived::default()
+            };
+            return;
+        };
+        let tau = self.settings.tau;
+        let groups = model_groups(&report);
+        let sel = &mut self.selection;
+        if sel.group >= groups.len() {
+            sel.group = 0;
+            sel.checkpoint = 0;
+        }
+        let group = groups.get(sel.group);
+        if let Some(g) = group {
+            sel.checkpoint = sel.checkpoint.min(g.entries.len().saturating_sub(1));
+        }
+        let entry = group.and_then(|g| g.entries.get(sel.checkpoint)).copied();
+        let layers = entry.map(|e| &report.models[e].layers);
+        let layer = layers.and_then(|ls| {
+            sel.layer
+                .as_ref()
+                .and_then(|name| ls.iter().find(|l| &l.name == name))
+                .or_else(|| ls.last())
+        });
+        if let Some(l) = layer {
+            if sel.layer.as_deref() != Some(l.name.as_str()) {
+                sel.channels.clear();
+            }
+            sel.layer = Some(l.name.clone());
+            sel.channels.retain(|&c| c < l.channels);
+        }
+        let (points, undefined) = layer.map(|l| channel_points(l, tau)).unwrap_or_default();
+        let curves = group
+            .filter(|g| g.entries.len() > 1)
+            .map(|g| training_curves(&report, g))
+            .unwrap_or_default();
+        self.derived = Derived {
+            bars: layer_bars(&report, tau),
+            groups,
+            points,
+            undefined,
+            curves,
+            generation: next_generation(),
+        };
+    }
+}

@@ -1,0 +1,8 @@
+//! egui_kittest tests of the views (no GPU needed).
+
+mod channels;
+mod compare;
+mod layers;
+mod pairs;
+mod project;
+mod training;

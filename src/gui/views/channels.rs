@@ -1,0 +1,357 @@
+//! Channels: the ρ_S–ρ_D scatter of the selected layer at the selected
+//! checkpoint, coloured by category at τ, with the τ lines and a τ slider.
+//!
+//! Click selects a channel (shift adds, ctrl/cmd toggles), dragging selects
+//! a box (same modifiers), a click on empty space clears. When the
+//! checkpoint changes the points glide from their old to their new places
+//! over [`ANIM_SECS`]; with `settings.trails` each selected channel's path
+//! across the checkpoints is drawn. The table beside lists the selected
+//! channels, sortable by any column.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use egui::Id;
+use egui_plot::PlotPoint;
+
+use super::plot_common::{
+    category_name, checkpoint_slider, ease, entry_label, lerp, rho, selected_categories,
+    selection_summary, tooltip,
+};
+use super::plot_scatter::{
+    ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
+};
+use super::plot_table::SelectedTable;
+use crate::analysis::Report;
+use crate::gui::action::{Action, SelectMode};
+use crate::gui::state::AppState;
+
+/// Global id of the scatter plot (tests read its transform).
+pub(crate) const SCATTER_PLOT: &str = "stadyn.channels.scatter";
+/// How long points take to move to a new checkpoint (seconds).
+pub(crate) const ANIM_SECS: f64 = 0.3;
+/// At most this many selected channels get a trail.
+pub(crate) const MAX_TRAILS: usize = 200;
+
+/// Channels: the ρ_S–ρ_D scatter of the selected layer, with τ lines and selection.
+#[derive(Default)]
+pub struct ChannelsView {
+    /// The plotted data and what it was made from.
+    scatter: Option<Scatter>,
+    /// A running checkpoint transition.
+    anim: Option<Anim>,
+    /// Start of a box selection (plot coordinates).
+    drag_from: Option<[f64; 2]>,
+    /// The table of selected channels.
+    table: SelectedTable,
+}
+
+/// The scatter of one derived generation.
+struct Scatter {
+    generation: u64,
+    group: usize,
+    entry: Option<usize>,
+    layer: Option<String>,
+    data: ScatterData,
+    shown: Shown,
+    /// The selection the rings and trails were made for, and the trails flag.
+    made_for: (BTreeSet<usize>, bool),
+    track: Track,
+    trails: Vec<Vec<PlotPoint>>,
+}
+
+/// Positions of the selected layer's channels at every checkpoint of the
+/// selected model (for trails and a stable axis range).
+#[derive(Default)]
+pub(crate) struct Track {
+    report: Option<Arc<Report>>,
+    group: usize,
+    layer: Option<String>,
+    /// `[checkpoint][channel]`: `[ρ_S, ρ_D]`, `None` where undefined.
+    pub per_checkpoint: Vec<Vec<Option<[f64; 2]>>>,
+    /// Axis minimum over all of them.
+    pub lower: f64,
+}
+
+impl Track {
+    /// The track of `state`'s selected model and layer.
+    pub(crate) fn new(state: &AppState) -> Self {
+        let (report, group, layer) = (
+            state.report.clone(),
+            state.selection.group,
+            state.selection.layer.clone(),
+        );
+        let mut per_checkpoint = Vec::new();
+        let mut min = 0.0f64;
+        if let (Some(r), Some(g), Some(name)) = (&report, state.derived.groups.get(group), &layer) {
+            for &e in &g.entries {
+                let Some(l) = r.models[e].layers.iter().find(|l| &l.name == name) else {
+                    continue;
+                };
+                let row: Vec<Option<[f64; 2]>> = l
+                    .units
+                    .rho_static
+                    .iter()
+                    .zip(&l.units.rho_dynamic)
+                    .map(|(s, d)| s.zip(*d).map(|(s, d)| [s, d]))
+                    .collect();
+                min = row.iter().flatten().flatten().copied().fold(min, f64::min);
+                per_checkpoint.push(row);
+            }
+        }
+        Self {
+            report,
+            group,
+            layer,
+            per_checkpoint,
+            lower: axis_lower(min),
+        }
+    }
+
+    /// Whether it was made for `state`'s report, model and layer.
+    fn is_for(&self, state: &AppState) -> bool {
+        let same_report = match (&self.report, &state.report) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_report && self.group == state.selection.group && self.layer == state.selection.layer
+    }
+
+    /// The paths of `channels` (at most [`MAX_TRAILS`]) across checkpoints.
+    pub(crate) fn trails<'a>(
+        &self,
+        channels: impl IntoIterator<Item = &'a usize>,
+    ) -> Vec<Vec<PlotPoint>> {
+        if self.per_checkpoint.len() < 2 {
+            return Vec::new();
+        }
+        channels
+            .into_iter()
+            .take(MAX_TRAILS)
+            .map(|&c| {
+                self.per_checkpoint
+                    .iter()
+                    .filter_map(|row| row.get(c).copied().flatten())
+                    .map(|p| PlotPoint::new(p[0], p[1]))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// A transition from the previous checkpoint's positions.
+struct Anim {
+    /// Start position per point of the new data.
+    from: Vec<[f64; 2]>,
+    /// When it started (`InputState::time`).
+    start: f64,
+}
+
+impl ChannelsView {
+    /// Draws the view and returns what the user asked for.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+        let Some(report) = state.report.as_deref() else {
+            ui.label("No results yet: run the project, or open a report.");
+            return;
+        };
+        self.controls(ui, state, report, actions);
+        let now = ui.input(|i| i.time);
+        self.update(state, now);
+        if self.anim.is_some() {
+            ui.ctx().request_repaint();
+        }
+        let Some(sc) = &self.scatter else { return };
+        ui.label(format!(
+            "{} · {} — {} channels plotted, {} with an undefined ρ (not plotted) — {}",
+            state
+                .selected_entry()
+                .map_or(String::new(), |e| entry_label(report, e, true)),
+            sc.layer.as_deref().unwrap_or("no layer"),
+            sc.data.points.len(),
+            state.derived.undefined,
+            selection_summary(selected_categories(
+                &state.derived.points,
+                &state.selection.channels
+            )),
+        ));
+        ui.separator();
+        egui::Panel::right("stadyn.channels.table.panel")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                if let Some(c) = self.table.ui(
+                    ui,
+                    state.derived.generation,
+                    &state.selection.channels,
+                    &sc.data,
+                ) {
+                    actions.push(Action::SelectChannels {
+                        channels: vec![c],
+                        mode: SelectMode::Toggle,
+                    });
+                }
+            });
+        let n = sc.data.points.len();
+        let input = ScatterInput {
+            shown: &sc.shown,
+            trails: &sc.trails,
+            tau: state.settings.tau,
+            lower: sc.track.lower,
+            radius: radius_for(n),
+        };
+        let (r, resp) = show_scatter(ui, Id::unique(SCATTER_PLOT), &input, &mut self.drag_from);
+        if let Some(i) = r.hovered {
+            let p = sc.data.points[i];
+            tooltip(&resp, |ui| {
+                ui.strong(format!("channel {}", p.channel));
+                ui.label(format!("ρ_S = {}", rho(p.rho_static)));
+                ui.label(format!("ρ_D = {}", rho(p.rho_dynamic)));
+                ui.label(format!(
+                    "{} at τ = {:.2}",
+                    category_name(p.category),
+                    state.settings.tau
+                ));
+            });
+        }
+        emit_selection(&r, &sc.data, !state.selection.channels.is_empty(), actions);
+    }
+
+    /// The τ slider, trails, the layer and checkpoint pickers.
+    fn controls(
+        &self,
+        ui: &mut egui::Ui,
+        state: &AppState,
+        report: &Report,
+        actions: &mut Vec<Action>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
+            let mut tau = state.settings.tau;
+            if ui
+                .add(
+                    egui::Slider::new(&mut tau, 0.0..=1.0)
+                        .step_by(0.01)
+                        .text("τ"),
+                )
+                .changed()
+            {
+                actions.push(Action::SetTau(tau));
+            }
+            let layers = state.selected_entry().map(|e| &report.models[e].layers);
+            let current = state.selection.layer.clone().unwrap_or_default();
+            egui::ComboBox::from_label("layer")
+                .selected_text(&current)
+                .show_ui(ui, |ui| {
+                    for l in layers.into_iter().flatten() {
+                        if ui.selectable_label(l.name == current, &l.name).clicked()
+                            && l.name != current
+                        {
+                            actions.push(Action::SelectLayer(l.name.clone()));
+                        }
+                    }
+                });
+            let mut trails = state.settings.trails;
+            if ui
+                .checkbox(&mut trails, "Trails")
+                .on_hover_text("Paths of the selected channels across checkpoints")
+                .changed()
+            {
+                actions.push(Action::SetTrails(trails));
+            }
+            if ui
+                .add_enabled(
+                    !state.selection.channels.is_empty(),
+                    egui::Button::new("Clear selection"),
+                )
+                .clicked()
+            {
+                actions.push(Action::ClearChannels);
+            }
+            checkpoint_slider(ui, state, actions);
+        });
+    }
+
+    /// Where the points are drawn now (`None` before the first frame).
+    #[cfg(test)]
+    pub(crate) fn shown_positions(&self) -> Option<&[[f64; 2]]> {
+        self.scatter.as_ref().map(|s| s.shown.positions.as_slice())
+    }
+
+    /// Brings the cached scatter up to date with `state` at time `now`
+    /// (seconds, as `InputState::time`).
+    pub(crate) fn update(&mut self, state: &AppState, now: f64) {
+        let entry = state.selected_entry();
+        let stale = self
+            .scatter
+            .as_ref()
+            .is_none_or(|s| s.generation != state.derived.generation);
+        if stale {
+            let data = ScatterData::new(&state.derived.points);
+            let old = self.scatter.take();
+            let same_view = old.as_ref().is_some_and(|o| {
+                o.group == state.selection.group && o.layer == state.selection.layer
+            });
+            match old.as_ref().filter(|_| same_view) {
+                Some(o) if o.entry != entry => {
+                    let from = data
+                        .points
+                        .iter()
+                        .zip(&data.positions)
+                        .map(|(p, &to)| {
+                            o.data
+                                .index_of(p.channel)
+                                .map_or(to, |i| o.shown.positions[i])
+                        })
+                        .collect();
+                    self.anim = Some(Anim { from, start: now });
+                }
+                // Same checkpoint (τ changed): a running transition goes on.
+                Some(_) => {}
+                None => self.anim = None,
+            }
+            let track = match old {
+                Some(o) if o.track.is_for(state) => o.track,
+                _ => Track::new(state),
+            };
+            self.scatter = Some(Scatter {
+                generation: state.derived.generation,
+                group: state.selection.group,
+                entry,
+                layer: state.selection.layer.clone(),
+                shown: Shown::new(&data, data.positions.clone(), &state.selection.channels),
+                data,
+                made_for: (BTreeSet::new(), false),
+                track,
+                trails: Vec::new(),
+            });
+        }
+        let Some(sc) = self.scatter.as_mut() else {
+            return;
+        };
+        let want = (state.selection.channels.clone(), state.settings.trails);
+        if stale || sc.made_for != want {
+            sc.trails = if want.1 {
+                sc.track.trails(&want.0)
+            } else {
+                Vec::new()
+            };
+            sc.shown = Shown::new(&sc.data, sc.shown.positions.clone(), &want.0);
+            sc.made_for = want;
+        }
+        if let Some(a) = &self.anim {
+            let t = (now - a.start) / ANIM_SECS;
+            let positions = if t >= 1.0 {
+                self.anim = None;
+                sc.data.positions.clone()
+            } else {
+                let e = ease(t);
+                a.from
+                    .iter()
+                    .zip(&sc.data.positions)
+                    .map(|(&f, &to)| lerp(f, to, e))
+                    .collect()
+            };
+            sc.shown = Shown::new(&sc.data, positions, &state.selection.channels);
+        }
+    }
+}

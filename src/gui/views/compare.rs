@@ -1,0 +1,357 @@
+//! Compare: two entries (two models, or two checkpoints of one model) side
+//! by side — their layer bars, the scatters of one layer they share, and the
+//! channels whose category differs between them (counts per from → to;
+//! clicking a count selects those channels).
+
+use std::collections::BTreeSet;
+
+use egui::{Id, vec2};
+
+use super::plot_bars::{BarGroup, BarKind, BarLayout, show_stacked};
+use super::plot_common::{category_name, entry_label, pct, pct_ci, rho, tooltip};
+use super::plot_scatter::{
+    ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
+};
+use crate::analysis::{LayerReport, Report};
+use crate::figure::{CategoryChange, category_changes, channel_points};
+use crate::gui::action::{Action, SelectMode};
+use crate::gui::state::AppState;
+use crate::stats::Category;
+
+/// Compare: two models or checkpoints side by side, and the channels whose category changed.
+#[derive(Default)]
+pub struct CompareView {
+    /// What is drawn, and the `(generation, a, b, layer, selection)` it was made for.
+    cache: Option<(Key, Compared)>,
+    /// Box-selection starts of the two scatters.
+    drag_from: [Option<[f64; 2]>; 2],
+}
+
+type Key = (u64, usize, usize, Option<String>, BTreeSet<usize>);
+
+/// The plot data of a pair of entries.
+#[derive(Default)]
+pub(crate) struct Compared {
+    /// Bars of both entries.
+    pub layout: BarLayout,
+    /// The layer both scatters show (one both entries have).
+    pub layer: Option<String>,
+    /// Scatter of that layer in each entry.
+    pub scatters: Vec<(ScatterData, Shown)>,
+    /// Axis minimum of both scatters.
+    pub lower: f64,
+    /// Channels whose category differs (`None`: channel counts differ).
+    pub changes: Option<Vec<CategoryChange>>,
+}
+
+/// The pair shown when none was picked: the first and the selected
+/// checkpoint of a model with checkpoints, else the selected and another model.
+pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
+    let groups = &state.derived.groups;
+    let g = groups.get(state.selection.group)?;
+    let sel = state.selected_entry()?;
+    if g.entries.len() > 1 {
+        let first = g.entries[0];
+        let other = if first == sel {
+            *g.entries.last()?
+        } else {
+            sel
+        };
+        return Some((first, other));
+    }
+    let other = groups
+        .iter()
+        .flat_map(|g| g.entries.last())
+        .find(|&&e| e != sel)?;
+    Some((sel, *other))
+}
+
+/// The layer the scatters show: the selected one if both entries have it,
+/// else the first layer of `a` that `b` has.
+pub(crate) fn common_layer(
+    report: &Report,
+    a: usize,
+    b: usize,
+    selected: Option<&str>,
+) -> Option<String> {
+    let (la, lb) = (&report.models.get(a)?.layers, &report.models.get(b)?.layers);
+    let has = |ls: &[LayerReport], n: &str| ls.iter().any(|l| l.name == n);
+    selected
+        .filter(|n| has(la, n) && has(lb, n))
+        .map(str::to_string)
+        .or_else(|| la.iter().find(|l| has(lb, &l.name)).map(|l| l.name.clone()))
+}
+
+impl Compared {
+    /// The plot data of entries `a` and `b` at `state`'s τ and selection.
+    pub(crate) fn new(state: &AppState, report: &Report, a: usize, b: usize) -> Self {
+        let tau = state.settings.tau;
+        let groups: Vec<BarGroup> = [a, b]
+            .iter()
+            .map(|&e| {
+                let (group, checkpoint) = state
+                    .derived
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .find_map(|(gi, g)| Some((gi, g.entries.iter().position(|&x| x == e)?)))
+                    .unwrap_or((0, 0));
+                BarGroup {
+                    label: entry_label(report, e, true),
+                    group,
+                    checkpoint,
+                    entry: e,
+                }
+            })
+            .collect();
+        let layout = BarLayout::new(report, &state.derived.bars, groups, false);
+        let layer = common_layer(report, a, b, state.selection.layer.as_deref());
+        let find = |e: usize| {
+            let name = layer.as_deref()?;
+            report.models.get(e)?.layers.iter().find(|l| l.name == name)
+        };
+        let rings: BTreeSet<usize> = if layer == state.selection.layer {
+            state.selection.channels.clone()
+        } else {
+            BTreeSet::new()
+        };
+        let mut scatters = Vec::new();
+        let mut min = 0.0f64;
+        for l in [find(a), find(b)].into_iter().flatten() {
+            let data = ScatterData::new(&channel_points(l, tau).0);
+            min = min.min(data.min_rho());
+            let shown = Shown::new(&data, data.positions.clone(), &rings);
+            scatters.push((data, shown));
+        }
+        let changes = find(a)
+            .zip(find(b))
+            .and_then(|(la, lb)| category_changes(la, lb, tau));
+        Self {
+            layout,
+            layer,
+            scatters,
+            lower: axis_lower(min),
+            changes,
+        }
+    }
+}
+
+/// Changed channels per `(from, to)`, in category order; empty ones left out.
+pub(crate) fn change_counts(changes: &[CategoryChange]) -> Vec<(Category, Category, Vec<usize>)> {
+    let mut out = Vec::new();
+    for from in Category::ALL {
+        for to in Category::ALL {
+            let ch: Vec<usize> = changes
+                .iter()
+                .filter(|c| c.from == from && c.to == to)
+                .map(|c| c.channel)
+                .collect();
+            if !ch.is_empty() {
+                out.push((from, to, ch));
+            }
+        }
+    }
+    out
+}
+
+impl CompareView {
+    /// Draws the view and returns what the user asked for.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+        let Some(report) = state.report.as_deref() else {
+            ui.label("No results yet: run the project, or open a report.");
+            return;
+        };
+        let Some((a, b)) = state.selection.compare.or_else(|| default_pair(state)) else {
+            ui.label("Compare needs two models, or a model with several checkpoints.");
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            for (side, current, other) in [("A", a, b), ("B", b, a)] {
+                egui::ComboBox::from_label(side)
+                    .selected_text(entry_label(report, current, true))
+                    .show_ui(ui, |ui| {
+                        for e in 0..report.models.len() {
+                            let text = entry_label(report, e, true);
+                            if ui.selectable_label(e == current, text).clicked() && e != current {
+                                let pair = if side == "A" { (e, other) } else { (other, e) };
+                                actions.push(Action::SetCompare(pair.0, pair.1));
+                            }
+                        }
+                    });
+            }
+            if ui.button("Swap").clicked() {
+                actions.push(Action::SetCompare(b, a));
+            }
+        });
+        let key: Key = (
+            state.derived.generation,
+            a,
+            b,
+            state.selection.layer.clone(),
+            state.selection.channels.clone(),
+        );
+        if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.cache = Some((key, Compared::new(state, report, a, b)));
+        }
+        let Some((_, cmp)) = &self.cache else { return };
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let width = ui.available_width();
+                ui.horizontal_top(|ui| {
+                    let bars = vec2((width * 0.6).max(300.0), 260.0);
+                    ui.allocate_ui(bars, |ui| bars_ui(ui, cmp, actions));
+                    ui.vertical(|ui| changes_ui(ui, state, cmp, actions));
+                });
+                ui.separator();
+                scatters(ui, state, report, cmp, (a, b), &mut self.drag_from, actions);
+            });
+    }
+}
+
+/// The layer bars of both entries (click: select that layer).
+fn bars_ui(ui: &mut egui::Ui, cmp: &Compared, actions: &mut Vec<Action>) {
+    let id = Id::unique("stadyn.compare.bars");
+    let (r, resp) = show_stacked(ui, id, &cmp.layout, BarKind::Factors, None);
+    if let Some(h) = r.hovered {
+        let s = &cmp.layout.slots[h.slot];
+        tooltip(&resp, |ui| {
+            ui.strong(format!(
+                "{} — {}",
+                cmp.layout.groups[s.group].label, s.bar.layer
+            ));
+            for (k, name) in ["dynamic", "static", "residual"].iter().enumerate() {
+                let ci = s
+                    .bar
+                    .ci
+                    .map_or(String::new(), |ci| format!("  95 % CI {}", pct_ci(ci[k])));
+                ui.label(format!("{name}: {}{ci}", pct(s.bar.pct[k])));
+            }
+        });
+    }
+    if let Some(slot) = r.clicked {
+        actions.push(Action::SelectLayer(
+            cmp.layout.slots[slot].bar.layer.clone(),
+        ));
+    }
+}
+
+/// The two scatters of the common layer, side by side.
+fn scatters(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    report: &Report,
+    cmp: &Compared,
+    (a, b): (usize, usize),
+    drag_from: &mut [Option<[f64; 2]>; 2],
+    actions: &mut Vec<Action>,
+) {
+    let Some(layer) = &cmp.layer else {
+        ui.label("These two have no layer in common.");
+        return;
+    };
+    ui.strong(format!(
+        "Channels of {layer} at τ = {:.2}",
+        state.settings.tau
+    ));
+    let width = (ui.available_width() - ui.spacing().item_spacing.x) / 2.0;
+    ui.horizontal(|ui| {
+        for (side, ((data, shown), entry)) in cmp.scatters.iter().zip([a, b]).enumerate() {
+            ui.allocate_ui(vec2(width, width.min(420.0) + 40.0), |ui| {
+                ui.vertical(|ui| {
+                    ui.label(entry_label(report, entry, true));
+                    let input = ScatterInput {
+                        shown,
+                        trails: &[],
+                        tau: state.settings.tau,
+                        lower: cmp.lower,
+                        radius: radius_for(data.points.len()),
+                    };
+                    let id = Id::unique(("stadyn.compare.scatter", side));
+                    let (r, resp) = show_scatter(ui, id, &input, &mut drag_from[side]);
+                    if let Some(i) = r.hovered {
+                        let p = data.points[i];
+                        tooltip(&resp, |ui| {
+                            ui.strong(format!("channel {}", p.channel));
+                            ui.label(format!(
+                                "ρ_S = {}, ρ_D = {}",
+                                rho(p.rho_static),
+                                rho(p.rho_dynamic)
+                            ));
+                            ui.label(category_name(p.category));
+                        });
+                    }
+                    let mut emitted = Vec::new();
+                    emit_selection(&r, data, !state.selection.channels.is_empty(), &mut emitted);
+                    if !emitted.is_empty() && state.selection.layer.as_deref() != Some(layer) {
+                        actions.push(Action::SelectLayer(layer.clone()));
+                    }
+                    actions.extend(emitted);
+                });
+            });
+        }
+    });
+}
+
+/// The table of category changes: counts per from → to (click: select
+/// those channels).
+fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut Vec<Action>) {
+    let Some(layer) = &cmp.layer else { return };
+    let Some(changes) = &cmp.changes else {
+        ui.label("The two layers have different numbers of channels: channels do not correspond.");
+        return;
+    };
+    let total = cmp.scatters.first().map_or(0, |(d, _)| d.points.len());
+    ui.strong(format!(
+        "{} channels of {layer} change category (of {total} plotted in A)",
+        changes.len()
+    ));
+    egui::Grid::new("stadyn.compare.changes")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("from");
+            ui.label("to");
+            ui.label("channels");
+            ui.end_row();
+            for (from, to, channels) in change_counts(changes) {
+                ui.label(category_name(from));
+                ui.label(category_name(to));
+                ui.label(channels.len().to_string());
+                let button = ui.button("Select").on_hover_text("Select these channels");
+                if button.clicked() {
+                    if state.selection.layer.as_deref() != Some(layer.as_str()) {
+                        actions.push(Action::SelectLayer(layer.clone()));
+                    }
+                    actions.push(Action::SelectChannels {
+                        channels,
+                        mode: SelectMode::Replace,
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    egui::CollapsingHeader::new(format!("Changed channels ({})", changes.len()))
+        .id_salt("stadyn.compare.changed")
+        .show(ui, |ui| {
+            let h = ui.spacing().interact_size.y;
+            egui::ScrollArea::vertical()
+                .id_salt("stadyn.compare.changed.rows")
+                .max_height(240.0)
+                .show_rows(ui, h, changes.len(), |ui, range| {
+                    for c in &changes[range] {
+                        ui.horizontal(|ui| {
+                            ui.add_sized(
+                                [70.0, h],
+                                egui::Label::new(format!("channel {}", c.channel)),
+                            );
+                            ui.label(format!(
+                                "{} -> {}",
+                                category_name(c.from),
+                                category_name(c.to)
+                            ));
+                        });
+                    }
+                });
+        });
+}

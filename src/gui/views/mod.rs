@@ -1,0 +1,38 @@
+//! One struct per view, each with its own UI state and
+//! `ui(&mut self, ui, &AppState, &mut Vec<Action>)`: views read the state and
+//! emit actions, never mutate shared state.
+
+pub(crate) mod channels;
+pub(crate) mod compare;
+pub(crate) mod layers;
+mod pairs;
+pub(crate) mod plot_bars;
+pub(crate) mod plot_common;
+pub(crate) mod plot_scatter;
+pub(crate) mod plot_table;
+pub(crate) mod project;
+pub(crate) mod training;
+
+pub use channels::ChannelsView;
+pub use compare::CompareView;
+pub use layers::LayersView;
+pub use pairs::PairsView;
+pub use project::ProjectView;
+pub use training::TrainingView;
+
+/// All the views of the app.
+#[derive(Default)]
+pub struct Views {
+    /// Left panel.
+    pub project: ProjectView,
+    /// Videos & pairs tab.
+    pub pairs: PairsView,
+    /// Layers tab.
+    pub layers: LayersView,
+    /// Channels tab.
+    pub channels: ChannelsView,
+    /// Training tab.
+    pub training: TrainingView,
+    /// Compare tab.
+    pub compare: CompareView,
+}

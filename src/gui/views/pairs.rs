@@ -1,0 +1,465 @@
+//! Videos & pairs: a scrubber (play/pause, frame steps, speed, loop, a frame
+//! slider) over the selected pair's video window at display resolution, the
+//! frames the model sees, and both members of a static and a dynamic pair
+//! (the selected pair and the nearest pair of the other factor).
+//!
+//! Pairs are built by the view's own [`PairLoader`] thread; the view never
+//! waits for it (a spinner shows while a pair loads). Playback runs over the
+//! W frames of the window; the model frames follow (the last sampled frame
+//! at or before the window position). Keys, when no text field has focus:
+//! Space play/pause, Left/Right arrow frame step, Home/End first/last frame.
+
+mod textures;
+
+use std::sync::Arc;
+
+use egui::{Key, Modifiers, Vec2};
+
+use crate::analysis::Project;
+use crate::gui::action::Action;
+use crate::gui::playback::{FPS_RANGE, Playback};
+use crate::gui::state::AppState;
+use crate::stats::Factor;
+use crate::worker::pairs::{
+    ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, ProbeSpec, Role,
+};
+use textures::{Strip, TextureCache};
+
+/// What the view shows for one of the two pairs.
+#[derive(Clone, Debug, Default)]
+enum Slot {
+    /// Nothing asked yet.
+    #[default]
+    Empty,
+    /// Built.
+    Ready(Arc<PairFrames>),
+    /// Could not be built.
+    Failed(String),
+}
+
+/// Videos & pairs: the scrubber over the original clip and the members of
+/// the selected static and dynamic pairs.
+#[derive(Default)]
+pub struct PairsView {
+    /// The scrubber's state (tests read it).
+    pub playback: Playback,
+    /// Whether playback was on last frame (the first playing frame does not step).
+    was_playing: bool,
+    loader: Option<PairLoader>,
+    /// Why the loader thread could not start.
+    loader_error: Option<String>,
+    /// The last request sent (its id and what it asked for).
+    asked: Option<PairRequest>,
+    selected: Slot,
+    other: Slot,
+    /// Which of the request's pairs are still loading.
+    waiting: [bool; 2],
+    /// Index of the model (in the project) whose input is shown.
+    model: usize,
+    textures: TextureCache,
+}
+
+impl PairsView {
+    /// Draws the view and returns what the user asked for.
+    pub fn ui(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+        self.playback.set_fps(state.settings.fps);
+        self.playback.set_looping(state.settings.looping);
+        self.receive();
+        let Some(project) = &state.project else {
+            ui.label("Open a project to see its probe videos and pairs.");
+            return;
+        };
+        let pairs = project.probe.pairs.max(1) as u64;
+        let pair = state.selection.pair.min(pairs - 1);
+        self.keys(ui);
+        self.ask(ui.ctx(), project, pair);
+        self.step(ui);
+        self.header(ui, project, pair, pairs, actions);
+        ui.separator();
+        self.scrubber(ui, state, actions);
+        ui.separator();
+        egui::ScrollArea::vertical().show(ui, |ui| self.rows(ui));
+    }
+
+    /// The pair id shown (the selected slot's), if loaded.
+    pub fn shown_pair(&self) -> Option<u64> {
+        match &self.selected {
+            Slot::Ready(p) => Some(p.spec.id),
+            _ => None,
+        }
+    }
+
+    /// The selected pair and the nearest pair of the other factor, when loaded.
+    pub fn shown(&self) -> [Option<Arc<PairFrames>>; 2] {
+        [&self.selected, &self.other].map(|s| match s {
+            Slot::Ready(p) => Some(p.clone()),
+            _ => None,
+        })
+    }
+
+    /// Whether a pair is still loading.
+    pub fn loading(&self) -> bool {
+        self.waiting.iter().any(|&w| w)
+    }
+
+    /// Takes the loader's events; those of older requests are dropped.
+    fn receive(&mut self) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        let current = self.asked.as_ref().map(|r| r.request);
+        while let Some(ev) = loader.try_recv() {
+            if Some(ev.request()) != current {
+                continue;
+            }
+            let (role, slot) = match ev {
+                PairEvent::Loaded { role, pair, .. } => (role, Slot::Ready(pair)),
+                PairEvent::Failed { role, message, .. } => (role, Slot::Failed(message)),
+            };
+            match role {
+                Role::Selected => (self.selected, self.waiting[0]) = (slot, false),
+                Role::Other => (self.other, self.waiting[1]) = (slot, false),
+            }
+        }
+        let count = [&self.selected, &self.other]
+            .into_iter()
+            .filter_map(|s| match s {
+                Slot::Ready(p) => Some(p.window.len().max(p.original.len())),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        self.playback.set_count(count);
+    }
+
+    /// Sends a request when the probe set, model or pair changed.
+    fn ask(&mut self, ctx: &egui::Context, project: &Project, pair: u64) {
+        let probe = match ProbeSpec::from_project(project) {
+            Ok(p) => p,
+            Err(e) => {
+                self.selected = Slot::Failed(e);
+                return;
+            }
+        };
+        self.model = self.model.min(project.models.len().saturating_sub(1));
+        let model = match project.models.get(self.model) {
+            Some(entry) => ModelInput::Entry(entry.clone()),
+            None => ModelInput::Manifest(Box::default()),
+        };
+        if let Some(a) = &self.asked
+            && a.probe == probe
+            && a.model == model
+            && a.pair == pair
+        {
+            return;
+        }
+        if self.loader.is_none() && self.loader_error.is_none() {
+            let ctx = ctx.clone();
+            match PairLoader::spawn(Arc::new(move || ctx.request_repaint())) {
+                Ok(l) => self.loader = Some(l),
+                Err(e) => self.loader_error = Some(format!("cannot start the pair loader: {e}")),
+            }
+        }
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        let request = PairRequest {
+            request: self.asked.as_ref().map_or(0, |a| a.request + 1),
+            probe,
+            model,
+            pair,
+        };
+        loader.request(request.clone());
+        self.asked = Some(request);
+        self.waiting = [true, true];
+    }
+
+    /// Keyboard shortcuts, unless a text field has focus. The keys are
+    /// consumed so that a focused button or slider does not act on them too.
+    fn keys(&mut self, ui: &mut egui::Ui) {
+        if ui.ctx().text_edit_focused() {
+            return;
+        }
+        let p = &mut self.playback;
+        ui.input_mut(|i| {
+            let mut key = |k| i.consume_key(Modifiers::NONE, k);
+            if key(Key::Space) {
+                p.toggle();
+            }
+            if key(Key::ArrowRight) {
+                p.next();
+            }
+            if key(Key::ArrowLeft) {
+                p.prev();
+            }
+            if key(Key::Home) {
+                p.first();
+            }
+            if key(Key::End) {
+                p.last();
+            }
+        });
+    }
+
+    /// Advances playback by the time since the last frame and asks for the
+    /// next repaint while playing.
+    fn step(&mut self, ui: &egui::Ui) {
+        if self.playback.is_playing() && self.was_playing {
+            let dt = ui.input(|i| i.unstable_dt).min(0.5);
+            self.playback.step(dt);
+        }
+        self.was_playing = self.playback.is_playing();
+        if let Some(d) = self.playback.until_next_frame() {
+            ui.ctx().request_repaint_after(d);
+        }
+    }
+
+    /// The model picker, pair browsing and what the selected pair is.
+    fn header(
+        &mut self,
+        ui: &mut egui::Ui,
+        project: &Project,
+        pair: u64,
+        pairs: u64,
+        actions: &mut Vec<Action>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
+            if project.models.len() > 1 {
+                let names: Vec<String> = project.models.iter().map(model_name).collect();
+                egui::ComboBox::from_label("input of model")
+                    .selected_text(names.get(self.model).cloned().unwrap_or_default())
+                    .show_index(ui, &mut self.model, names.len(), |i| names[i].clone());
+            }
+            ui.separator();
+            if ui
+                .add_enabled(pair > 0, egui::Button::new("< Previous pair"))
+                .clicked()
+            {
+                actions.push(Action::ShowPair(pair - 1));
+            }
+            let label = ui.label("pair");
+            let mut id = pair;
+            let drag = egui::DragValue::new(&mut id).range(0..=pairs - 1);
+            if ui.add(drag).labelled_by(label.id).changed() {
+                actions.push(Action::ShowPair(id));
+            }
+            ui.label(format!("of {pairs}"));
+            if ui
+                .add_enabled(pair + 1 < pairs, egui::Button::new("Next pair >"))
+                .clicked()
+            {
+                actions.push(Action::ShowPair(pair + 1));
+            }
+            if self.loading() {
+                ui.add(egui::Spinner::new());
+            }
+        });
+        match &self.selected {
+            Slot::Ready(p) => {
+                let class = p.class.as_deref().map(|c| format!(" · class {c}"));
+                ui.label(format!(
+                    "pair {} · {} · video {}{} ({})",
+                    p.spec.id,
+                    p.spec.factor.name(),
+                    p.video_id,
+                    class.unwrap_or_default(),
+                    p.video_path.display()
+                ));
+                for n in &p.notes {
+                    ui.weak(n);
+                }
+            }
+            Slot::Failed(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            Slot::Empty => {}
+        }
+        if let Some(e) = &self.loader_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+
+    /// Play/pause, frame steps, speed, loop and the frame slider.
+    fn scrubber(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+        let p = &mut self.playback;
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("|<").on_hover_text("First frame (Home)").clicked() {
+                p.first();
+            }
+            if ui.button("<").on_hover_text("Previous frame (Left arrow)").clicked() {
+                p.prev();
+            }
+            let play = if p.is_playing() {
+                "Pause"
+            } else {
+                "Play"
+            };
+            if ui
+                .button(play)
+                .on_hover_text("Play/pause (Space)")
+                .clicked()
+            {
+                p.toggle();
+            }
+            if ui.button(">").on_hover_text("Next frame (Right arrow)").clicked() {
+                p.next();
+            }
+            if ui.button(">|").on_hover_text("Last frame (End)").clicked() {
+                p.last();
+            }
+            let (mut fps, mut looping) = (state.settings.fps, state.settings.looping);
+            let speed = egui::Slider::new(&mut fps, FPS_RANGE)
+                .logarithmic(true)
+                .text("fps");
+            let changed = ui.add(speed).changed() | ui.checkbox(&mut looping, "loop").changed();
+            if changed {
+                p.set_fps(fps);
+                p.set_looping(looping);
+                actions.push(Action::SetPlayback { fps, looping });
+            }
+        });
+        let last = p.count().saturating_sub(1);
+        let mut frame = p.frame();
+        let slider = egui::Slider::new(&mut frame, 0..=last).text("frame");
+        if ui.add_enabled(p.count() > 1, slider).changed() {
+            p.set_frame(frame);
+        }
+    }
+
+    /// The static pair's row, then the dynamic pair's.
+    fn rows(&mut self, ui: &mut egui::Ui) {
+        let slots = [
+            (self.selected.clone(), self.waiting[0]),
+            (self.other.clone(), self.waiting[1]),
+        ];
+        let selected_factor = match &slots[0].0 {
+            Slot::Ready(p) => p.spec.factor,
+            _ => Factor::Static,
+        };
+        let cell = cell_size(ui.available_width());
+        for factor in [Factor::Static, Factor::Dynamic] {
+            let (slot, waiting) = if factor == selected_factor {
+                &slots[0]
+            } else {
+                &slots[1]
+            };
+            match slot {
+                Slot::Ready(pair) => self.pair_row(ui, pair, cell),
+                Slot::Failed(e) => {
+                    ui.label(format!("{} pair: {e}", factor.name()));
+                }
+                Slot::Empty => {}
+            }
+            if *waiting {
+                ui.horizontal(|ui| {
+                    ui.add(egui::Spinner::new());
+                    ui.label(format!("loading the {} pair…", factor.name()));
+                });
+            }
+            ui.add_space(8.0);
+        }
+    }
+
+    /// One pair: its video, the model's frames, and the two members.
+    fn pair_row(&mut self, ui: &mut egui::Ui, pair: &Arc<PairFrames>, cell: Vec2) {
+        ui.strong(pair_title(pair));
+        let pos = self
+            .playback
+            .frame()
+            .min(pair.window.len().saturating_sub(1));
+        let t = pair.model_frame(pos);
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            let window = if pair.window.is_empty() {
+                (Strip::Window, pos, "video: (not decoded)".to_string())
+            } else {
+                let w = pair.window.len();
+                (
+                    Strip::Window,
+                    pos,
+                    format!("video: frame {} of {w}", pos + 1),
+                )
+            };
+            let (h, w) = (pair.original.height, pair.original.width);
+            let n = pair.original.len();
+            let model = format!("model sees: frame {} of {n} ({w}×{h})", t + 1);
+            let b_frame = match pair.spec.factor {
+                Factor::Static => pair.spec.permutation.get(t).copied().unwrap_or(t),
+                Factor::Dynamic => t,
+            };
+            let cells = [
+                window,
+                (Strip::Original, t, model),
+                (Strip::A, t, format!("member 1: {}", pair.style_a)),
+                (
+                    Strip::B,
+                    t,
+                    format!("member 2: {} (frame {})", pair.style_b, b_frame + 1),
+                ),
+            ];
+            for (strip, frame, caption) in cells {
+                ui.vertical(|ui| {
+                    match self.textures.get(&ctx, pair, strip, frame) {
+                        Some(tex) => {
+                            ui.image((tex.id(), fit(tex.size_vec2(), cell)));
+                        }
+                        None => {
+                            ui.allocate_space(cell);
+                        }
+                    }
+                    ui.small(caption);
+                });
+            }
+        });
+    }
+}
+
+/// "static pair: same frames, shuffled (order 3 0 2 1 …)" or
+/// "dynamic pair: style A vs style B", with the pair and its video.
+fn pair_title(pair: &PairFrames) -> String {
+    let what = match pair.spec.factor {
+        Factor::Static => {
+            let order: Vec<String> = pair
+                .spec
+                .permutation
+                .iter()
+                .take(12)
+                .map(usize::to_string)
+                .collect();
+            let more = if pair.spec.permutation.len() > 12 {
+                " …"
+            } else {
+                ""
+            };
+            format!(
+                "static pair: same frames, shuffled (order {}{more})",
+                order.join(" ")
+            )
+        }
+        Factor::Dynamic => format!("dynamic pair: {} vs {}", pair.style_a, pair.style_b),
+    };
+    format!("{what} — pair {}, video {}", pair.spec.id, pair.video_id)
+}
+
+/// A project model's display name.
+fn model_name(m: &crate::analysis::ModelEntry) -> String {
+    m.name
+        .clone()
+        .or_else(|| m.path.as_ref().map(|p| p.display().to_string()))
+        .or_else(|| m.checkpoints.clone())
+        .unwrap_or_else(|| "model".into())
+}
+
+/// The box each image is fitted into: four side by side.
+fn cell_size(available: f32) -> Vec2 {
+    let w = ((available - 40.0) / 4.0).clamp(64.0, 320.0);
+    Vec2::new(w, w.min(240.0))
+}
+
+/// `size` scaled (up or down) to fit in `cell`, aspect kept.
+fn fit(size: Vec2, cell: Vec2) -> Vec2 {
+    if size.x <= 0.0 || size.y <= 0.0 {
+        return cell;
+    }
+    size * (cell.x / size.x).min(cell.y / size.y)
+}

@@ -1,0 +1,164 @@
+//! The analysis part of the project panel: τ, Run / Cancel, progress and
+//! where the results came from; and the messages list.
+
+use std::time::Duration;
+
+use super::can_run;
+use crate::gui::action::Action;
+use crate::gui::state::{AppState, JobStatus, Level};
+
+/// The label of the τ slider (tests find it by this).
+pub(crate) const TAU_LABEL: &str = "τ (category threshold)";
+
+/// τ, Run / Cancel, progress, status.
+pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+    ui.strong("Analysis");
+    let mut tau = state.settings.tau;
+    let r = ui
+        .add(egui::Slider::new(&mut tau, 0.0..=1.0).text(TAU_LABEL))
+        .on_hover_text(
+            "A channel is dynamic or static when its ρ is at least τ (both: both); \
+             changing τ re-buckets at once, nothing is recomputed",
+        );
+    if r.changed() {
+        actions.push(Action::SetTau(tau));
+    }
+    let running = matches!(state.job, JobStatus::Running { .. });
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(can_run(state), egui::Button::new("Run"))
+            .on_hover_text(
+                "Analyze the project (cached results are reused, an interrupted run resumes)",
+            )
+            .clicked()
+        {
+            actions.push(Action::Run);
+        }
+        if ui
+            .add_enabled(running, egui::Button::new("Cancel"))
+            .clicked()
+        {
+            actions.push(Action::Cancel);
+        }
+    });
+    match &state.job {
+        JobStatus::Running {
+            done,
+            total,
+            rate,
+            eta,
+            ..
+        } => {
+            let fraction = if *total > 0 {
+                *done as f32 / *total as f32
+            } else {
+                0.0
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction).text(progress_text(*done, *total, *rate, *eta)),
+            );
+            if state.partial {
+                ui.weak("Partial results: the bars converge as pairs accumulate.");
+            }
+        }
+        JobStatus::Cancelling { .. } => {
+            ui.label("Cancelling… (saving the statistics so a later run resumes)");
+        }
+        JobStatus::Done { cached: true } => {
+            ui.label("Results from the cache (nothing recomputed).");
+        }
+        JobStatus::Done { cached: false } => {
+            ui.label("Results computed.");
+        }
+        JobStatus::Failed(e) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {e}"));
+        }
+        JobStatus::Idle => {
+            let text = match (&state.project, &state.report) {
+                (Some(_), Some(_)) if state.partial => {
+                    "Stopped: partial results shown; Run resumes."
+                }
+                (Some(_), Some(_)) => {
+                    "Results shown are not of these settings: Run to compute them."
+                }
+                (Some(_), None) => "Not computed yet: Run to compute.",
+                (None, Some(_)) => "Results from the report file.",
+                (None, None) => "",
+            };
+            if !text.is_empty() {
+                ui.weak(text);
+            }
+        }
+    }
+}
+
+/// "120 / 400 pairs · 35.2 pairs/s · ETA 8 s".
+pub(crate) fn progress_text(done: usize, total: usize, rate: f64, eta: Option<Duration>) -> String {
+    let mut text = format!("{done} / {total} pairs");
+    if rate > 0.0 {
+        text.push_str(&format!(" · {rate:.1} pairs/s"));
+    }
+    if let Some(eta) = eta {
+        text.push_str(&format!(" · ETA {}", duration(eta)));
+    }
+    text
+}
+
+/// "8 s", "3 min 05 s", "1 h 02 min".
+fn duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// Warnings and errors, newest last, each with a dismiss button.
+pub(super) fn messages_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
+    if state.messages.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.strong(format!("Messages ({})", state.messages.len()));
+        if ui.small_button("Clear all").clicked() {
+            for i in (0..state.messages.len()).rev() {
+                actions.push(Action::DismissMessage(i));
+            }
+        }
+    });
+    for (i, m) in state.messages.iter().enumerate() {
+        let (tag, colour) = match m.level {
+            Level::Info => ("info", ui.visuals().weak_text_color()),
+            Level::Warning => ("warning", ui.visuals().warn_fg_color),
+            Level::Error => ("error", ui.visuals().error_fg_color),
+        };
+        ui.horizontal(|ui| {
+            if ui.small_button("×").on_hover_text("Dismiss").clicked() {
+                actions.push(Action::DismissMessage(i));
+            }
+            ui.colored_label(colour, tag);
+            ui.add(egui::Label::new(&m.text).wrap());
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_text;
+    use std::time::Duration;
+
+    #[test]
+    fn progress_reads_done_total_rate_and_eta() {
+        assert_eq!(progress_text(0, 400, 0.0, None), "0 / 400 pairs");
+        assert_eq!(
+            progress_text(120, 400, 35.24, Some(Duration::from_secs(8))),
+            "120 / 400 pairs · 35.2 pairs/s · ETA 8 s"
+        );
+        assert_eq!(
+            progress_text(1, 9000, 1.0, Some(Duration::from_secs(185))),
+            "1 / 9000 pairs · 1.0 pairs/s · ETA 3 min 05 s"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Opening a project on the worker: parse it, prepare the probe set, expand
+//! the models, find the probe videos and look for cached results. Problems
+//! short of an unreadable file are reported with the project, so the user
+//! can fix them in the panel (pick another probe folder, add a model).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::{JobSpec, ModelSpec, Project, Report, cached_report, expand_models};
+use crate::video::{Layout, ProbeSet};
+
+/// A project as opened: what the panel shows about it.
+#[derive(Debug)]
+pub struct LoadedProject {
+    /// The project file (none for a project edited in memory only).
+    pub path: Option<PathBuf>,
+    /// The parsed project (paths absolute).
+    pub project: Project,
+    /// What was found about it.
+    pub info: ProjectInfo,
+    /// The report of a finished run of exactly this job in the cache.
+    pub cached: Option<Arc<Report>>,
+}
+
+/// What opening a project found out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectInfo {
+    /// The model files to run, checkpoints expanded and ordered by epoch.
+    pub models: Vec<ModelSpec>,
+    /// The probe set, or why it cannot be used.
+    pub probe: Result<ProbeInfo, String>,
+    /// Other problems that would make a run fail (a checkpoint folder
+    /// without checkpoints, a model file that is not there).
+    pub problems: Vec<String>,
+    /// What preparing the probe set did (e.g. generated the demo clips).
+    pub prepared: Option<String>,
+}
+
+/// The probe videos found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeInfo {
+    /// The layout (detected unless the project names one).
+    pub layout: Layout,
+    /// Number of videos.
+    pub videos: usize,
+    /// Entries skipped while listing them.
+    pub skipped: usize,
+}
+
+/// Reads a project file and inspects it; `Err` when it cannot be read or parsed.
+pub(super) fn open_project(path: &Path) -> Result<LoadedProject, String> {
+    let project = Project::load(path).map_err(|e| format!("{e:#}"))?;
+    Ok(inspect(project, Some(path.to_path_buf())))
+}
+
+/// Inspects a project (see the module doc).
+pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject {
+    let mut problems = Vec::new();
+    let prepared = project.prepare_probe().unwrap_or_else(|e| {
+        problems.push(format!("{e:#}"));
+        None
+    });
+    let mut models = Vec::new();
+    for entry in &project.models {
+        match expand_models(std::slice::from_ref(entry)) {
+            Ok(specs) => models.extend(specs),
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    for m in &models {
+        if !m.path.is_file() {
+            problems.push(format!(
+                "model '{}': file '{}' does not exist",
+                m.name,
+                m.path.display()
+            ));
+        }
+    }
+    if project.models.is_empty() {
+        problems.push("the project has no models: add a model or checkpoints".into());
+    }
+    let probe = probe_info(&project);
+    let cached = if problems.is_empty() && probe.is_ok() {
+        JobSpec::from_project(&project)
+            .and_then(|spec| cached_report(&spec))
+            .unwrap_or_else(|e| {
+                log::debug!("no cached results: {e:#}");
+                None
+            })
+            .map(Arc::new)
+    } else {
+        None
+    };
+    LoadedProject {
+        path,
+        project,
+        info: ProjectInfo {
+            models,
+            probe,
+            problems,
+            prepared,
+        },
+        cached,
+    }
+}
+
+fn probe_info(project: &Project) -> Result<ProbeInfo, String> {
+    let root = &project.probe.videos;
+    let layout = project
+        .probe
+        .layout
+        .as_deref()
+        .map(str::parse::<Layout>)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    if root.as_os_str().is_empty() {
+        return Err("no probe folder yet: choose one (Probe folder…)".into());
+    }
+    if !root.exists() {
+        return Err(format!("probe folder '{}' does not exist", root.display()));
+    }
+    let set = ProbeSet::discover(root, layout)
+        .map_err(|e| format!("probe set '{}': {e}", root.display()))?;
+    Ok(ProbeInfo {
+        layout: set.layout,
+        videos: set.len(),
+        skipped: set.warnings.len(),
+    })
+}

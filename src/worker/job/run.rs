@@ -1,0 +1,185 @@
+//! The worker's threads: the command loop (`stadyn-worker`) and one
+//! `stadyn-job` thread per run.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::Receiver;
+
+use super::{Command, Event, JobResult, Outbox, RequestId, SAVE_EVERY, open};
+use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, Warning, run_cached};
+use crate::model::{Extractor, ModelError};
+
+/// Takes commands until the app drops its [`super::JobWorker`].
+pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
+    let mut previous: Option<JoinHandle<()>> = None;
+    for command in rx {
+        match command {
+            Command::OpenProject { id, path } => {
+                let event = guarded(|| open::open_project(&path))
+                    .map(|p| Event::ProjectLoaded(Box::new(p)))
+                    .unwrap_or_else(|error| Event::OpenFailed { path, error });
+                out.send(id, event);
+            }
+            Command::Inspect { id, project, path } => {
+                let event = guarded(|| Ok(open::inspect(*project, path.clone())))
+                    .map(|p| Event::ProjectLoaded(Box::new(p)))
+                    .unwrap_or_else(|error| Event::OpenFailed {
+                        path: path.unwrap_or_default(),
+                        error,
+                    });
+                out.send(id, event);
+            }
+            Command::OpenReport { id, path } => {
+                let read =
+                    guarded(|| crate::export::read_report(&path).map_err(|e| format!("{e:#}")));
+                let event = match read {
+                    Ok(r) => Event::ReportLoaded {
+                        path,
+                        report: Arc::new(r),
+                    },
+                    Err(error) => Event::OpenFailed { path, error },
+                };
+                out.send(id, event);
+            }
+            Command::Run {
+                id,
+                project,
+                use_cache,
+                cancel,
+            } => {
+                let job_out = out.clone();
+                let before = previous.take();
+                let spawned =
+                    std::thread::Builder::new()
+                        .name("stadyn-job".into())
+                        .spawn(move || {
+                            if let Some(p) = before {
+                                let _ = p.join();
+                            }
+                            let result =
+                                guarded(|| run_project(id, &project, use_cache, &cancel, &job_out));
+                            job_out.send(id, Event::Finished(result));
+                        });
+                match spawned {
+                    Ok(h) => previous = Some(h),
+                    Err(e) => {
+                        let error = format!("cannot start the job thread: {e}");
+                        out.send(id, Event::Finished(Err(error)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(format!("internal error (a bug in stadyn): {what}"))
+    })
+}
+
+/// The job of a project, as `stadyn analyze PROJECT` runs it, with partial
+/// reports every [`SAVE_EVERY`] pairs.
+fn run_project(
+    id: RequestId,
+    project: &Project,
+    use_cache: bool,
+    cancel: &AtomicBool,
+    out: &Outbox,
+) -> Result<JobResult, String> {
+    let err = |e: anyhow::Error| format!("{e:#}");
+    if let Some(done) = project.prepare_probe().map_err(err)? {
+        out.send(id, Event::Note(format!("probe set: {done}")));
+    }
+    let mut spec = JobSpec::from_project(project).map_err(err)?;
+    spec.save_every = SAVE_EVERY;
+    if !spec.probe_root.exists() {
+        return Err(format!(
+            "probe folder '{}' does not exist",
+            spec.probe_root.display()
+        ));
+    }
+    let mut on_event = |e: JobEvent| match e {
+        JobEvent::Started {
+            remaining,
+            total,
+            models,
+        } => out.send(
+            id,
+            Event::Started {
+                remaining,
+                total,
+                models,
+            },
+        ),
+        JobEvent::Progress {
+            done,
+            total,
+            rate,
+            eta,
+        } => out.offer(
+            id,
+            Event::Progress {
+                done,
+                total,
+                rate,
+                eta,
+            },
+        ),
+        JobEvent::Partial(r) => out.offer(id, Event::Partial(Arc::new(*r))),
+        JobEvent::Warning(w) => out.send(id, Event::Warning(w)),
+    };
+    let loader = loader(&spec, id, out)?;
+    let (output, cache) =
+        run_cached(&spec, &loader, use_cache, &mut on_event, cancel).map_err(err)?;
+    let report = output.report?;
+    Ok(JobResult {
+        report: Arc::new(report),
+        cache,
+    })
+}
+
+/// Loads models as TorchScript, telling the app about missing manifests.
+#[cfg(feature = "torch")]
+fn loader<'a>(
+    spec: &JobSpec,
+    id: RequestId,
+    out: &'a Outbox,
+) -> Result<impl Fn(&ModelSpec) -> Result<Box<dyn Extractor>, ModelError> + 'a, String> {
+    let device: crate::model::Device = spec.device.parse()?;
+    crate::model::set_threads(spec.threads);
+    Ok(move |m: &ModelSpec| {
+        let (model, warning) = crate::analysis::load_torchscript(m, device)?;
+        if let Some(reason) = warning {
+            let path = m.path.display().to_string();
+            out.send(id, Event::Warning(Warning { path, reason }));
+        }
+        Ok(model)
+    })
+}
+
+/// Without libtorch no model loads; cached results are still reused.
+#[cfg(not(feature = "torch"))]
+fn loader<'a>(
+    _spec: &JobSpec,
+    _id: RequestId,
+    _out: &'a Outbox,
+) -> Result<impl Fn(&ModelSpec) -> Result<Box<dyn Extractor>, ModelError> + 'a, String> {
+    Ok(|m: &ModelSpec| {
+        Err(ModelError::Load {
+            path: m.path.clone(),
+            reason: "this stadyn was built without TorchScript support (cargo feature \
+                     `torch`): it shows reports and cached results but cannot run models"
+                .into(),
+        })
+    })
+}

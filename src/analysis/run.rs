@@ -147,8 +147,10 @@ pub fn run_job(
         models: models.len(),
     });
 
+    // Sized to memory, but no larger than `save_every`: partial reports
+    // come as often as asked (the GUI asks often, to show results early).
     let batch = match spec.batch {
-        0 => auto_batch(&inputs, &mut models, &ids)?,
+        0 => auto_batch(&inputs, &mut models, &ids)?.min(spec.save_every.max(1)),
         n => n,
     };
     let (tx, rx) = bounded::<Produced>(batch * 2);
@@ -168,7 +170,7 @@ pub fn run_job(
             spec,
             batch,
             &mut models,
-            &inputs,
+            inputs,
             &mut stats,
             boot,
             &settings,

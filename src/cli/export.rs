@@ -9,8 +9,8 @@ use crate::figure::csv::{bars_csv, training_csv};
 use crate::figure::png::svg_to_png;
 use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
 use crate::figure::{channel_points, layer_bars, model_groups, training_curves};
-use std::path::Path;
 use clap::Args;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,11 +67,13 @@ pub fn print_training(report: &Report) {
     for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
         println!("{} ({} checkpoints)", g.name, g.entries.len());
         println!(
-            "  {:<16} {:<20} {:<20} {:>10}  {}",
-            "layer", "final dynamic %", "final static %", "settled at", "dynamic % / static % per epoch"
+            "  {:<16} {:<20} {:<20} {:>10}  dynamic % / static % per epoch",
+            "layer", "final dynamic %", "final static %", "settled at"
         );
         for c in training_curves(report, g) {
-            let Some(last) = c.points.last() else { continue };
+            let Some(last) = c.points.last() else {
+                continue;
+            };
             let share = |k: usize| match last.ci {
                 Some(ci) => format!("{:.1} [{:.1}, {:.1}]", last.pct[k], ci[k][0], ci[k][1]),
                 None => format!("{:.1}", last.pct[k]),
@@ -100,7 +102,13 @@ pub fn print_training(report: &Report) {
 /// A file-name-safe form of a name.
 fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -109,21 +117,33 @@ fn slug(s: &str) -> String {
 /// scatter of every model's last layer at its last checkpoint.
 fn write_figures(dir: &Path, report: &Report, tau: f64) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let groups = model_groups(report);
-    let last: Vec<usize> = groups.iter().filter_map(|g| g.entries.last().copied()).collect();
+    let last: Vec<usize> = groups
+        .iter()
+        .filter_map(|g| g.entries.last().copied())
+        .collect();
     let bars: Vec<_> = layer_bars(report, tau)
         .into_iter()
         .filter(|b| last.contains(&b.model_index))
         .collect();
-    let mut figures = vec![("bars".to_string(), bars_svg(&bars, "Static and dynamic share per layer"))];
+    let mut figures = vec![(
+        "bars".to_string(),
+        bars_svg(&bars, "Static and dynamic share per layer"),
+    )];
     for g in &groups {
         let entry = &report.models[g.entries[g.entries.len() - 1]];
         if g.entries.len() > 1 {
             let title = format!("{}: shares across training", g.name);
-            figures.push((format!("training_{}", slug(&g.name)), training_svg(&training_curves(report, g), &title)));
+            figures.push((
+                format!("training_{}", slug(&g.name)),
+                training_svg(&training_curves(report, g), &title),
+            ));
         }
         if let Some(l) = entry.layers.last() {
             let (points, undefined) = channel_points(l, tau);
-            let title = format!("{} · {}: channels ({} undefined)", g.name, l.name, undefined);
+            let title = format!(
+                "{} · {}: channels ({} undefined)",
+                g.name, l.name, undefined
+            );
             figures.push((
                 format!("channels_{}_{}", slug(&g.name), slug(&l.name)),
                 scatter_svg(&points, tau, &[], &title),

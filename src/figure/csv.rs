@@ -21,9 +21,24 @@ fn to_string(rows: Vec<Vec<String>>) -> anyhow::Result<String> {
 pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
     let mut rows = vec![
         [
-            "model", "checkpoint", "epoch", "layer", "channels", "dynamic_pct", "dynamic_lo",
-            "dynamic_hi", "static_pct", "static_lo", "static_hi", "residual_pct", "tau",
-            "units_dynamic", "units_static", "units_joint", "units_none", "units_unassigned",
+            "model",
+            "checkpoint",
+            "epoch",
+            "layer",
+            "channels",
+            "dynamic_pct",
+            "dynamic_lo",
+            "dynamic_hi",
+            "static_pct",
+            "static_lo",
+            "static_hi",
+            "residual_pct",
+            "tau",
+            "units_dynamic",
+            "units_static",
+            "units_joint",
+            "units_none",
+            "units_unassigned",
         ]
         .map(String::from)
         .to_vec(),
@@ -55,11 +70,22 @@ pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
 }
 
 /// The scatter of one layer: one row per plotted channel.
-pub fn points_csv(layer: &LayerReport, points: &[ChannelPoint], tau: f64) -> anyhow::Result<String> {
+pub fn points_csv(
+    layer: &LayerReport,
+    points: &[ChannelPoint],
+    tau: f64,
+) -> anyhow::Result<String> {
     let mut rows = vec![
-        ["layer", "channel", "rho_static", "rho_dynamic", "category", "tau"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "layer",
+            "channel",
+            "rho_static",
+            "rho_dynamic",
+            "category",
+            "tau",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for p in points {
         rows.push(vec![
@@ -80,8 +106,18 @@ pub fn points_csv(layer: &LayerReport, points: &[ChannelPoint], tau: f64) -> any
 pub fn training_csv(report: &Report) -> anyhow::Result<String> {
     let mut rows = vec![
         [
-            "model", "checkpoint", "epoch", "layer", "dynamic_pct", "dynamic_lo", "dynamic_hi",
-            "static_pct", "static_lo", "static_hi", "residual_pct", "settled_from_epoch",
+            "model",
+            "checkpoint",
+            "epoch",
+            "layer",
+            "dynamic_pct",
+            "dynamic_lo",
+            "dynamic_hi",
+            "static_pct",
+            "static_lo",
+            "static_hi",
+            "residual_pct",
+            "settled_from_epoch",
         ]
         .map(String::from)
         .to_vec(),

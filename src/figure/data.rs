@@ -130,7 +130,13 @@ pub struct ChannelPoint {
 pub fn channel_points(l: &LayerReport, tau: f64) -> (Vec<ChannelPoint>, usize) {
     let mut points = Vec::with_capacity(l.channels);
     let mut undefined = 0;
-    for (channel, (&d, &s)) in l.units.rho_dynamic.iter().zip(&l.units.rho_static).enumerate() {
+    for (channel, (&d, &s)) in l
+        .units
+        .rho_dynamic
+        .iter()
+        .zip(&l.units.rho_static)
+        .enumerate()
+    {
         match (d, s) {
             (Some(d), Some(s)) => points.push(ChannelPoint {
                 channel,

@@ -30,6 +30,10 @@ pub fn svg_to_png(svg: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
     );
     let mut pixmap = tiny_skia::Pixmap::new(w.max(1), h.max(1))
         .ok_or_else(|| anyhow::anyhow!("figure too large to rasterize ({w}×{h})"))?;
-    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
     Ok(pixmap.encode_png()?)
 }

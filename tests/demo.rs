@@ -150,8 +150,22 @@ fn c2d_demo_model_sees_no_frame_order() {
     let o = stadyn(
         d.path(),
         &[
-            "analyze", "--model", s(&model), "--videos", s(&probe), "--pairs", &pairs.to_string(),
-            "--seed", "5", "--bootstrap", "0", "--no-cache", "--device", "cpu", "--quiet", "--out",
+            "analyze",
+            "--model",
+            s(&model),
+            "--videos",
+            s(&probe),
+            "--pairs",
+            &pairs.to_string(),
+            "--seed",
+            "5",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--out",
             s(&out),
         ],
     );
@@ -219,7 +233,10 @@ fn c2d_demo_model_sees_no_frame_order() {
         let static_rows = var(&|i| is_static[i / 2]);
         let want = static_rows / total;
         let got = layer["scores"][1].as_f64().unwrap();
-        assert!((got - want).abs() < 1e-4 * want, "{name}: s_S {got} vs variance ratio {want}");
+        assert!(
+            (got - want).abs() < 1e-4 * want,
+            "{name}: s_S {got} vs variance ratio {want}"
+        );
         let v = layer["total_variance"].as_f64().unwrap();
         assert!((v - total).abs() < 1e-4 * total, "{name}: V {v} vs {total}");
     }
@@ -238,14 +255,37 @@ fn motion_trained_3d_cnn_is_more_dynamic_than_appearance_trained() {
     let o = stadyn(
         d.path(),
         &[
-            "analyze", "--model", s(&motion), "--model", s(&appearance), "--videos", s(&probe),
-            "--pairs", "160", "--seed", "1", "--bootstrap", "200", "--no-cache", "--device", "cpu",
-            "--quiet", "--out", s(&out),
+            "analyze",
+            "--model",
+            s(&motion),
+            "--model",
+            s(&appearance),
+            "--videos",
+            s(&probe),
+            "--pairs",
+            "160",
+            "--seed",
+            "1",
+            "--bootstrap",
+            "200",
+            "--no-cache",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--out",
+            s(&out),
         ],
     );
     assert!(o.status.success(), "{}", text(&o));
     let r = report(&out);
-    let last = |m: usize| r["models"][m]["layers"].as_array().unwrap().last().unwrap().clone();
+    let last = |m: usize| {
+        r["models"][m]["layers"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone()
+    };
     let (lm, la) = (last(0), last(1));
     assert_eq!(lm["name"], "stage3");
     let ci = |l: &serde_json::Value, k: usize| {
@@ -266,7 +306,13 @@ fn motion_trained_3d_cnn_is_more_dynamic_than_appearance_trained() {
     let exp = d.path().join("export");
     let o = stadyn(d.path(), &["export", s(&out), "--out", s(&exp), "--quiet"]);
     assert!(o.status.success(), "{}", text(&o));
-    for f in ["bars.csv", "bars.svg", "bars.png", "training.csv", "channels.csv"] {
+    for f in [
+        "bars.csv",
+        "bars.svg",
+        "bars.png",
+        "training.csv",
+        "channels.csv",
+    ] {
         assert!(exp.join(f).is_file(), "{f} missing");
     }
     // models are named by their manifests

@@ -46,20 +46,48 @@ pub enum CacheUse {
     Reused,
 }
 
-/// The report of a job the cache holds finished statistics of, computed
-/// from them without running anything (the GUI shows it on opening a
-/// project); `None` when the cache has no complete run of this job.
-pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<Report>> {
+/// Results of a job found in the cache.
+#[derive(Clone, Debug)]
+pub struct CachedResults {
+    /// The report of the statistics saved.
+    pub report: Report,
+    /// Pairs done.
+    pub done: usize,
+    /// Pairs in the job's shard.
+    pub total: usize,
+}
+
+impl CachedResults {
+    /// Whether the run finished (nothing left to compute).
+    pub fn complete(&self) -> bool {
+        self.done >= self.total
+    }
+}
+
+/// The report of the statistics the cache holds of `spec`, computed without
+/// running anything (the GUI shows it on opening a project): of a finished
+/// run, or of an interrupted one (which a run resumes). `None` when the
+/// cache has nothing of this job, or too little for a report.
+pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<CachedResults>> {
     let path = cached_stats_path(spec)?;
     let Ok(mut s) = StatsFile::load(&path) else {
         return Ok(None);
     };
     let (key, _) = spec.identity()?;
-    if s.job_key != key || s.shard != spec.shard || !s.complete() {
+    if s.job_key != key || s.shard != spec.shard {
         return Ok(None);
     }
     s.settings.threshold = spec.threshold;
-    build_report(&s, &s.settings, spec.threshold).map(Some)
+    let report = match build_report(&s, &s.settings, spec.threshold) {
+        Ok(r) => r,
+        Err(e) if s.complete() => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    Ok(Some(CachedResults {
+        report,
+        done: s.done,
+        total: s.total,
+    }))
 }
 
 /// Runs a job through the cache (or without it when `use_cache` is false).

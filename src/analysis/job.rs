@@ -10,7 +10,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 /// Bump when a change makes old statistics wrong (estimator, pairs, preprocessing).
-pub const ESTIMATOR_VERSION: u32 = 1;
+/// 2: clips of one `.npy` clip array were decoded from a cache keyed by the
+/// file alone, so every pair from an array got the first clip's frames.
+pub const ESTIMATOR_VERSION: u32 = 2;
 
 /// An analysis run: models × probe pairs → statistics and a report.
 #[derive(Clone, Debug)]

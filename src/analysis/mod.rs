@@ -15,7 +15,9 @@ mod run;
 mod stats_file;
 
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
-pub use cache::{CacheUse, cache_root, cached_report, cached_stats_path, run_cached};
+pub use cache::{
+    CacheUse, CachedResults, cache_root, cached_report, cached_stats_path, run_cached,
+};
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
 #[cfg(feature = "torch")]
 pub use load::load_torchscript;

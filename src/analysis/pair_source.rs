@@ -24,11 +24,23 @@ const CACHE_VIDEO_BYTES: u64 = 512 << 20;
 /// Total bytes of decoded frames kept.
 const CACHE_TOTAL_BYTES: u64 = 1 << 30;
 
+/// A video in the cache: its path and, for a `.npy` clip array, the clip's
+/// index (every clip of an array shares the array's path).
+type VideoKey = (PathBuf, usize);
+
+fn video_key(source: &VideoSource) -> VideoKey {
+    let index = match source {
+        VideoSource::Array { index, .. } => *index,
+        _ => 0,
+    };
+    (source.path().to_path_buf(), index)
+}
+
 /// Probed facts and decoded frames of the videos seen so far.
 #[derive(Default)]
 struct VideoCache {
-    infos: HashMap<PathBuf, VideoInfo>,
-    frames: HashMap<PathBuf, Arc<Vec<RgbImage>>>,
+    infos: HashMap<VideoKey, VideoInfo>,
+    frames: HashMap<VideoKey, Arc<Vec<RgbImage>>>,
     bytes: u64,
 }
 
@@ -133,7 +145,7 @@ impl PairSource {
         start_draw: u64,
         shrink: Option<Shrink<'_>>,
     ) -> Result<(Clip, Vec<String>, Vec<RgbImage>), String> {
-        let path = source.path().to_path_buf();
+        let path = video_key(source);
         let known = self
             .cache
             .lock()

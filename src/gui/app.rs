@@ -7,10 +7,12 @@ mod files;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::action::{Action, SelectMode, Tab};
+use super::action::{Action, ExportFormat, SelectMode, Tab};
+use super::export::{self, Exporter};
 use super::state::{AppState, JobStatus, Level, Settings};
 use super::views::Views;
 use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSettings, Project, RunSettings};
+use crate::worker::Waker;
 use crate::worker::job::{JobWorker, RequestId};
 
 /// The key of the persisted [`Settings`].
@@ -37,6 +39,10 @@ pub struct StadynApp {
     inspecting: Option<RequestId>,
     /// The window title last sent.
     title: String,
+    /// Writes exported figures and tables.
+    exporter: Exporter,
+    /// Wakes the UI from background threads.
+    waker: Waker,
 }
 
 impl StadynApp {
@@ -49,11 +55,13 @@ impl StadynApp {
             .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
             .unwrap_or_default();
         let ctx = cc.egui_ctx.clone();
-        let worker = JobWorker::new(Arc::new(move || ctx.request_repaint()));
+        let waker: Waker = Arc::new(move || ctx.request_repaint());
+        let worker = JobWorker::new(waker.clone());
         let start = path
             .or_else(|| settings.last_path.clone().filter(|p| p.exists()))
             .or_else(files::demo_project);
         let mut app = Self::with_worker(settings, worker);
+        app.waker = waker;
         match start {
             Some(p) => app.open(p),
             None => app.state.message(
@@ -86,6 +94,8 @@ impl StadynApp {
             opening: None,
             inspecting: None,
             title: String::new(),
+            exporter: Exporter::default(),
+            waker: Arc::new(|| {}),
         }
     }
 
@@ -99,6 +109,16 @@ impl StadynApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         while let Some(reply) = self.worker.try_recv() {
             self.on_reply(reply);
+        }
+        while let Some(done) = self.exporter.poll() {
+            match done {
+                Ok(path) => self
+                    .state
+                    .message(Level::Info, format!("Exported {}", path.display())),
+                Err(e) => self
+                    .state
+                    .message(Level::Error, format!("Export failed: {e}")),
+            }
         }
         let title = self.window_title();
         if title != self.title {
@@ -123,6 +143,30 @@ impl StadynApp {
                         actions.push(Action::ShowTab(tab));
                     }
                 }
+                let tab = self.state.settings.tab;
+                if tab != Tab::Pairs {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        for (label, format) in [
+                            ("CSV", ExportFormat::Csv),
+                            ("SVG", ExportFormat::Svg),
+                            ("PNG", ExportFormat::Png),
+                        ] {
+                            let tip = match format {
+                                ExportFormat::Csv => "Save exactly the numbers this view plots",
+                                _ => "Save this view's figure",
+                            };
+                            let enabled = self.state.report.is_some();
+                            if ui
+                                .add_enabled(enabled, egui::Button::new(label))
+                                .on_hover_text(tip)
+                                .clicked()
+                            {
+                                actions.push(Action::Export { tab, format });
+                            }
+                        }
+                        ui.label("Export:");
+                    });
+                }
             });
             ui.separator();
             let v = &mut self.views;
@@ -136,6 +180,29 @@ impl StadynApp {
         });
         for a in actions {
             self.apply(a);
+        }
+    }
+
+    /// Asks where to save and exports the tab's figure or numbers there.
+    fn export(&mut self, tab: Tab, format: ExportFormat) {
+        let Some(content) = export::content(tab, &self.state) else {
+            self.state.message(
+                Level::Warning,
+                format!("{} has nothing to export yet", tab.label()),
+            );
+            return;
+        };
+        let near = self
+            .state
+            .project_path
+            .clone()
+            .or(self.state.report_path.clone());
+        match files::pick_save(&content.stem, export::extension(format), near.as_deref()) {
+            Ok(Some(path)) => self
+                .exporter
+                .start(content, format, path, self.waker.clone()),
+            Ok(None) => {}
+            Err(e) => self.state.message(Level::Error, e),
         }
     }
 
@@ -249,7 +316,7 @@ impl StadynApp {
             }
             Action::SetTrails(on) => s.settings.trails = on,
             // Exports (and actions added since) are handled by their views' owners.
-            other => log::debug!("not handled yet: {other:?}"),
+            Action::Export { tab, format } => self.export(tab, format),
         }
     }
 

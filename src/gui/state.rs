@@ -49,7 +49,7 @@ impl Default for Settings {
 }
 
 /// What is selected; shared by every view.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Selection {
     /// Index into [`Derived::groups`].
     pub group: usize,
@@ -63,6 +63,21 @@ pub struct Selection {
     pub compare: Option<(usize, usize)>,
     /// The pair shown in the Videos & pairs view.
     pub pair: u64,
+}
+
+impl Default for Selection {
+    /// The first model at its last checkpoint (the trained network), its
+    /// last layer once a report arrives.
+    fn default() -> Self {
+        Self {
+            group: 0,
+            checkpoint: usize::MAX,
+            layer: None,
+            channels: Default::default(),
+            compare: None,
+            pair: 0,
+        }
+    }
 }
 
 /// Plot data of the current report, selection and τ.
@@ -185,7 +200,11 @@ impl AppState {
     pub fn selected_entry(&self) -> Option<usize> {
         let g = self.derived.groups.get(self.selection.group)?;
         g.entries
-            .get(self.selection.checkpoint.min(g.entries.len().saturating_sub(1)))
+            .get(
+                self.selection
+                    .checkpoint
+                    .min(g.entries.len().saturating_sub(1)),
+            )
             .copied()
     }
 

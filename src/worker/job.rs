@@ -17,7 +17,7 @@ mod run;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use open::{LoadedProject, ProbeInfo, ProjectInfo};
+pub use open::{Cached, LoadedProject, ProbeInfo, ProjectInfo};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,8 +34,9 @@ use crate::analysis::{CacheUse, Project, Report, Warning};
 const EVENT_CAPACITY: usize = 256;
 
 /// Pairs between partial reports (and saved statistics) in the app: small,
-/// so the bars start moving within seconds (the CLI uses 64).
-pub const SAVE_EVERY: usize = 16;
+/// so the bars start moving within seconds (the CLI uses 64). Automatic
+/// batches are no larger (see `analysis::run_job`).
+pub const SAVE_EVERY: usize = 8;
 
 /// Identifies a request; every [`Reply`] carries the id it answers.
 pub type RequestId = u64;

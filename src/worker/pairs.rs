@@ -297,7 +297,7 @@ impl PairLoader {
         let (req_tx, req_rx) = bounded(4);
         let (ev_tx, ev_rx) = bounded(8);
         std::thread::Builder::new()
-            .name("stadyn-pairs".into())
+            .name("stadyn-pair-view".into())
             .spawn(move || thread::run(&req_rx, &ev_tx, &waker, cache_bytes))?;
         Ok(Self {
             requests: req_tx,

@@ -148,16 +148,24 @@ impl StadynApp {
         let usable = p.info.problems.is_empty() && p.info.probe.is_ok();
         s.project = Some(p.project);
         s.project_info = Some(p.info);
+        let autorun = opening.is_some_and(|o| o.autorun) && usable;
         match p.cached {
-            Some(report) if !job_running => {
-                s.set_report(report, false);
+            _ if job_running => {}
+            Some(c) if c.complete => {
+                s.set_report(c.report, false);
                 s.job = JobStatus::Done { cached: true };
             }
-            Some(_) => {}
-            None if job_running => {}
+            Some(c) => {
+                // An interrupted run: show what it had; Run resumes it.
+                s.set_report(c.report, true);
+                s.job = JobStatus::Idle;
+                if autorun {
+                    self.run();
+                }
+            }
             None => {
                 s.job = JobStatus::Idle;
-                if opening.is_some_and(|o| o.autorun) && usable {
+                if autorun {
                     self.run();
                 }
             }

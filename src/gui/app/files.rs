@@ -58,6 +58,37 @@ pub(super) fn pick(kind: OpenKind, near: Option<&Path>) -> Result<Option<Action>
     }))
 }
 
+/// Asks where to save a file named `stem.ext` (modal); `Ok(None)` when the
+/// user cancelled, `Err` when no dialog can be shown.
+pub(super) fn pick_save(
+    stem: &str,
+    ext: &str,
+    near: Option<&Path>,
+) -> Result<Option<PathBuf>, String> {
+    if !dialog_available() {
+        return Err(
+            "No file dialog could be shown (it needs the XDG desktop portal or `zenity`); \
+             `stadyn export REPORT --out DIR` writes every figure and table headless."
+                .into(),
+        );
+    }
+    let mut dialog = rfd::FileDialog::new()
+        .set_title("Export")
+        .set_file_name(format!("{stem}.{ext}"))
+        .add_filter(ext.to_uppercase(), &[ext]);
+    if let Some(dir) = near.and_then(Path::parent) {
+        dialog = dialog.set_directory(dir);
+    }
+    let started = Instant::now();
+    match dialog.save_file() {
+        Some(p) => Ok(Some(p)),
+        None if started.elapsed() < Duration::from_millis(200) => {
+            Err("The save dialog could not be shown; `stadyn export REPORT --out DIR` writes every figure and table headless.".into())
+        }
+        None => Ok(None),
+    }
+}
+
 /// Whether rfd has something to show dialogs with: on Linux the desktop
 /// portal (over the session bus) or zenity.
 fn dialog_available() -> bool {

@@ -3,6 +3,7 @@
 //! table sorts by the clicked header, points glide to a new checkpoint, and
 //! the trails and hit testing on their own.
 
+use egui::accesskit::Role;
 use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -54,7 +55,8 @@ fn moving_tau_rebuckets_the_points_at_once() {
     let mut h = fixture::harness(fixture::app(Tab::Channels));
     let before = counts(h.state());
     assert_eq!((before.dynamic, before.static_, before.joint), (3, 2, 0));
-    h.get_by_label("τ").set_value_accesskit(0.3);
+    h.get_by_role_and_label(Role::Slider, "τ")
+        .set_value_accesskit(0.3);
     h.run();
     assert!((h.state().state.settings.tau - 0.3).abs() < 1e-9);
     let after = counts(h.state());
@@ -70,10 +72,11 @@ fn clicking_points_selects_adds_and_toggles_channels() {
     let p3 = point_pos(&h, 3);
     click_at(&mut h, p3, Modifiers::SHIFT);
     assert_eq!(selected(&h), vec![2, 3]);
+    assert_eq!(point_pos(&h, 2), p2, "selecting does not move the plot");
     click_at(&mut h, p2, Modifiers::CTRL);
     assert_eq!(selected(&h), vec![3]);
-    // Empty space (top right corner) clears.
-    let empty = screen_pos(&h, egui::Id::unique(SCATTER_PLOT), [0.98, 0.98]);
+    // Empty space (low ρ_D, high ρ_S) clears.
+    let empty = screen_pos(&h, egui::Id::unique(SCATTER_PLOT), [0.9, -0.1]);
     click_at(&mut h, empty, Modifiers::NONE);
     assert!(selected(&h).is_empty());
 }

@@ -188,6 +188,7 @@ fn the_view_shows_what_the_model_sees() {
     let project = project(dir.path(), 4);
     let probe = ProbeSpec::from_project(&project).unwrap();
     let mut h = harness(project);
+    h.state_mut().state.selection.pair = 2;
     loaded(&mut h, 2);
     let [selected, other] = h.state().view.shown();
     let (selected, other) = (selected.unwrap(), other.unwrap());
@@ -224,7 +225,12 @@ fn a_broken_video_shows_its_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(project(dir.path(), 0));
     step_until(&mut h, "the error", |h| !h.state().view.loading());
-    assert!(h.query_by_label_contains("broken.mp4").is_some());
+    assert!(h.query_all_by_label_contains("broken.mp4").next().is_some());
+    // Reload asks again (and fails again).
+    h.get_by_label("Reload").click();
+    h.run_steps(2);
+    step_until(&mut h, "the error again", |h| !h.state().view.loading());
+    assert!(h.query_all_by_label_contains("broken.mp4").next().is_some());
     // Keys on an empty scrubber do nothing.
     h.key_press(egui::Key::ArrowRight);
     h.step();
@@ -265,5 +271,10 @@ fn the_app_browses_pairs() {
     h.key_press(egui::Key::ArrowRight);
     h.step();
     h.step();
-    assert!(h.query_by_label_contains("video: frame 2 of 12").is_some());
+    // Both pairs' videos follow the scrubber.
+    assert_eq!(
+        h.query_all_by_label_contains("video: frame 2 of 12")
+            .count(),
+        2
+    );
 }

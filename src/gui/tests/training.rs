@@ -3,6 +3,7 @@
 //! without checkpoints says so; and the shared axes and epoch hit testing.
 
 use egui::Modifiers;
+use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 
 use super::layers::{click_at, fixture, screen_pos};
@@ -18,7 +19,8 @@ fn the_checkpoint_slider_moves_every_view() {
         (s.derived.points.clone(), bar_groups(s, false))
     };
     assert_eq!(h.state().state.selection.checkpoint, 2);
-    h.get_by_label("checkpoint").set_value_accesskit(0.0);
+    h.get_by_role_and_label(Role::Slider, "checkpoint")
+        .set_value_accesskit(0.0);
     h.run();
     let s = &h.state().state;
     assert_eq!(s.selection.checkpoint, 0);

@@ -163,23 +163,21 @@ impl ChannelsView {
         }
         let Some(sc) = &self.scatter else { return };
         ui.label(format!(
-            "{} · {} — {} channels plotted, {} with an undefined ρ (not plotted) — {}",
+            "{} · {} — {} channels plotted, {} with an undefined ρ (not plotted)",
             state
                 .selected_entry()
                 .map_or(String::new(), |e| entry_label(report, e, true)),
             sc.layer.as_deref().unwrap_or("no layer"),
             sc.data.points.len(),
             state.derived.undefined,
-            selection_summary(selected_categories(
-                &state.derived.points,
-                &state.selection.channels
-            )),
         ));
         ui.separator();
         egui::Panel::right("stadyn.channels.table.panel")
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
+                let cats = selected_categories(&state.derived.points, &state.selection.channels);
+                ui.label(selection_summary(cats));
                 if let Some(c) = self.table.ui(
                     ui,
                     state.derived.generation,
@@ -328,15 +326,16 @@ impl ChannelsView {
         let Some(sc) = self.scatter.as_mut() else {
             return;
         };
-        let want = (state.selection.channels.clone(), state.settings.trails);
-        if stale || sc.made_for != want {
-            sc.trails = if want.1 {
-                sc.track.trails(&want.0)
+        // Compared in place: cloning a large selection every frame is not free.
+        let (selection, trails) = (&state.selection.channels, state.settings.trails);
+        if stale || sc.made_for.0 != *selection || sc.made_for.1 != trails {
+            sc.trails = if trails {
+                sc.track.trails(selection)
             } else {
                 Vec::new()
             };
-            sc.shown = Shown::new(&sc.data, sc.shown.positions.clone(), &want.0);
-            sc.made_for = want;
+            sc.shown = Shown::new(&sc.data, sc.shown.positions.clone(), selection);
+            sc.made_for = (selection.clone(), trails);
         }
         if let Some(a) = &self.anim {
             let t = (now - a.start) / ANIM_SECS;

@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use egui::{Id, vec2};
 
-use super::plot_bars::{BarGroup, BarKind, BarLayout, show_stacked};
+use super::plot_bars::{BarGroup, BarKind, BarLayout};
 use super::plot_common::{category_name, entry_label, pct, pct_ci, rho, tooltip};
 use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
+use super::plot_stack::show_stacked;
 use crate::analysis::{LayerReport, Report};
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode};
@@ -104,7 +105,7 @@ impl Compared {
                 }
             })
             .collect();
-        let layout = BarLayout::new(report, &state.derived.bars, groups, false);
+        let layout = BarLayout::new(report, &state.derived.bars, groups, true);
         let layer = common_layer(report, a, b, state.selection.layer.as_deref());
         let find = |e: usize| {
             let name = layer.as_deref()?;
@@ -183,14 +184,23 @@ impl CompareView {
                 actions.push(Action::SetCompare(b, a));
             }
         });
-        let key: Key = (
-            state.derived.generation,
-            a,
-            b,
-            state.selection.layer.clone(),
-            state.selection.channels.clone(),
-        );
-        if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let sel = &state.selection;
+        let fresh = self
+            .cache
+            .as_ref()
+            .is_some_and(|((g, ka, kb, layer, channels), _)| {
+                (*g, *ka, *kb) == (state.derived.generation, a, b)
+                    && *layer == sel.layer
+                    && channels == &sel.channels
+            });
+        if !fresh {
+            let key = (
+                state.derived.generation,
+                a,
+                b,
+                sel.layer.clone(),
+                sel.channels.clone(),
+            );
             self.cache = Some((key, Compared::new(state, report, a, b)));
         }
         let Some((_, cmp)) = &self.cache else { return };
@@ -200,8 +210,12 @@ impl CompareView {
             .show(ui, |ui| {
                 let width = ui.available_width();
                 ui.horizontal_top(|ui| {
-                    let bars = vec2((width * 0.6).max(300.0), 260.0);
-                    ui.allocate_ui(bars, |ui| bars_ui(ui, cmp, actions));
+                    let n = cmp.layout.slots.len() as f32;
+                    let bars = vec2(
+                        (width * 0.6).max(300.0),
+                        (80.0 + 30.0 * n).clamp(220.0, 480.0),
+                    );
+                    ui.allocate_ui(bars, |ui| ui.vertical(|ui| bars_ui(ui, cmp, actions)));
                     ui.vertical(|ui| changes_ui(ui, state, cmp, actions));
                 });
                 ui.separator();

@@ -9,10 +9,11 @@
 
 use egui::Id;
 
-use super::plot_bars::{BarGroup, BarHit, BarKind, BarLayout, BarSlot, show_stacked};
+use super::plot_bars::{BarGroup, BarHit, BarKind, BarLayout, BarSlot};
 use super::plot_common::{
     category_name, entry_label, pct, pct_ci, selected_categories, selection_summary, tooltip,
 };
+use super::plot_stack::show_stacked;
 use crate::figure::ModelGroup;
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
@@ -99,7 +100,7 @@ impl LayersView {
                 );
                 if let Some(h) = r.hovered {
                     tooltip(&resp, |ui| {
-                        category_tooltip(ui, &layout.slots[h.slot], state.settings.tau)
+                        category_tooltip(ui, &layout.slots[h.slot], state.settings.tau);
                     });
                 }
                 clicked = clicked.or(r.clicked);
@@ -151,7 +152,8 @@ pub(crate) fn bar_groups(state: &AppState, by_checkpoint: bool) -> Vec<BarGroup>
             let k = if gi == sel.group {
                 sel.checkpoint.min(last)
             } else {
-                nearest_checkpoint(report, g, selected_epoch).unwrap_or(sel.checkpoint.min(last))
+                // Without epochs to match: the final checkpoint.
+                nearest_checkpoint(report, g, selected_epoch).unwrap_or(last)
             };
             let label = if g.entries.len() > 1 {
                 entry_label(report, g.entries[k], true)
@@ -196,7 +198,7 @@ fn select_slot(state: &AppState, layout: &BarLayout, slot: usize, actions: &mut 
     actions.push(Action::SelectLayer(s.bar.layer.clone()));
 }
 
-/// "Selected: cnn3d · epoch 3 · conv2 — 3 selected: 2 static, 1 none".
+/// "Selected: cnn3d · epoch 3 · conv2 (…) — 3 selected: 2 static, 1 none".
 fn summary(state: &AppState, layout: &BarLayout, selected: Option<usize>) -> String {
     let Some(s) = selected.and_then(|i| layout.slots.get(i)) else {
         return "Click a bar to select its layer.".to_string();
@@ -204,10 +206,11 @@ fn summary(state: &AppState, layout: &BarLayout, selected: Option<usize>) -> Str
     let g = &layout.groups[s.group];
     let cats = selected_categories(&state.derived.points, &state.selection.channels);
     format!(
-        "Selected: {} · {} ({} channels) — {}",
+        "Selected: {} · {} ({} channels, {} unassigned at τ) — {}",
         g.label,
         s.bar.layer,
         s.bar.channels,
+        s.bar.counts.unassigned,
         selection_summary(cats)
     )
 }

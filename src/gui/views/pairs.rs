@@ -9,21 +9,21 @@
 //! at or before the window position). Keys, when no text field has focus:
 //! Space play/pause, Left/Right arrow frame step, Home/End first/last frame.
 
+mod rows;
 mod textures;
 
 use std::sync::Arc;
 
-use egui::{Key, Modifiers, Vec2};
+use egui::{Key, Modifiers};
 
 use crate::analysis::Project;
 use crate::gui::action::Action;
 use crate::gui::playback::{FPS_RANGE, Playback};
 use crate::gui::state::AppState;
-use crate::stats::Factor;
 use crate::worker::pairs::{
     ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, ProbeSpec, Role,
 };
-use textures::{Strip, TextureCache};
+use textures::TextureCache;
 
 /// What the view shows for one of the two pairs.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +56,8 @@ pub struct PairsView {
     waiting: [bool; 2],
     /// Index of the model (in the project) whose input is shown.
     model: usize,
+    /// Ask again even if nothing changed (the Reload button).
+    reload: bool,
     textures: TextureCache,
 }
 
@@ -147,6 +149,7 @@ impl PairsView {
             None => ModelInput::Manifest(Box::default()),
         };
         if let Some(a) = &self.asked
+            && !self.reload
             && a.probe == probe
             && a.model == model
             && a.pair == pair
@@ -171,6 +174,7 @@ impl PairsView {
         };
         loader.request(request.clone());
         self.asked = Some(request);
+        self.reload = false;
         self.waiting = [true, true];
     }
 
@@ -271,6 +275,10 @@ impl PairsView {
             }
             Slot::Failed(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
+                let hint = "Build the pair again (e.g. once the probe set is in place)";
+                if ui.button("Reload").on_hover_text(hint).clicked() {
+                    self.reload = true;
+                }
             }
             Slot::Empty => {}
         }
@@ -283,17 +291,21 @@ impl PairsView {
     fn scrubber(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
         let p = &mut self.playback;
         ui.horizontal_wrapped(|ui| {
-            if ui.button("|<").on_hover_text("First frame (Home)").clicked() {
+            if ui
+                .button("|<")
+                .on_hover_text("First frame (Home)")
+                .clicked()
+            {
                 p.first();
             }
-            if ui.button("<").on_hover_text("Previous frame (Left arrow)").clicked() {
+            if ui
+                .button("<")
+                .on_hover_text("Previous frame (Left arrow)")
+                .clicked()
+            {
                 p.prev();
             }
-            let play = if p.is_playing() {
-                "Pause"
-            } else {
-                "Play"
-            };
+            let play = if p.is_playing() { "Pause" } else { "Play" };
             if ui
                 .button(play)
                 .on_hover_text("Play/pause (Space)")
@@ -301,7 +313,11 @@ impl PairsView {
             {
                 p.toggle();
             }
-            if ui.button(">").on_hover_text("Next frame (Right arrow)").clicked() {
+            if ui
+                .button(">")
+                .on_hover_text("Next frame (Right arrow)")
+                .clicked()
+            {
                 p.next();
             }
             if ui.button(">|").on_hover_text("Last frame (End)").clicked() {
@@ -325,120 +341,6 @@ impl PairsView {
             p.set_frame(frame);
         }
     }
-
-    /// The static pair's row, then the dynamic pair's.
-    fn rows(&mut self, ui: &mut egui::Ui) {
-        let slots = [
-            (self.selected.clone(), self.waiting[0]),
-            (self.other.clone(), self.waiting[1]),
-        ];
-        let selected_factor = match &slots[0].0 {
-            Slot::Ready(p) => p.spec.factor,
-            _ => Factor::Static,
-        };
-        let cell = cell_size(ui.available_width());
-        for factor in [Factor::Static, Factor::Dynamic] {
-            let (slot, waiting) = if factor == selected_factor {
-                &slots[0]
-            } else {
-                &slots[1]
-            };
-            match slot {
-                Slot::Ready(pair) => self.pair_row(ui, pair, cell),
-                Slot::Failed(e) => {
-                    ui.label(format!("{} pair: {e}", factor.name()));
-                }
-                Slot::Empty => {}
-            }
-            if *waiting {
-                ui.horizontal(|ui| {
-                    ui.add(egui::Spinner::new());
-                    ui.label(format!("loading the {} pair…", factor.name()));
-                });
-            }
-            ui.add_space(8.0);
-        }
-    }
-
-    /// One pair: its video, the model's frames, and the two members.
-    fn pair_row(&mut self, ui: &mut egui::Ui, pair: &Arc<PairFrames>, cell: Vec2) {
-        ui.strong(pair_title(pair));
-        let pos = self
-            .playback
-            .frame()
-            .min(pair.window.len().saturating_sub(1));
-        let t = pair.model_frame(pos);
-        let ctx = ui.ctx().clone();
-        ui.horizontal(|ui| {
-            let window = if pair.window.is_empty() {
-                (Strip::Window, pos, "video: (not decoded)".to_string())
-            } else {
-                let w = pair.window.len();
-                (
-                    Strip::Window,
-                    pos,
-                    format!("video: frame {} of {w}", pos + 1),
-                )
-            };
-            let (h, w) = (pair.original.height, pair.original.width);
-            let n = pair.original.len();
-            let model = format!("model sees: frame {} of {n} ({w}×{h})", t + 1);
-            let b_frame = match pair.spec.factor {
-                Factor::Static => pair.spec.permutation.get(t).copied().unwrap_or(t),
-                Factor::Dynamic => t,
-            };
-            let cells = [
-                window,
-                (Strip::Original, t, model),
-                (Strip::A, t, format!("member 1: {}", pair.style_a)),
-                (
-                    Strip::B,
-                    t,
-                    format!("member 2: {} (frame {})", pair.style_b, b_frame + 1),
-                ),
-            ];
-            for (strip, frame, caption) in cells {
-                ui.vertical(|ui| {
-                    match self.textures.get(&ctx, pair, strip, frame) {
-                        Some(tex) => {
-                            ui.image((tex.id(), fit(tex.size_vec2(), cell)));
-                        }
-                        None => {
-                            ui.allocate_space(cell);
-                        }
-                    }
-                    ui.small(caption);
-                });
-            }
-        });
-    }
-}
-
-/// "static pair: same frames, shuffled (order 3 0 2 1 …)" or
-/// "dynamic pair: style A vs style B", with the pair and its video.
-fn pair_title(pair: &PairFrames) -> String {
-    let what = match pair.spec.factor {
-        Factor::Static => {
-            let order: Vec<String> = pair
-                .spec
-                .permutation
-                .iter()
-                .take(12)
-                .map(usize::to_string)
-                .collect();
-            let more = if pair.spec.permutation.len() > 12 {
-                " …"
-            } else {
-                ""
-            };
-            format!(
-                "static pair: same frames, shuffled (order {}{more})",
-                order.join(" ")
-            )
-        }
-        Factor::Dynamic => format!("dynamic pair: {} vs {}", pair.style_a, pair.style_b),
-    };
-    format!("{what} — pair {}, video {}", pair.spec.id, pair.video_id)
 }
 
 /// A project model's display name.
@@ -448,18 +350,4 @@ fn model_name(m: &crate::analysis::ModelEntry) -> String {
         .or_else(|| m.path.as_ref().map(|p| p.display().to_string()))
         .or_else(|| m.checkpoints.clone())
         .unwrap_or_else(|| "model".into())
-}
-
-/// The box each image is fitted into: four side by side.
-fn cell_size(available: f32) -> Vec2 {
-    let w = ((available - 40.0) / 4.0).clamp(64.0, 320.0);
-    Vec2::new(w, w.min(240.0))
-}
-
-/// `size` scaled (up or down) to fit in `cell`, aspect kept.
-fn fit(size: Vec2, cell: Vec2) -> Vec2 {
-    if size.x <= 0.0 || size.y <= 0.0 {
-        return cell;
-    }
-    size * (cell.x / size.x).min(cell.y / size.y)
 }

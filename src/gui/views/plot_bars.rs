@@ -1,20 +1,17 @@
 //! Stacked layer bars, shared by the Layers and Compare views: a
 //! [`BarLayout`] (computed when the report, τ or the selection changes)
-//! places one slot per layer, grouped by model or checkpoint, and
-//! [`show_stacked`] draws either the factor shares (dynamic / static /
-//! residual % with the 95 % intervals as whiskers) or the channel-category
-//! shares (% of channels) of those slots.
+//! places one slot per layer, grouped by model or checkpoint, with the
+//! stacked shares of each (`plot_stack` draws them) and the hit testing
+//! that hover and click use.
 //!
 //! Coordinates: a slot sits at argument `pos`; in horizontal mode the plot
 //! point is `[value, -pos]` (first layer on top), in vertical mode
 //! `[pos, value]`. [`BarLayout::bar_at`] inverts that for hover and click.
 
-use egui::{Align2, Color32, Id, Rangef, Stroke};
-use egui_plot::{
-    AxisHints, Bar, BarChart, GridMark, Legend, Line, Plot, PlotBounds, PlotPoint, Text,
-};
+use egui::Color32;
+use egui_plot::PlotBounds;
 
-use super::plot_common::{category_color, rgb};
+use super::plot_common::{category_color, category_name, rgb};
 use crate::analysis::Report;
 use crate::figure::{LayerBar, palette};
 use crate::stats::Category;
@@ -64,27 +61,23 @@ pub(crate) enum BarKind {
 }
 
 impl BarKind {
-    fn segments(self) -> usize {
+    pub(crate) fn segments(self) -> usize {
         match self {
             BarKind::Factors => 3,
             BarKind::Categories => 5,
         }
     }
 
-    fn name(self, k: usize) -> &'static str {
+    pub(crate) fn name(self, k: usize) -> &'static str {
         match (self, k) {
             (BarKind::Factors, 0) => "dynamic %",
             (BarKind::Factors, 1) => "static %",
             (BarKind::Factors, _) => "residual %",
-            (BarKind::Categories, 0) => "dynamic channels %",
-            (BarKind::Categories, 1) => "static channels %",
-            (BarKind::Categories, 2) => "joint channels %",
-            (BarKind::Categories, 3) => "none channels %",
-            (BarKind::Categories, _) => "unassigned channels %",
+            (BarKind::Categories, k) => category_name(Category::ALL[k.min(4)]),
         }
     }
 
-    fn color(self, k: usize) -> Color32 {
+    pub(crate) fn color(self, k: usize) -> Color32 {
         match self {
             BarKind::Factors => rgb(palette::FACTORS[k.min(2)]),
             BarKind::Categories => category_color(Category::ALL[k.min(4)]),
@@ -211,7 +204,7 @@ impl BarLayout {
     }
 
     /// The cumulative shares of a slot.
-    fn stack(&self, slot: usize, kind: BarKind) -> &[f64] {
+    pub(crate) fn stack(&self, slot: usize, kind: BarKind) -> &[f64] {
         match (self.slots.get(slot), kind) {
             (Some(s), BarKind::Factors) => &s.fac,
             (Some(s), BarKind::Categories) => &s.cat,
@@ -227,7 +220,7 @@ impl BarLayout {
     }
 
     /// Plot bounds: every slot, values 0–100 % (+ room for group labels).
-    fn bounds(&self) -> PlotBounds {
+    pub(crate) fn bounds(&self) -> PlotBounds {
         let last = self.slots.last().map_or(1.0, |s| s.pos);
         let (a0, a1) = (0.0, last + 0.6);
         let (v0, v1) = if self.horizontal {
@@ -241,192 +234,4 @@ impl BarLayout {
             [p[0].max(q[0]), p[1].max(q[1])],
         )
     }
-}
-
-/// What the user did with a stacked plot this frame.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct StackResponse {
-    /// The bar under the pointer.
-    pub hovered: Option<BarHit>,
-    /// The slot clicked.
-    pub clicked: Option<usize>,
-}
-
-/// Draws `layout` as stacked bars of `kind` in a plot with the global id
-/// `id`, highlighting slot `selected`; returns the hover and click. The
-/// caller shows the tooltip (`response`) — its content depends on the view.
-pub(crate) fn show_stacked(
-    ui: &mut egui::Ui,
-    id: Id,
-    layout: &BarLayout,
-    kind: BarKind,
-    selected: Option<usize>,
-) -> (StackResponse, egui::Response) {
-    let strong = ui.visuals().strong_text_color();
-    let arg_axis = AxisHints::new(if layout.horizontal {
-        egui_plot::Axis::Y
-    } else {
-        egui_plot::Axis::X
-    })
-    .label("layer")
-    .label_spacing(Rangef::new(6.0, 10.0))
-    .formatter(|mark: GridMark, _| slot_label(layout, mark.value));
-    let value_label = match kind {
-        BarKind::Factors => "share of the layer's dimensions (%)",
-        BarKind::Categories => "share of channels (%)",
-    };
-    let value_axis = AxisHints::new(if layout.horizontal {
-        egui_plot::Axis::X
-    } else {
-        egui_plot::Axis::Y
-    })
-    .label(value_label);
-    let spacer = move |_: egui_plot::GridInput| slot_marks(layout);
-    let mut plot = Plot::new(id)
-        .id(id)
-        .legend(Legend::default().follow_insertion_order(true))
-        .show_x(false)
-        .show_y(false)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .allow_axis_zoom_drag(false);
-    if layout.horizontal {
-        let width = layout
-            .slots
-            .iter()
-            .map(|s| s.bar.layer.chars().count())
-            .max()
-            .unwrap_or(4);
-        plot = plot
-            .custom_y_axes(vec![arg_axis])
-            .custom_x_axes(vec![value_axis])
-            .y_grid_spacer(spacer)
-            .y_axis_min_width(width as f32 * 7.5 + 8.0);
-    } else {
-        plot = plot
-            .custom_x_axes(vec![arg_axis])
-            .custom_y_axes(vec![value_axis])
-            .x_grid_spacer(spacer);
-    }
-    let out = plot.show(ui, |plot_ui| {
-        plot_ui.set_plot_bounds(layout.bounds());
-        let hovered = plot_ui
-            .response()
-            .hover_pos()
-            .map(|_| plot_ui.pointer_coordinate())
-            .and_then(|p| p.and_then(|p| layout.bar_at([p.x, p.y], kind)));
-        let clicked = if plot_ui.response().clicked() {
-            hovered.map(|h| h.slot)
-        } else {
-            None
-        };
-        for k in 0..kind.segments() {
-            let bars = layout
-                .slots
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let stack = layout.stack(i, kind);
-                    let (lo, hi) = (stack[k], stack[k + 1]);
-                    let mut b =
-                        Bar::new(s.pos * if layout.horizontal { -1.0 } else { 1.0 }, hi - lo)
-                            .base_offset(lo)
-                            .width(BAR_WIDTH)
-                            .fill(kind.color(k))
-                            .name(&s.bar.layer);
-                    if layout.horizontal {
-                        b = b.horizontal();
-                    } else {
-                        b = b.vertical();
-                    }
-                    if Some(i) == selected {
-                        b = b.stroke(Stroke::new(2.5, strong));
-                    } else if hovered.is_some_and(|h| h.slot == i) {
-                        b = b.stroke(Stroke::new(1.0, strong));
-                    }
-                    b
-                })
-                .collect();
-            plot_ui.bar_chart(BarChart::new(kind.name(k), bars).color(kind.color(k)));
-        }
-        if kind == BarKind::Factors {
-            for s in &layout.slots {
-                let Some(ci) = s.bar.ci else { continue };
-                for (k, base) in [(0, 0.0), (1, s.fac[1])] {
-                    let w = whisker(layout, s.pos, base + ci[k][0], base + ci[k][1]);
-                    plot_ui.line(Line::new("95 % CI", w).color(strong).width(1.2));
-                }
-            }
-        }
-        for (gi, g) in layout.groups.iter().enumerate() {
-            let Some(first) = layout.slots.iter().find(|s| s.group == gi) else {
-                continue;
-            };
-            let last = layout
-                .slots
-                .iter()
-                .rev()
-                .find(|s| s.group == gi)
-                .map_or(first.pos, |s| s.pos);
-            let (p, anchor) = if layout.horizontal {
-                (layout.point(first.pos - 0.75, 0.5), Align2::LEFT_CENTER)
-            } else {
-                (
-                    layout.point((first.pos + last) / 2.0, 101.0),
-                    Align2::CENTER_BOTTOM,
-                )
-            };
-            let text = egui::RichText::new(&g.label).strong();
-            plot_ui.text(
-                Text::new("", PlotPoint::new(p[0], p[1]), text)
-                    .anchor(anchor)
-                    .color(strong),
-            );
-        }
-        StackResponse { hovered, clicked }
-    });
-    (out.inner, out.response)
-}
-
-/// An I-shaped whisker from `lo` to `hi` at argument `pos`, as one polyline.
-fn whisker(layout: &BarLayout, pos: f64, lo: f64, hi: f64) -> Vec<[f64; 2]> {
-    let c = 0.12;
-    [
-        (pos - c, hi),
-        (pos + c, hi),
-        (pos, hi),
-        (pos, lo),
-        (pos - c, lo),
-        (pos + c, lo),
-    ]
-    .iter()
-    .map(|&(a, v)| layout.point(a, v))
-    .collect()
-}
-
-/// Grid marks (and tick labels) at every slot.
-fn slot_marks(layout: &BarLayout) -> Vec<GridMark> {
-    let sign = if layout.horizontal { -1.0 } else { 1.0 };
-    layout
-        .slots
-        .iter()
-        .map(|s| GridMark {
-            value: sign * s.pos,
-            step_size: 1.0,
-        })
-        .collect()
-}
-
-/// The layer name of the slot at argument-axis value `value`.
-fn slot_label(layout: &BarLayout, value: f64) -> String {
-    let pos = if layout.horizontal { -value } else { value };
-    layout
-        .slots
-        .iter()
-        .find(|s| (s.pos - pos).abs() < 1e-6)
-        .map(|s| s.bar.layer.clone())
-        .unwrap_or_default()
 }

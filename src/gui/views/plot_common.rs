@@ -221,3 +221,50 @@ pub(crate) fn checkpoint_slider(
         actions.push(crate::gui::action::Action::SelectCheckpoint(k));
     }
 }
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Swatch {
+    /// A filled square (bars, bands).
+    Fill(Color32),
+    /// A short horizontal line (curves).
+    Line(Color32),
+    /// A short vertical line, dashed when `true` (markers across a plot).
+    Rule(Color32, bool),
+}
+
+/// A legend as one row of widgets above a plot, where it hides no data.
+pub(crate) fn legend_row(ui: &mut egui::Ui, entries: &[(Swatch, &str)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (swatch, label) in entries {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+            let p = ui.painter();
+            match *swatch {
+                Swatch::Fill(c) => {
+                    p.rect_filled(rect.shrink(1.0), 2.0, c);
+                }
+                Swatch::Line(c) => {
+                    p.line_segment(
+                        [rect.left_center(), rect.right_center()],
+                        egui::Stroke::new(2.0, c),
+                    );
+                }
+                Swatch::Rule(c, dashed) => {
+                    let (top, bottom) = (rect.center_top(), rect.center_bottom());
+                    if dashed {
+                        p.extend(egui::Shape::dashed_line(
+                            &[top, bottom],
+                            egui::Stroke::new(1.5, c),
+                            3.0,
+                            2.0,
+                        ));
+                    } else {
+                        p.line_segment([top, bottom], egui::Stroke::new(1.5, c));
+                    }
+                }
+            }
+            ui.label(*label);
+            ui.add_space(8.0);
+        }
+    });
+}

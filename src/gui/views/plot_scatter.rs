@@ -161,7 +161,12 @@ pub(crate) fn show_scatter(
     let lower = input.lower;
     let out = Plot::new("scatter")
         .id(id)
-        .legend(Legend::default().follow_insertion_order(true))
+        .legend(
+            // The corner of negative ρ, where channels are fewest.
+            Legend::default()
+                .follow_insertion_order(true)
+                .position(egui_plot::Corner::LeftBottom),
+        )
         .x_axis_label("ρ_S (static correlation)")
         .y_axis_label("ρ_D (dynamic correlation)")
         .data_aspect(1.0)
@@ -174,7 +179,7 @@ pub(crate) fn show_scatter(
         .allow_double_click_reset(false)
         .allow_axis_zoom_drag(false)
         .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max([lower - 0.02; 2], [1.02; 2]));
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([lower - 0.03; 2], [1.03; 2]));
             let mut r = ScatterResponse::default();
             let pointer = plot_ui.pointer_coordinate().map(|p| [p.x, p.y]);
             let upp = plot_ui.transform().dvalue_dpos();

@@ -122,18 +122,23 @@ impl SelectedTable {
         channels: &BTreeSet<usize>,
         data: &ScatterData,
     ) -> Option<usize> {
-        let key = (generation, channels.clone(), self.sort, self.descending);
-        if self.made_for.as_ref() != Some(&key) {
+        let fresh = self.made_for.as_ref().is_some_and(|(g, sel, col, desc)| {
+            *g == generation && sel == channels && *col == self.sort && *desc == self.descending
+        });
+        if !fresh {
             self.rows = table_rows(data, channels);
             sort_rows(&mut self.rows, self.sort, self.descending);
-            self.made_for = Some(key);
+            self.made_for = Some((generation, channels.clone(), self.sort, self.descending));
         }
         ui.strong(format!("Selected channels ({})", self.rows.len()));
         if self.rows.is_empty() {
             ui.label("Click a point, or drag a box, to select channels.");
             return None;
         }
-        let widths = [64.0, 64.0, 64.0, 80.0];
+        // Columns share the panel's width, so the panel never grows with its rows.
+        let gap = ui.spacing().item_spacing.x;
+        let w = ((ui.available_width() - 24.0 - 5.0 * gap) / 4.6).max(30.0);
+        let widths = [w, w, w, 1.6 * w];
         ui.horizontal(|ui| {
             for (col, w) in Column::ALL.into_iter().zip(widths) {
                 let arrow = match (col == self.sort, self.descending) {

@@ -9,11 +9,11 @@
 
 use egui::{Color32, Id, Stroke};
 use egui_plot::{
-    FilledArea, Legend, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotPoint, PlotPoints,
-    Points, VLine,
+    FilledArea, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotPoint, PlotPoints, Points,
+    VLine,
 };
 
-use super::plot_common::{checkpoint_slider, pct, pct_ci, rgb, tooltip};
+use super::plot_common::{Swatch, checkpoint_slider, legend_row, pct, pct_ci, rgb, tooltip};
 use crate::figure::{TrainingCurve, palette};
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
@@ -144,11 +144,29 @@ impl TrainingView {
             .selected_entry()
             .and_then(|e| report.models.get(e))
             .map(|m| m.epoch.unwrap_or(state.selection.checkpoint as f64));
-        ui.label("Dynamic (blue) and static (red) share of each layer per checkpoint, with 95 % intervals; dashed: where the bias settles.");
+        let (dyn_c, stat_c) = (rgb(palette::DYNAMIC), rgb(palette::STATIC));
+        let strong = ui.visuals().strong_text_color();
+        legend_row(
+            ui,
+            &[
+                (Swatch::Line(dyn_c), "dynamic %"),
+                (Swatch::Line(stat_c), "static %"),
+                (Swatch::Fill(dyn_c.gamma_multiply(0.3)), "95 % CI"),
+                (
+                    Swatch::Rule(strong.gamma_multiply(0.6), true),
+                    "bias settled",
+                ),
+                (
+                    Swatch::Rule(Color32::from_gray(140), false),
+                    "selected checkpoint",
+                ),
+            ],
+        );
         ui.separator();
         let spacing = ui.spacing().item_spacing.x;
         let cols = ((ui.available_width() / 380.0).floor() as usize).max(1);
-        let width = (ui.available_width() - spacing * (cols as f32 - 1.0)) / cols as f32 - 8.0;
+        // Less each frame's margins and stroke.
+        let width = (ui.available_width() - spacing * (cols as f32 - 1.0)) / cols as f32 - 16.0;
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -199,114 +217,117 @@ fn curve_plot(
         .stroke(frame_stroke)
         .show(ui, |ui| {
             ui.set_width(width);
-            let settled = c.settled.and_then(|k| c.points.get(k)).map(|p| p.epoch);
-            ui.horizontal(|ui| {
-                ui.strong(&c.layer);
-                ui.label(match settled {
-                    Some(e) => format!("settles at epoch {e}"),
-                    None => "no intervals: settling unknown".to_string(),
+            ui.vertical(|ui| {
+                let settled = c.settled.and_then(|k| c.points.get(k)).map(|p| p.epoch);
+                ui.horizontal(|ui| {
+                    ui.strong(&c.layer);
+                    ui.label(match settled {
+                        Some(e) => format!("settles at epoch {e}"),
+                        None => "no intervals: settling unknown".to_string(),
+                    });
                 });
-            });
-            let out = Plot::new("curve")
-                .id(Id::unique(("stadyn.training", &c.layer)))
-                .height(200.0)
-                .legend(Legend::default().follow_insertion_order(true))
-                .x_axis_label("epoch")
-                .y_axis_label("share (%)")
-                .show_x(false)
-                .show_y(false)
-                .allow_drag(false)
-                .allow_zoom(false)
-                .allow_scroll(false)
-                .allow_boxed_zoom(false)
-                .allow_double_click_reset(false)
-                .allow_axis_zoom_drag(false)
-                .show(ui, |plot_ui| {
-                    plot_ui.set_plot_bounds(bounds);
-                    let hovered = plot_ui
-                        .response()
-                        .hover_pos()
-                        .and_then(|_| plot_ui.pointer_coordinate())
-                        .and_then(|p| nearest_epoch(&l.epochs, p.x));
-                    let clicked = hovered.filter(|_| plot_ui.response().clicked());
-                    if c.points.iter().all(|p| p.ci.is_some()) {
-                        for (k, name, color) in
-                            [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
-                        {
-                            let lo: Vec<f64> = c
-                                .points
-                                .iter()
-                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
-                                .collect();
-                            let hi: Vec<f64> = c
-                                .points
-                                .iter()
-                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
-                                .collect();
-                            plot_ui.add(
-                                FilledArea::new(name, &l.epochs, &lo, &hi)
-                                    .fill_color(color.gamma_multiply(0.2)),
+                let out = Plot::new("curve")
+                    .id(Id::unique(("stadyn.training", &c.layer)))
+                    .height(200.0)
+                    .x_axis_label("epoch")
+                    .y_axis_label("share (%)")
+                    .show_x(false)
+                    .show_y(false)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .allow_boxed_zoom(false)
+                    .allow_double_click_reset(false)
+                    .allow_axis_zoom_drag(false)
+                    .show(ui, |plot_ui| {
+                        plot_ui.set_plot_bounds(bounds);
+                        let hovered = plot_ui
+                            .response()
+                            .hover_pos()
+                            .and_then(|_| plot_ui.pointer_coordinate())
+                            .and_then(|p| nearest_epoch(&l.epochs, p.x));
+                        let clicked = hovered.filter(|_| plot_ui.response().clicked());
+                        if c.points.iter().all(|p| p.ci.is_some()) {
+                            for (k, name, color) in
+                                [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
+                            {
+                                let lo: Vec<f64> = c
+                                    .points
+                                    .iter()
+                                    .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
+                                    .collect();
+                                let hi: Vec<f64> = c
+                                    .points
+                                    .iter()
+                                    .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
+                                    .collect();
+                                plot_ui.add(
+                                    FilledArea::new(name, &l.epochs, &lo, &hi)
+                                        .fill_color(color.gamma_multiply(0.2)),
+                                );
+                            }
+                        }
+                        for (name, pts, color) in [
+                            ("dynamic %", &l.dynamic, dyn_c),
+                            ("static %", &l.static_, stat_c),
+                        ] {
+                            plot_ui.line(
+                                Line::new(name, PlotPoints::Borrowed(pts))
+                                    .color(color)
+                                    .width(2.0),
+                            );
+                            plot_ui.points(
+                                Points::new(name, PlotPoints::Borrowed(pts))
+                                    .color(color)
+                                    .radius(2.5),
                             );
                         }
-                    }
-                    for (name, pts, color) in [
-                        ("dynamic %", &l.dynamic, dyn_c),
-                        ("static %", &l.static_, stat_c),
-                    ] {
-                        plot_ui.line(
-                            Line::new(name, PlotPoints::Borrowed(pts))
-                                .color(color)
-                                .width(2.0),
-                        );
-                        plot_ui.points(
-                            Points::new(name, PlotPoints::Borrowed(pts))
-                                .color(color)
-                                .radius(2.5),
-                        );
-                    }
-                    if let Some(e) = settled {
-                        plot_ui.vline(
-                            VLine::new("settled", e)
-                                .color(strong.gamma_multiply(0.6))
-                                .style(LineStyle::dashed_loose()),
-                        );
-                    }
-                    if let Some(e) = selected_epoch {
-                        plot_ui.vline(
-                            VLine::new("selected checkpoint", e)
-                                .color(Color32::from_gray(140))
-                                .width(1.5),
-                        );
-                    }
-                    if let Some(k) = hovered {
-                        let p = &c.points[k];
-                        let ring = vec![[p.epoch, p.pct[0]], [p.epoch, p.pct[1]]];
-                        plot_ui.points(
-                            Points::new("", ring)
-                                .shape(MarkerShape::Circle)
-                                .filled(false)
-                                .radius(6.0)
-                                .color(strong),
-                        );
-                    }
-                    (hovered, clicked)
-                });
-            let (hovered, clicked) = out.inner;
-            if let Some(k) = hovered {
-                let p = &c.points[k];
-                tooltip(&out.response, |ui| {
-                    ui.strong(format!("{} — epoch {}", c.layer, p.epoch));
-                    if let Some(ck) = &p.checkpoint {
-                        ui.label(ck);
-                    }
-                    for (k, name) in [(0, "dynamic"), (1, "static"), (2, "residual")] {
-                        let ci =
-                            p.ci.map_or(String::new(), |ci| format!("  95 % CI {}", pct_ci(ci[k])));
-                        ui.label(format!("{name}: {}{ci}", pct(p.pct[k])));
-                    }
-                });
-            }
-            clicked
+                        if let Some(e) = settled {
+                            plot_ui.vline(
+                                VLine::new("settled", e)
+                                    .color(strong.gamma_multiply(0.6))
+                                    .style(LineStyle::dashed_loose()),
+                            );
+                        }
+                        if let Some(e) = selected_epoch {
+                            plot_ui.vline(
+                                VLine::new("selected checkpoint", e)
+                                    .color(Color32::from_gray(140))
+                                    .width(1.5),
+                            );
+                        }
+                        if let Some(k) = hovered {
+                            let p = &c.points[k];
+                            let ring = vec![[p.epoch, p.pct[0]], [p.epoch, p.pct[1]]];
+                            plot_ui.points(
+                                Points::new("", ring)
+                                    .shape(MarkerShape::Circle)
+                                    .filled(false)
+                                    .radius(6.0)
+                                    .color(strong),
+                            );
+                        }
+                        (hovered, clicked)
+                    });
+                let (hovered, clicked) = out.inner;
+                if let Some(k) = hovered {
+                    let p = &c.points[k];
+                    tooltip(&out.response, |ui| {
+                        ui.strong(format!("{} — epoch {}", c.layer, p.epoch));
+                        if let Some(ck) = &p.checkpoint {
+                            ui.label(ck);
+                        }
+                        for (k, name) in [(0, "dynamic"), (1, "static"), (2, "residual")] {
+                            let ci = p
+                                .ci
+                                .map_or(String::new(), |ci| format!("  95 % CI {}", pct_ci(ci[k])));
+                            ui.label(format!("{name}: {}{ci}", pct(p.pct[k])));
+                        }
+                    });
+                }
+                clicked
+            })
+            .inner
         })
         .inner
 }

@@ -82,7 +82,11 @@ fn written_folder_is_a_probe_set() {
     assert_eq!(data.counts.iter().sum::<usize>(), 10);
     let set = ProbeSet::discover(dir.path(), None).unwrap();
     assert_eq!(set.videos.len(), 10);
-    assert!(set.warnings.is_empty(), "labels.npy is passed over: {:?}", set.warnings);
+    assert!(
+        set.warnings.is_empty(),
+        "labels.npy is passed over: {:?}",
+        set.warnings
+    );
     assert_eq!(set.videos[0].id, "clips-0000");
     let want = render_clip(&spec, 7);
     assert_eq!(

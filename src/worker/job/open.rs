@@ -18,8 +18,17 @@ pub struct LoadedProject {
     pub project: Project,
     /// What was found about it.
     pub info: ProjectInfo,
-    /// The report of a finished run of exactly this job in the cache.
-    pub cached: Option<Arc<Report>>,
+    /// The report of the statistics of exactly this job in the cache.
+    pub cached: Option<Cached>,
+}
+
+/// Results of the project's job found in the cache.
+#[derive(Clone, Debug)]
+pub struct Cached {
+    /// Their report.
+    pub report: Arc<Report>,
+    /// Whether the run finished (else a run resumes it).
+    pub complete: bool,
 }
 
 /// What opening a project found out.
@@ -87,7 +96,10 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
                 log::debug!("no cached results: {e:#}");
                 None
             })
-            .map(Arc::new)
+            .map(|c| Cached {
+                complete: c.complete(),
+                report: Arc::new(c.report),
+            })
     } else {
         None
     };

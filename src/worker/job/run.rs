@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Receiver;
 
 use super::{Command, Event, JobResult, Outbox, RequestId, SAVE_EVERY, open};
-use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, Warning, run_cached};
+use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, run_cached};
 use crate::model::{Extractor, ModelError};
 
 /// Takes commands until the app drops its [`super::JobWorker`].
@@ -161,7 +161,10 @@ fn loader<'a>(
         let (model, warning) = crate::analysis::load_torchscript(m, device)?;
         if let Some(reason) = warning {
             let path = m.path.display().to_string();
-            out.send(id, Event::Warning(Warning { path, reason }));
+            out.send(
+                id,
+                Event::Warning(crate::analysis::Warning { path, reason }),
+            );
         }
         Ok(model)
     })

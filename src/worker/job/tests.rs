@@ -206,15 +206,24 @@ fn a_run_with_a_missing_model_fails_and_the_worker_goes_on() {
     let events = until_done(&w, id);
     let err = finished(&events).as_ref().unwrap_err();
     assert!(err.contains("no-such-model.pt"), "{err}");
-    if !cfg!(feature = "torch") {
-        assert!(err.contains("torch"), "{err}");
-    }
     // Still answering.
     let id = w.open_report(dir.path().join("none.json"));
     assert!(matches!(
         until_done(&w, id).last(),
         Some(Event::OpenFailed { .. })
     ));
+}
+
+#[cfg(not(feature = "torch"))]
+#[test]
+fn without_libtorch_a_run_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = demo_probe(dir.path(), 4);
+    let (mut w, _) = worker();
+    let id = w.run(project(&demo_model(), &probe, 10));
+    let events = until_done(&w, id);
+    let err = finished(&events).as_ref().unwrap_err();
+    assert!(err.contains("feature `torch`"), "{err}");
 }
 
 #[cfg(feature = "torch")]

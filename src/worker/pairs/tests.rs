@@ -324,15 +324,17 @@ fn model_frame_is_the_last_sampled_frame_so_far() {
     assert_eq!(got, vec![0, 0, 1, 1, 2, 2]);
 }
 
+/// Regression: `PairSource` kept decoded videos by path, and every clip of a
+/// `.npy` clip array shares the array's path, so a source that had built one
+/// pair gave every later pair that first clip's frames.
 #[test]
-fn zz_debug_determinism() {
+fn a_shared_source_builds_each_clip_of_an_array() {
     let dir = tempfile::tempdir().unwrap();
     let probe = demo_probe(dir.path(), 5);
-    let s1 = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+    let shared = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
     for id in 0..6 {
-        let s2 = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
-        let a = s1.build(id).unwrap();
-        let b = s2.build(id).unwrap();
-        eprintln!("id {id} video {}: shared-source == fresh-source {}", a.spec.video, a.original == b.original);
+        let fresh = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+        let (a, b) = (shared.build(id).unwrap(), fresh.build(id).unwrap());
+        assert_eq!(a.original, b.original, "pair {id} (video {})", a.spec.video);
     }
 }

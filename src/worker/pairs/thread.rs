@@ -41,7 +41,7 @@ pub(super) fn run(
         };
         match loader.serve(&newest(requests, first), requests, &send) {
             Served::Done => {}
-            Served::Superseded(r) => next = Some(r),
+            Served::Superseded(r) => next = Some(*r),
             Served::Closed => return,
         }
     }
@@ -59,7 +59,7 @@ fn newest(requests: &Receiver<PairRequest>, first: PairRequest) -> PairRequest {
 enum Served {
     Done,
     /// A newer request arrived between the two pairs.
-    Superseded(PairRequest),
+    Superseded(Box<PairRequest>),
     /// The app is gone.
     Closed,
 }
@@ -108,7 +108,7 @@ impl Loader {
             return Served::Closed;
         }
         if let Ok(r) = requests.try_recv() {
-            return Served::Superseded(newest(requests, r));
+            return Served::Superseded(Box::new(newest(requests, r)));
         }
         let other = match nearest_other(&source, req.pair, factor) {
             Some(id) => self.pair(&key, &source, id, note.as_deref()),

@@ -1,0 +1,254 @@
+#![allow(clippy::unwrap_used, reason = "a benchmark on valid, generated data")]
+
+//! Frame time of the app: the real `StadynApp` driven by egui_kittest's
+//! Harness (no window, no GPU) on a generated report of 10 checkpoints ×
+//! 5 000 channels, and on one layer of 50 000 channels. Each frame is
+//! `app.show` inside a full egui pass (`Harness::step`) plus tessellation of
+//! what it painted; the target is p95 ≤ 16 ms. Prints p50 / p95 / max per
+//! scenario. `cargo bench --bench frame_time` runs 300 frames per scenario;
+//! without `--bench` (e.g. `cargo test --benches`) a few frames, as a smoke test.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use stadyn::analysis::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
+use stadyn::gui::StadynApp;
+use stadyn::gui::action::{Action, SelectMode, Tab};
+use stadyn::gui::state::Settings;
+use stadyn::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, categorize};
+
+/// A deterministic stream in [0, 1).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A layer of `c` channels at training progress `t` ∈ [0, 1]: ρ drift with `t`.
+fn layer(name: &str, c: usize, t: f64, seed: u64) -> LayerReport {
+    let mut rng = Rng(seed | 1);
+    let (mut rd, mut rs) = (Vec::with_capacity(c), Vec::with_capacity(c));
+    for _ in 0..c {
+        let (a, b, u) = (rng.next(), rng.next(), rng.next());
+        rd.push(Some(
+            (a * (0.6 + 0.4 * t) + 0.3 * t * u - 0.1).clamp(-1.0, 1.0),
+        ));
+        rs.push(Some((b * (1.0 - 0.3 * t) - 0.1 + 0.2 * u).clamp(-1.0, 1.0)));
+    }
+    let cats: Vec<Category> = rd
+        .iter()
+        .zip(&rs)
+        .map(|(&d, &s)| categorize(d, s, 0.5))
+        .collect();
+    let d = 10.0 + 30.0 * t;
+    let s = 40.0 - 20.0 * t;
+    let pct = [d, s, 100.0 - d - s];
+    LayerReport {
+        name: name.into(),
+        channels: c,
+        pairs: PairCounts {
+            dynamic: 500,
+            static_: 500,
+        },
+        total_variance: 1.0,
+        scores: [0.0, 0.0, 1.0],
+        probs: [0.3, 0.3, 0.4],
+        dims: [c / 3, c / 3, c - 2 * (c / 3)],
+        pct,
+        ci95: Some(BootstrapCi {
+            level: 0.95,
+            replicates: 100,
+            valid: 100,
+            scores: [[0.0; 2]; 2],
+            probs: [[0.0; 2]; 3],
+            pct: pct.map(|p| [p - 2.0, p + 2.0]),
+        }),
+        units: UnitsReport {
+            rho_dynamic: rd,
+            rho_static: rs,
+            softmax: vec![None; c],
+            counts: CategoryCounts::count(&cats),
+            unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
+            category: cats,
+        },
+    }
+}
+
+/// `checkpoints` checkpoints of one model: four small layers and `big` with `channels`.
+fn report(checkpoints: usize, channels: usize) -> Report {
+    let mut r = Report::new(ReportSettings {
+        command: "analyze".into(),
+        input: "bench".into(),
+        threshold: 0.5,
+        bootstrap: BootstrapConfig {
+            replicates: 100,
+            seed: 0,
+        },
+    });
+    r.models = (0..checkpoints)
+        .map(|k| {
+            let t = k as f64 / (checkpoints.max(2) - 1) as f64;
+            let mut layers: Vec<LayerReport> = (1..=4)
+                .map(|i| layer(&format!("block{i}"), 64 * i, t, 7 * i as u64 + k as u64))
+                .collect();
+            layers.push(layer("big", channels, t, 12345));
+            ModelReport {
+                name: "model".into(),
+                checkpoint: (checkpoints > 1).then(|| format!("epoch_{k}.pt")),
+                epoch: (checkpoints > 1).then_some(k as f64),
+                layers,
+            }
+        })
+        .collect();
+    r
+}
+
+/// A harness on `report` showing `tab` with layer `big` selected.
+fn harness(report: Report, tab: Tab, trails: bool) -> Harness<'static, StadynApp> {
+    let mut app = StadynApp::with_settings(
+        Settings {
+            tab,
+            trails,
+            ..Settings::default()
+        },
+        None,
+    );
+    app.state.set_report(Arc::new(report), false);
+    app.apply(Action::SelectModel(0));
+    app.apply(Action::SelectLayer("big".into()));
+    Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut StadynApp| app.show(ui), app)
+}
+
+/// Runs `frames` frames; `before` prepares each (input, actions). Returns
+/// the time of each frame: `before`, the egui pass and tessellation.
+fn run(
+    h: &mut Harness<'static, StadynApp>,
+    frames: usize,
+    mut before: impl FnMut(&mut Harness<'static, StadynApp>, usize),
+) -> Vec<Duration> {
+    for _ in 0..3 {
+        h.step(); // warm-up: fonts, layout caches, plot memory
+    }
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..frames {
+        // Timed too: applying an action (e.g. a new checkpoint → refresh)
+        // happens inside `app.show` in the app.
+        let t = Instant::now();
+        before(h, i);
+        h.step();
+        let pass = t.elapsed();
+        let shapes = h.output().shapes.clone();
+        let ppp = h.output().pixels_per_point;
+        let t = Instant::now();
+        let prims = h.ctx.tessellate(shapes, ppp);
+        std::hint::black_box(prims);
+        times.push(pass + t.elapsed());
+    }
+    times
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn report_line(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let p95 = percentile(&times, 0.95);
+    println!(
+        "{name:<58} frames {:>4}  p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms  {}",
+        times.len(),
+        ms(percentile(&times, 0.5)),
+        ms(p95),
+        ms(*times.last().unwrap()),
+        if p95 <= Duration::from_millis(16) {
+            "ok"
+        } else {
+            "OVER 16 ms"
+        }
+    );
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let frames = if full { 300 } else { 5 };
+    let select = |h: &mut Harness<'static, StadynApp>, n: usize| {
+        h.state_mut().apply(Action::SelectChannels {
+            channels: (0..n).map(|c| c * 7).collect(),
+            mode: SelectMode::Replace,
+        });
+    };
+
+    let mut h = harness(report(10, 5000), Tab::Channels, false);
+    report_line(
+        "channels: 5 000 points, idle",
+        run(&mut h, frames, |_, _| {}),
+    );
+
+    let mut h = harness(report(10, 5000), Tab::Channels, true);
+    select(&mut h, 200);
+    let mut k = 0;
+    let times = run(&mut h, frames, |h, i| {
+        // A new checkpoint every 20 frames: the 0.3 s glide is 18 of them.
+        if i % 20 == 0 {
+            k = (k + 1) % 10;
+            h.state_mut().apply(Action::SelectCheckpoint(k));
+        }
+    });
+    report_line(
+        "channels: 5 000 points + 200 trails, checkpoint gliding",
+        times,
+    );
+
+    let mut h = harness(report(10, 5000), Tab::Channels, true);
+    select(&mut h, 200);
+    let times = run(&mut h, frames, |h, i| {
+        let x = 500.0 + (i % 100) as f32 * 4.0;
+        h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
+    });
+    report_line("channels: 5 000 points + 200 trails, hovering", times);
+
+    let mut h = harness(report(10, 5000), Tab::Channels, true);
+    select(&mut h, 5000);
+    let times = run(&mut h, frames, |_, _| {});
+    report_line(
+        "channels: 5 000 points, all selected (200 trails, table)",
+        times,
+    );
+
+    let mut h = harness(report(1, 50_000), Tab::Channels, false);
+    report_line(
+        "channels: 50 000 points at once",
+        run(&mut h, frames, |_, _| {}),
+    );
+
+    let mut h = harness(report(1, 50_000), Tab::Channels, false);
+    let times = run(&mut h, frames, |h, i| {
+        let x = 500.0 + (i % 100) as f32 * 4.0;
+        h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
+    });
+    report_line("channels: 50 000 points at once, hovering", times);
+
+    for tab in [Tab::Layers, Tab::Training, Tab::Compare] {
+        let mut h = harness(report(10, 5000), tab, false);
+        let times = run(&mut h, frames, |h, i| {
+            if i % 20 == 0 {
+                h.state_mut().apply(Action::SelectCheckpoint((i / 20) % 10));
+            }
+        });
+        report_line(
+            &format!("{tab:?}: 10 checkpoints × 5 000 channels, slider moving"),
+            times,
+        );
+    }
+}

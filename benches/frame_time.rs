@@ -128,13 +128,17 @@ fn harness(report: Report, tab: Tab, trails: bool) -> Harness<'static, StadynApp
         .build_ui_state(|ui, app: &mut StadynApp| app.show(ui), app)
 }
 
+/// Per frame: the whole frame, and of it the tessellation.
+type Times = Vec<(Duration, Duration)>;
+
 /// Runs `frames` frames; `before` prepares each (input, actions). Returns
-/// the time of each frame: `before`, the egui pass and tessellation.
+/// the time of each frame (`before`, the egui pass and tessellation) and
+/// of its tessellation.
 fn run(
     h: &mut Harness<'static, StadynApp>,
     frames: usize,
     mut before: impl FnMut(&mut Harness<'static, StadynApp>, usize),
-) -> Vec<Duration> {
+) -> Times {
     for _ in 0..3 {
         h.step(); // warm-up: fonts, layout caches, plot memory
     }
@@ -151,7 +155,8 @@ fn run(
         let t = Instant::now();
         let prims = h.ctx.tessellate(shapes, ppp);
         std::hint::black_box(prims);
-        times.push(pass + t.elapsed());
+        let tess = t.elapsed();
+        times.push((pass + tess, tess));
     }
     times
 }
@@ -161,16 +166,20 @@ fn percentile(sorted: &[Duration], q: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn report_line(name: &str, mut times: Vec<Duration>) {
+fn report_line(name: &str, times: &[(Duration, Duration)]) {
+    let mut tess: Vec<Duration> = times.iter().map(|t| t.1).collect();
+    tess.sort();
+    let mut times: Vec<Duration> = times.iter().map(|t| t.0).collect();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let p95 = percentile(&times, 0.95);
     println!(
-        "{name:<58} frames {:>4}  p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms  {}",
+        "{name:<58} frames {:>4}  p50 {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  (tessellation p50 {:>5.2} ms)  {}",
         times.len(),
         ms(percentile(&times, 0.5)),
         ms(p95),
         ms(*times.last().unwrap()),
+        ms(percentile(&tess, 0.5)),
         if p95 <= Duration::from_millis(16) {
             "ok"
         } else {
@@ -192,7 +201,7 @@ fn main() {
     let mut h = harness(report(10, 5000), Tab::Channels, false);
     report_line(
         "channels: 5 000 points, idle",
-        run(&mut h, frames, |_, _| {}),
+        &run(&mut h, frames, |_, _| {}),
     );
 
     let mut h = harness(report(10, 5000), Tab::Channels, true);
@@ -207,7 +216,7 @@ fn main() {
     });
     report_line(
         "channels: 5 000 points + 200 trails, checkpoint gliding",
-        times,
+        &times,
     );
 
     let mut h = harness(report(10, 5000), Tab::Channels, true);
@@ -216,20 +225,20 @@ fn main() {
         let x = 500.0 + (i % 100) as f32 * 4.0;
         h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
     });
-    report_line("channels: 5 000 points + 200 trails, hovering", times);
+    report_line("channels: 5 000 points + 200 trails, hovering", &times);
 
     let mut h = harness(report(10, 5000), Tab::Channels, true);
     select(&mut h, 5000);
     let times = run(&mut h, frames, |_, _| {});
     report_line(
         "channels: 5 000 points, all selected (200 trails, table)",
-        times,
+        &times,
     );
 
     let mut h = harness(report(1, 50_000), Tab::Channels, false);
     report_line(
         "channels: 50 000 points at once",
-        run(&mut h, frames, |_, _| {}),
+        &run(&mut h, frames, |_, _| {}),
     );
 
     let mut h = harness(report(1, 50_000), Tab::Channels, false);
@@ -237,7 +246,7 @@ fn main() {
         let x = 500.0 + (i % 100) as f32 * 4.0;
         h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
     });
-    report_line("channels: 50 000 points at once, hovering", times);
+    report_line("channels: 50 000 points at once, hovering", &times);
 
     for tab in [Tab::Layers, Tab::Training, Tab::Compare] {
         let mut h = harness(report(10, 5000), tab, false);
@@ -248,7 +257,7 @@ fn main() {
         });
         report_line(
             &format!("{tab:?}: 10 checkpoints × 5 000 channels, slider moving"),
-            times,
+            &times,
         );
     }
 }

@@ -203,7 +203,12 @@ fn figures_render_to_svg_and_png() {
     for svg in [svg, scatter, training] {
         let png = super::png::svg_to_png(&svg, 1.0).unwrap();
         let img = image::load_from_memory(&png).unwrap();
-        assert!(img.width() > 300 && img.height() > 150, "{}×{}", img.width(), img.height());
+        assert!(
+            img.width() > 300 && img.height() > 150,
+            "{}×{}",
+            img.width(),
+            img.height()
+        );
         // not blank: some pixels are neither white nor transparent
         let rgba = img.to_rgba8();
         assert!(rgba.pixels().any(|p| p.0[0] < 200));

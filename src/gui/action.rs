@@ -21,7 +21,13 @@ pub enum Tab {
 
 impl Tab {
     /// Every tab, in display order.
-    pub const ALL: [Tab; 5] = [Tab::Layers, Tab::Channels, Tab::Training, Tab::Pairs, Tab::Compare];
+    pub const ALL: [Tab; 5] = [
+        Tab::Layers,
+        Tab::Channels,
+        Tab::Training,
+        Tab::Pairs,
+        Tab::Compare,
+    ];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {

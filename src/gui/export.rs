@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 
-
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::action::{ExportFormat, Tab};

@@ -233,10 +233,12 @@ fn scan(
         if want != Want::Dirs && !e.is_dir && is_clip_array(&e.path) {
             match ClipArray::find(&e.path) {
                 Ok(None) => {}
-                Ok(Some(array)) => videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
-                    id: named(v.id),
-                    ..v
-                })),
+                Ok(Some(array)) => {
+                    videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
+                        id: named(v.id),
+                        ..v
+                    }))
+                }
                 Err(err) => warnings.push((e.path.clone(), format!("skipped: {err}"))),
             }
             continue;

@@ -322,3 +322,11 @@ fn toggling_horizontal_keeps_clicks_working() {
     click_at(&mut h, pos, Modifiers::NONE);
     assert_eq!(h.state().state.selection.layer.as_deref(), Some("conv1"));
 }
+
+#[test]
+fn long_labels_are_fitted_to_their_room() {
+    use crate::gui::views::plot_stack::fit;
+    assert_eq!(fit("layer1", f32::INFINITY), "layer1");
+    assert_eq!(fit("layer3.1.conv2", 70.0), "…3.1.conv2");
+    assert_eq!(fit("model · epoch 3", 14.0), "");
+}

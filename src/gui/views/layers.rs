@@ -139,7 +139,7 @@ pub(crate) fn bar_groups(state: &AppState, by_checkpoint: bool) -> Vec<BarGroup>
     if by_checkpoint {
         return groups.get(sel.group).map_or_else(Vec::new, |g| {
             (0..g.entries.len())
-                .map(|k| group_of(sel.group, g, k, entry_label(report, g.entries[k], true)))
+                .map(|k| group_of(sel.group, g, k, entry_label(report, g.entries[k], false)))
                 .collect()
         });
     }
@@ -203,11 +203,14 @@ fn summary(state: &AppState, layout: &BarLayout, selected: Option<usize>) -> Str
     let Some(s) = selected.and_then(|i| layout.slots.get(i)) else {
         return "Click a bar to select its layer.".to_string();
     };
-    let g = &layout.groups[s.group];
     let cats = selected_categories(&state.derived.points, &state.selection.channels);
+    let entry = state
+        .report
+        .as_deref()
+        .map_or_else(String::new, |r| entry_label(r, s.bar.model_index, true));
     format!(
         "Selected: {} · {} ({} channels, {} unassigned at τ) — {}",
-        g.label,
+        entry,
         s.bar.layer,
         s.bar.channels,
         s.bar.counts.unassigned,

@@ -9,7 +9,7 @@ mod pairs;
 pub(crate) mod plot_bars;
 pub(crate) mod plot_common;
 pub(crate) mod plot_scatter;
-mod plot_stack;
+pub(crate) mod plot_stack;
 pub(crate) mod plot_table;
 pub(crate) mod project;
 pub(crate) mod training;

@@ -6,7 +6,7 @@
 //! lands where the bar was drawn.
 
 use egui::{Align2, Id, Rangef, Stroke};
-use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotPoint, Text};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotMemory, PlotPoint, Text};
 
 use super::plot_bars::{BAR_WIDTH, BarHit, BarKind, BarLayout};
 use super::plot_common::{Swatch, legend_row};
@@ -38,14 +38,30 @@ pub(crate) fn show_stacked(
         entries.push((Swatch::Rule(strong, false), "95 % CI"));
     }
     legend_row(ui, &entries);
+    // Vertical bars: names must fit the room one slot had last frame.
+    let room = (!layout.horizontal)
+        .then(|| PlotMemory::load(ui.ctx(), id))
+        .flatten()
+        .map_or(f32::INFINITY, |m| {
+            m.transform().dpos_dvalue_x().abs() as f32
+        });
+    // All names, or (when one does not fit) every layer by its number.
+    let names_fit = layout
+        .slots
+        .iter()
+        .all(|s| fit(&s.bar.layer, room) == s.bar.layer);
     let arg_axis = AxisHints::new(if layout.horizontal {
         egui_plot::Axis::Y
     } else {
         egui_plot::Axis::X
     })
-    .label("layer")
+    .label(if names_fit {
+        "layer"
+    } else {
+        "layer (numbered in manifest order; hover for its name)"
+    })
     .label_spacing(Rangef::new(6.0, 10.0))
-    .formatter(|mark: GridMark, _| slot_label(layout, mark.value));
+    .formatter(move |mark: GridMark, _| slot_label(layout, mark.value, names_fit));
     let value_label = match kind {
         BarKind::Factors => "share of the layer's dimensions (%)",
         BarKind::Categories => "share of channels (%)",
@@ -153,7 +169,8 @@ pub(crate) fn show_stacked(
                     Align2::CENTER_BOTTOM,
                 )
             };
-            let text = egui::RichText::new(&g.label).strong();
+            let slots = layout.slots.iter().filter(|s| s.group == gi).count() as f32;
+            let text = egui::RichText::new(fit(&g.label, room * slots)).strong();
             plot_ui.text(
                 Text::new("", PlotPoint::new(p[0], p[1]), text)
                     .anchor(anchor)
@@ -194,13 +211,36 @@ fn slot_marks(layout: &BarLayout) -> Vec<GridMark> {
         .collect()
 }
 
-/// The layer name of the slot at argument-axis value `value`.
-fn slot_label(layout: &BarLayout, value: f64) -> String {
+/// The layer name of the slot at argument-axis value `value`, or its
+/// number in its group (from 1) unless `names`.
+fn slot_label(layout: &BarLayout, value: f64, names: bool) -> String {
     let pos = if layout.horizontal { -value } else { value };
-    layout
+    let Some(s) = layout.slots.iter().find(|s| (s.pos - pos).abs() < 1e-6) else {
+        return String::new();
+    };
+    if names {
+        return s.bar.layer.clone();
+    }
+    let index = layout
         .slots
         .iter()
-        .find(|s| (s.pos - pos).abs() < 1e-6)
-        .map(|s| s.bar.layer.clone())
-        .unwrap_or_default()
+        .take_while(|o| o.pos < s.pos)
+        .filter(|o| o.group == s.group)
+        .count();
+    (index + 1).to_string()
+}
+
+/// `text` if it fits `room` points (about 7 per character), else its end
+/// after "…" (names differ most at the end), else nothing.
+pub(crate) fn fit(text: &str, room: f32) -> String {
+    let chars = (room / 7.0).floor().max(0.0) as usize;
+    let n = text.chars().count();
+    if n <= chars {
+        text.to_string()
+    } else if chars >= 4 {
+        let tail: String = text.chars().skip(n + 1 - chars).collect();
+        format!("…{tail}")
+    } else {
+        String::new()
+    }
 }

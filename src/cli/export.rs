@@ -5,7 +5,7 @@
 
 use crate::analysis::Report;
 use crate::export::{atomic_write, read_report, write_all};
-use crate::figure::csv::{bars_csv, training_csv};
+use crate::figure::csv::{bars_csv, slug, training_csv};
 use crate::figure::png::svg_to_png;
 use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
 use crate::figure::{channel_points, layer_bars, model_groups, training_curves};
@@ -97,19 +97,6 @@ pub fn print_training(report: &Report) {
             );
         }
     }
-}
-
-/// A file-name-safe form of a name.
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The figures of a report, each as SVG and PNG: the layer bars of every

@@ -8,6 +8,33 @@ fn fmt_opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// The seven share columns: dynamic pct, lo, hi, static pct, lo, hi, residual pct.
+fn share_columns(pct: &[f64; 3], ci: Option<[[f64; 2]; 3]>) -> [String; 7] {
+    let c = |k: usize, j: usize| fmt_opt(ci.map(|c| c[k][j]));
+    [
+        pct[0].to_string(),
+        c(0, 0),
+        c(0, 1),
+        pct[1].to_string(),
+        c(1, 0),
+        c(1, 1),
+        pct[2].to_string(),
+    ]
+}
+
+/// A file-name-safe form of a name (for figure files).
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 fn to_string(rows: Vec<Vec<String>>) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
@@ -44,20 +71,15 @@ pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
         .to_vec(),
     ];
     for b in bars {
-        let ci = |k: usize, j: usize| fmt_opt(b.ci.map(|c| c[k][j]));
-        rows.push(vec![
+        let mut row = vec![
             b.model.clone(),
             b.checkpoint.clone().unwrap_or_default(),
             fmt_opt(b.epoch),
             b.layer.clone(),
             b.channels.to_string(),
-            b.pct[0].to_string(),
-            ci(0, 0),
-            ci(0, 1),
-            b.pct[1].to_string(),
-            ci(1, 0),
-            ci(1, 1),
-            b.pct[2].to_string(),
+        ];
+        row.extend(share_columns(&b.pct, b.ci));
+        row.extend([
             tau.to_string(),
             b.counts.dynamic.to_string(),
             b.counts.static_.to_string(),
@@ -65,6 +87,7 @@ pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
             b.counts.none.to_string(),
             b.counts.unassigned.to_string(),
         ]);
+        rows.push(row);
     }
     to_string(rows)
 }
@@ -130,21 +153,15 @@ fn push_curves(rows: &mut Vec<Vec<String>>, model: &str, curves: &[TrainingCurve
     for c in curves {
         let settled = c.settled.map(|i| c.points[i].epoch);
         for p in &c.points {
-            let ci = |k: usize, j: usize| fmt_opt(p.ci.map(|c| c[k][j]));
-            rows.push(vec![
+            let mut row = vec![
                 model.to_string(),
                 p.checkpoint.clone().unwrap_or_default(),
                 p.epoch.to_string(),
                 c.layer.clone(),
-                p.pct[0].to_string(),
-                ci(0, 0),
-                ci(0, 1),
-                p.pct[1].to_string(),
-                ci(1, 0),
-                ci(1, 1),
-                p.pct[2].to_string(),
-                fmt_opt(settled),
-            ]);
+            ];
+            row.extend(share_columns(&p.pct, p.ci));
+            row.push(fmt_opt(settled));
+            rows.push(row);
         }
     }
 }

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::action::{ExportFormat, Tab};
 use super::state::AppState;
-use crate::figure::csv::{bars_csv, curves_csv, points_csv};
+use crate::figure::csv::{bars_csv, curves_csv, points_csv, slug};
 use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
 use crate::figure::{category_changes, layer_bars};
 
@@ -119,18 +119,6 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
         }
         Tab::Pairs => None,
     }
-}
-
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// Writes exports on a background thread, one at a time.

@@ -237,7 +237,7 @@ fn scan(
                     videos.extend(array_videos(&array).into_iter().map(|v| ProbeVideo {
                         id: named(v.id),
                         ..v
-                    }))
+                    }));
                 }
                 Err(err) => warnings.push((e.path.clone(), format!("skipped: {err}"))),
             }

@@ -5,26 +5,13 @@
 //! get the same pairs — same video, factor, window draw and styles — built
 //! at their own input.
 
-use super::{JobSpec, PairSource};
+use super::{BuiltPair, JobSpec, PairSource};
 use crate::model::{Extractor, Manifest};
-use crate::pairs::PairSpec;
-use crate::video::Clip;
 
 /// The pair sources of a job and which one each model uses.
 pub(super) struct Inputs {
     sources: Vec<PairSource>,
     group: Vec<usize>,
-}
-
-/// One pair built for every input group.
-pub(super) struct BuiltAll {
-    /// The pair (as the first group's plan says; video, factor and styles
-    /// are the same in every group).
-    pub spec: PairSpec,
-    /// Members (a, b) per input group.
-    pub members: Vec<(Clip, Clip)>,
-    /// Notes about the video (e.g. cycled because short).
-    pub notes: Vec<String>,
 }
 
 impl Inputs {
@@ -55,31 +42,21 @@ impl Inputs {
         &self.sources[0]
     }
 
-    /// The input group of model `m`.
-    pub fn group_of(&self, m: usize) -> usize {
-        self.group[m]
-    }
-
     /// Number of input groups.
     pub fn len(&self) -> usize {
         self.sources.len()
     }
 
-    /// Pair `id` for every group; an error (a broken video) skips the pair.
-    pub fn build(&self, id: u64) -> Result<BuiltAll, String> {
-        let mut members = Vec::with_capacity(self.sources.len());
-        let mut first = None;
-        for s in &self.sources {
-            let p = s.build(id)?;
-            members.push((p.a, p.b));
-            first.get_or_insert((p.spec, p.notes));
-        }
-        let (spec, notes) = first.ok_or("the job has no input groups")?;
-        Ok(BuiltAll {
-            spec,
-            members,
-            notes,
-        })
+    /// The models of input group `g`, in job order.
+    pub fn models_of(&self, g: usize) -> Vec<usize> {
+        (0..self.group.len())
+            .filter(|&m| self.group[m] == g)
+            .collect()
+    }
+
+    /// Pair `id` at group `g`'s input; an error (a broken video) skips the pair.
+    pub fn build(&self, id: u64, g: usize) -> Result<BuiltPair, String> {
+        self.sources[g].build(id)
     }
 }
 

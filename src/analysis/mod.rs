@@ -12,6 +12,7 @@ mod pair_source;
 mod project;
 mod report;
 mod run;
+mod stages;
 mod stats_file;
 
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
@@ -27,7 +28,7 @@ pub use project::{
     EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
     checkpoint_epoch, checkpoint_files, expand_models,
 };
-pub use run::{JobEvent, JobOutput, ModelLoader, build_report, run_job};
+pub use run::{JobEvent, JobOutput, ModelLoader, Progress, build_report, run_job};
 pub use stats_file::{ModelStats, STATS_SCHEMA, Shard, StatsFile};
 
 pub use report::{

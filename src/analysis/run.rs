@@ -1,14 +1,16 @@
-//! [`run_job`]: the one pipeline both faces call. A producer thread decodes
-//! clips and builds pairs into a bounded channel; the calling thread runs
-//! the models on batches and streams pooled outputs into the estimator.
+//! [`run_job`]: the one pipeline both faces call. The job runs in stages, one
+//! per input group, cheapest first (see [`super::stages`]). In each, a
+//! producer thread decodes clips and builds pairs into a bounded channel; the
+//! calling thread runs the stage's models on batches and streams pooled
+//! outputs into the estimator.
 //! Statistics are saved atomically every `save_every` pairs (a killed run
 //! resumes from there) and partial reports are emitted as they converge.
 
 use super::inputs::Inputs;
+use super::stages::{self, Stage};
 use super::{
     JobSpec, LayerReport, ModelReport, ModelStats, Report, ReportSettings, StatsFile, Warning,
 };
-use super::{available_bytes, batch_for, peak_rss_bytes};
 use crate::model::{Extractor, ModelError};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
 use crate::video::Clip;
@@ -34,20 +36,31 @@ pub enum JobEvent {
         models: usize,
     },
     /// Pairs done so far, throughput and estimated time left.
-    Progress {
-        /// Pairs done in the shard.
-        done: usize,
-        /// Pairs in the shard.
-        total: usize,
-        /// Pairs per second over this run.
-        rate: f64,
-        /// Estimated time left.
-        eta: Option<Duration>,
-    },
+    Progress(Progress),
     /// A report of what is known so far.
     Partial(Box<Report>),
     /// A skipped or altered input.
     Warning(Warning),
+}
+
+/// How far a running job is.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Pairs of the shard the running stage's models have seen.
+    pub done: usize,
+    /// Pairs in the shard.
+    pub total: usize,
+    /// The running stage (0-based). A job runs its input groups one after
+    /// another, cheapest first.
+    pub stage: usize,
+    /// Stages in the job.
+    pub stages: usize,
+    /// Models in the running stage.
+    pub models: usize,
+    /// Pairs per second of the running stage over this run.
+    pub rate: f64,
+    /// Estimated time left for the whole job.
+    pub eta: Option<Duration>,
 }
 
 /// The result of a finished job.
@@ -60,11 +73,12 @@ pub struct JobOutput {
     pub stats: StatsFile,
 }
 
-/// One built pair, ready for the models: members per input group.
+/// One built pair, ready for a stage's models.
 struct Built {
     id: u64,
     factor: Factor,
-    members: Vec<(Clip, Clip)>,
+    a: Clip,
+    b: Clip,
 }
 
 enum Produced {
@@ -136,51 +150,44 @@ pub fn run_job(
                     checkpoint: m.checkpoint.clone(),
                     epoch: m.epoch,
                     layers: Vec::new(),
+                    done: 0,
                 })
                 .collect(),
         },
     };
-    let todo: Vec<u64> = ids[stats.done.min(ids.len())..].to_vec();
     on_event(JobEvent::Started {
-        remaining: todo.len(),
+        remaining: ids.len() - stats.done.min(ids.len()),
         total: ids.len(),
         models: models.len(),
     });
-
     // Sized to memory, but no larger than `save_every`: partial reports
     // come as often as asked (the GUI asks often, to show results early).
-    let batch = match spec.batch {
-        0 => auto_batch(&inputs, &mut models, &ids)?.min(spec.save_every.max(1)),
-        n => n,
-    };
-    let (tx, rx) = bounded::<Produced>(batch * 2);
-    let started = Instant::now();
-    let done_at_start = stats.done;
-    let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        let inputs = &inputs;
-        std::thread::Builder::new()
-            .name("stadyn-pairs".into())
-            .spawn_scoped(scope, move || produce(&todo, inputs, &tx, cancel))
-            .context("cannot start the pair-building thread")?;
-        // `rx` moves into `consume`: when it returns (done, cancelled or
-        // failed) the receiver drops, so a producer blocked on a full
-        // channel wakes up with an error and the scope can join it.
-        consume(
-            rx,
+    let plan = stages::plan(&inputs, &mut models, &ids, spec.batch, spec.save_every)?;
+    let mut result = Ok(());
+    for k in 0..plan.len() {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let run = StageRun {
+            plan: &plan,
+            now: k,
+            ids: &ids,
+        };
+        result = run_stage(
+            &run,
             spec,
-            batch,
             &mut models,
-            inputs,
+            &inputs,
             &mut stats,
-            boot,
-            &settings,
+            (boot, &settings),
             stats_path,
             on_event,
             cancel,
-            started,
-            done_at_start,
-        )
-    });
+        );
+        if result.is_err() {
+            break;
+        }
+    }
     if let Some(p) = stats_path {
         stats.save(p)?;
     }
@@ -196,9 +203,102 @@ pub fn run_job(
     Ok(JobOutput { report, stats })
 }
 
+/// Where a stage stands in the job's plan.
+struct StageRun<'a> {
+    plan: &'a [Stage],
+    now: usize,
+    ids: &'a [u64],
+}
+
+impl StageRun<'_> {
+    fn stage(&self) -> &Stage {
+        &self.plan[self.now]
+    }
+
+    /// Pairs the stage's models have seen (the fewest of any).
+    fn done(&self, stats: &StatsFile) -> usize {
+        self.stage()
+            .models
+            .iter()
+            .map(|&m| stats.models[m].done)
+            .min()
+            .unwrap_or(0)
+            .min(self.ids.len())
+    }
+
+    /// The job's progress, the rate measured since `started` with `done_at_start` done.
+    fn progress(&self, stats: &StatsFile, started: Instant, done_at_start: usize) -> Progress {
+        let done = self.done(stats);
+        let rate = (done - done_at_start) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        let left: Vec<usize> = self
+            .plan
+            .iter()
+            .map(|s| {
+                let seen = s.models.iter().map(|&m| stats.models[m].done).min();
+                self.ids.len() - seen.unwrap_or(0).min(self.ids.len())
+            })
+            .collect();
+        let work = left[self.now] as f64 + stages::later_work(self.plan, self.now, &left);
+        Progress {
+            done,
+            total: self.ids.len(),
+            stage: self.now,
+            stages: self.plan.len(),
+            models: self.stage().models.len(),
+            rate,
+            eta: (rate > 0.0).then(|| Duration::from_secs_f64(work / rate)),
+        }
+    }
+}
+
+/// Runs one stage: its models over the pairs they have not seen yet.
+#[allow(clippy::too_many_arguments)]
+fn run_stage(
+    run: &StageRun<'_>,
+    spec: &JobSpec,
+    models: &mut [Box<dyn Extractor>],
+    inputs: &Inputs,
+    stats: &mut StatsFile,
+    (boot, settings): (BootstrapConfig, &ReportSettings),
+    stats_path: Option<&Path>,
+    on_event: &mut dyn FnMut(JobEvent),
+    cancel: &AtomicBool,
+) -> anyhow::Result<()> {
+    let from = run.done(stats);
+    if from >= run.ids.len() {
+        return Ok(());
+    }
+    let todo = &run.ids[from..];
+    let group = run.stage().group;
+    let (tx, rx) = bounded::<Produced>(run.stage().batch * 2);
+    let started = Instant::now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        std::thread::Builder::new()
+            .name("stadyn-pairs".into())
+            .spawn_scoped(scope, move || produce(todo, inputs, group, &tx, cancel))
+            .context("cannot start the pair-building thread")?;
+        // `rx` moves into `consume`: when it returns (done, cancelled or
+        // failed) the receiver drops, so a producer blocked on a full
+        // channel wakes up with an error and the scope can join it.
+        consume(
+            rx,
+            run,
+            spec,
+            models,
+            stats,
+            (boot, settings),
+            stats_path,
+            on_event,
+            cancel,
+            (started, from),
+        )
+    })
+}
+
 fn produce(
     todo: &[u64],
     inputs: &Inputs,
+    group: usize,
     tx: &crossbeam_channel::Sender<Produced>,
     cancel: &AtomicBool,
 ) {
@@ -209,7 +309,7 @@ fn produce(
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let msg = match inputs.build(id) {
+        let msg = match inputs.build(id, group) {
             Ok(p) => {
                 if !p.notes.is_empty() && noted_videos.insert(p.spec.video) {
                     let _ = tx.send(Produced::Note(Warning {
@@ -220,7 +320,8 @@ fn produce(
                 Produced::Pair(Box::new(Built {
                     id,
                     factor: p.spec.factor,
-                    members: p.members,
+                    a: p.a,
+                    b: p.b,
                 }))
             }
             Err(e) => {
@@ -246,19 +347,17 @@ fn produce(
 )]
 fn consume(
     rx: Receiver<Produced>,
+    run: &StageRun<'_>,
     spec: &JobSpec,
-    batch_size: usize,
     models: &mut [Box<dyn Extractor>],
-    inputs: &Inputs,
     stats: &mut StatsFile,
-    boot: BootstrapConfig,
-    settings: &ReportSettings,
+    (boot, settings): (BootstrapConfig, &ReportSettings),
     stats_path: Option<&Path>,
     on_event: &mut dyn FnMut(JobEvent),
     cancel: &AtomicBool,
-    started: Instant,
-    done_at_start: usize,
+    (started, done_at_start): (Instant, usize),
 ) -> anyhow::Result<()> {
+    let stage = run.stage();
     let mut batch: Vec<Built> = Vec::new();
     let mut pending_skips = 0usize;
     let mut since_save = 0usize;
@@ -268,9 +367,12 @@ fn consume(
      -> anyhow::Result<usize> {
         let n = batch.len() + *skips;
         if !batch.is_empty() {
-            run_batch(batch, models, inputs, stats, boot)?;
+            run_batch(batch, &stage.models, models, stats, boot)?;
         }
-        stats.done += n;
+        for &m in &stage.models {
+            stats.models[m].done += n;
+        }
+        stats.done = stats.models.iter().map(|m| m.done).min().unwrap_or(0);
         batch.clear();
         *skips = 0;
         Ok(n)
@@ -286,30 +388,20 @@ fn consume(
             Ok(Produced::Skipped { warning }) => {
                 pending_skips += 1;
                 if let Some(w) = warning {
-                    on_event(JobEvent::Warning(w.clone()));
-                    stats.warnings.push(w);
+                    note(w, stats, on_event);
                 }
             }
-            Ok(Produced::Note(w)) => {
-                if !stats.warnings.contains(&w) {
-                    on_event(JobEvent::Warning(w.clone()));
-                    stats.warnings.push(w);
-                }
-            }
+            Ok(Produced::Note(w)) => note(w, stats, on_event),
             Err(_) => {}
         }
-        if batch.len() >= batch_size || (end && (!batch.is_empty() || pending_skips > 0)) {
+        if batch.len() >= stage.batch || (end && (!batch.is_empty() || pending_skips > 0)) {
             since_save += flush(&mut batch, &mut pending_skips, stats)?;
-            let elapsed = started.elapsed().as_secs_f64();
-            let rate = (stats.done - done_at_start) as f64 / elapsed.max(1e-9);
-            let left = stats.total.saturating_sub(stats.done);
-            on_event(JobEvent::Progress {
-                done: stats.done,
-                total: stats.total,
-                rate,
-                eta: (rate > 0.0).then(|| Duration::from_secs_f64(left as f64 / rate)),
-            });
-            if since_save >= spec.save_every.max(1) {
+            on_event(JobEvent::Progress(run.progress(
+                stats,
+                started,
+                done_at_start,
+            )));
+            if since_save >= spec.save_every.max(1) || end {
                 since_save = 0;
                 if let Some(p) = stats_path {
                     stats.save(p)?;
@@ -326,54 +418,35 @@ fn consume(
     Ok(())
 }
 
-/// Pairs per batch sized to memory: one pair through every model, the rise
-/// of the process's peak memory (at least the input's size) per pair, and a
-/// budget of a quarter of the available memory (see [`batch_for`]).
-fn auto_batch(
-    inputs: &Inputs,
-    models: &mut [Box<dyn Extractor>],
-    ids: &[u64],
-) -> anyhow::Result<usize> {
-    let Some(pair) = ids.iter().take(16).find_map(|&id| inputs.build(id).ok()) else {
-        return Ok(8);
-    };
-    let before = peak_rss_bytes().unwrap_or(0);
-    for (i, m) in models.iter_mut().enumerate() {
-        let (a, b) = &pair.members[inputs.group_of(i)];
-        m.extract(&[a, b])?;
+/// Passes a warning on and keeps it, once (a later stage meets the same videos).
+fn note(w: Warning, stats: &mut StatsFile, on_event: &mut dyn FnMut(JobEvent)) {
+    if !stats.warnings.contains(&w) {
+        on_event(JobEvent::Warning(w.clone()));
+        stats.warnings.push(w);
     }
-    let rise = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
-    let input: u64 = pair
-        .members
-        .iter()
-        .map(|(a, _)| 2 * 4 * a.data.len() as u64)
-        .sum();
-    Ok(batch_for(rise.max(input), available_bytes()))
 }
 
-/// Runs every model on a batch of pairs and adds the pooled outputs to the statistics.
+/// Runs a stage's models on a batch of pairs and adds the pooled outputs to
+/// the statistics.
 fn run_batch(
     batch: &[Built],
+    stage: &[usize],
     models: &mut [Box<dyn Extractor>],
-    inputs: &Inputs,
     stats: &mut StatsFile,
     boot: BootstrapConfig,
 ) -> anyhow::Result<()> {
-    // all a-members, then all b-members, per input group
-    let clips: Vec<Vec<&Clip>> = (0..inputs.len())
-        .map(|g| {
-            batch
-                .iter()
-                .map(|p| &p.members[g].0)
-                .chain(batch.iter().map(|p| &p.members[g].1))
-                .collect()
-        })
+    // all a-members, then all b-members
+    let clips: Vec<&Clip> = batch
+        .iter()
+        .map(|p| &p.a)
+        .chain(batch.iter().map(|p| &p.b))
         .collect();
     let ids: Vec<u64> = batch.iter().map(|p| p.id).collect();
     let factors: Vec<Factor> = batch.iter().map(|p| p.factor).collect();
     let n = batch.len();
-    for (i, (model, ms)) in models.iter_mut().zip(&mut stats.models).enumerate() {
-        let outputs = model.extract(&clips[inputs.group_of(i)])?;
+    for &i in stage {
+        let ms = &mut stats.models[i];
+        let outputs = models[i].extract(&clips)?;
         if ms.layers.is_empty() {
             ms.layers = outputs
                 .iter()

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Schema of the statistics file.
-pub const STATS_SCHEMA: &str = "stadyn.stats/1";
+pub const STATS_SCHEMA: &str = "stadyn.stats/2";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +56,9 @@ pub struct ModelStats {
     pub epoch: Option<f64>,
     /// Layer accumulators in display order (empty until the first batch).
     pub layers: Vec<LayerAccumulator>,
+    /// Pairs of the shard this model has seen (skipped pairs included). A job
+    /// runs its input groups one after another, so models differ mid-run.
+    pub done: usize,
 }
 
 /// Everything needed to resume, merge and report a run.
@@ -75,7 +78,8 @@ pub struct StatsFile {
     pub shard: Shard,
     /// Indices of the shards merged into this file (just `shard.index` for one run).
     pub covers: Vec<usize>,
-    /// Pairs of the shard processed so far (the resume point).
+    /// Pairs of the shard every model has seen (the fewest of any model:
+    /// the run is complete when this reaches `total`).
     pub done: usize,
     /// Pairs in the shard.
     pub total: usize,
@@ -159,6 +163,9 @@ impl StatsFile {
             for (a, b) in mine.layers.iter_mut().zip(&theirs.layers) {
                 a.merge(b)?;
             }
+        }
+        for (mine, theirs) in self.models.iter_mut().zip(&other.models) {
+            mine.done += theirs.done;
         }
         self.covers.extend(&other.covers);
         self.covers.sort_unstable();

@@ -125,7 +125,7 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
         None,
         Some(&stats_path),
         &mut |e| {
-            if matches!(e, JobEvent::Progress { .. }) {
+            if matches!(e, JobEvent::Progress(_)) {
                 cancel.store(true, Ordering::Relaxed);
             }
         },
@@ -254,7 +254,7 @@ fn cancel_returns_promptly_while_the_producer_waits_on_a_full_channel() {
                 None,
                 None,
                 &mut |e| {
-                    if matches!(e, JobEvent::Progress { .. }) {
+                    if matches!(e, JobEvent::Progress(_)) {
                         seen += 1;
                         if seen == 3 {
                             // Let the producer fill the channel first.
@@ -272,4 +272,112 @@ fn cancel_returns_promptly_while_the_producer_waits_on_a_full_channel() {
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("the cancelled job did not return");
     assert!(result.unwrap_err().contains("cancelled"));
+}
+
+/// Asserts two reports agree: dims, percentages, pair counts and scores.
+fn assert_same(a: &Report, b: &Report) {
+    assert_eq!(a.models.len(), b.models.len());
+    for (ma, mb) in a.models.iter().zip(&b.models) {
+        assert_eq!(ma.layers.len(), mb.layers.len(), "{}", ma.name);
+        for (x, y) in ma.layers.iter().zip(&mb.layers) {
+            assert_eq!((x.dims, x.pct, x.pairs), (y.dims, y.pct, y.pairs));
+            for k in 0..2 {
+                assert!((x.scores[k] - y.scores[k]).abs() <= 1e-12 * x.scores[k].abs().max(1.0));
+            }
+        }
+    }
+}
+
+#[test]
+fn input_groups_run_cheapest_first_and_resume_mid_stage() {
+    let d = tempfile::tempdir().unwrap();
+    let (slow_path, fast_path) = (d.path().join("slow.pt"), d.path().join("fast.pt"));
+    std::fs::write(&slow_path, b"slow").unwrap();
+    std::fs::write(&fast_path, b"fast").unwrap();
+    let mut job = spec(probe(d.path()), slow_path.clone());
+    job.batch = 0;
+    job.models[0].name = "slow".into();
+    job.models.push(ModelSpec {
+        name: "fast".into(),
+        path: fast_path,
+        ..job.models[0].clone()
+    });
+    // Listed first, a slow model with another input (4 frames, not 6).
+    let loader = |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(if m.path == slow_path {
+            Box::new(Slow(Means(Manifest {
+                frames: 4,
+                ..manifest()
+            })))
+        } else {
+            Box::new(Means(manifest()))
+        })
+    };
+    let never = AtomicBool::new(false);
+    let mut first_partial = None;
+    let mut stages_seen = Vec::new();
+    let whole = run_job(
+        &job,
+        &loader,
+        None,
+        None,
+        &mut |e| match e {
+            JobEvent::Partial(r) if first_partial.is_none() => first_partial = Some(r),
+            JobEvent::Progress(p) => {
+                assert_eq!((p.stages, p.models), (2, 1));
+                if stages_seen.last() != Some(&p.stage) {
+                    stages_seen.push(p.stage);
+                }
+            }
+            _ => {}
+        },
+        &never,
+    )
+    .unwrap();
+    assert_eq!(stages_seen, [0, 1], "the stages run one after the other");
+    // The fast model's results come before the slow model has run.
+    let first = first_partial.expect("a partial report");
+    assert!(first.models[0].layers.is_empty(), "slow model ran first");
+    assert!(!first.models[1].layers.is_empty());
+    let report = whole.report.unwrap();
+    assert!(report.models.iter().all(|m| m.layers.len() == 2));
+
+    // Cancelled in the slow model's stage: the fast one is done, the slow one half.
+    let stats_path = d.path().join("stats.bin");
+    let cancel = AtomicBool::new(false);
+    let err = run_job(
+        &job,
+        &loader,
+        None,
+        Some(&stats_path),
+        &mut |e| {
+            if let JobEvent::Progress(p) = e
+                && p.stage == 1
+            {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        },
+        &cancel,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    let saved = StatsFile::load(&stats_path).unwrap();
+    let (slow, fast) = (saved.models[0].done, saved.models[1].done);
+    assert_eq!(fast, saved.total);
+    assert!(slow > 0 && slow < saved.total, "{slow} of {}", saved.total);
+    assert_eq!(saved.done, slow, "complete when every model is");
+    let resumed = run_job(&job, &loader, Some(saved), None, &mut |_| {}, &never).unwrap();
+    assert_same(&resumed.report.unwrap(), &report);
+
+    // Each model alone gives what it gives in the staged job.
+    for (k, m) in job.models.iter().enumerate() {
+        let alone = JobSpec {
+            models: vec![m.clone()],
+            ..job.clone()
+        };
+        let r = run_job(&alone, &loader, None, None, &mut |_| {}, &never).unwrap();
+        let mut expect = report.clone();
+        expect.models = vec![report.models[k].clone()];
+        assert_same(&r.report.unwrap(), &expect);
+    }
 }

@@ -185,12 +185,13 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {pos}/{len} pairs  {per_sec}  eta {eta}  {msg}",
+                "{bar:40.cyan/blue} {pos}/{len} pairs  {per_sec}  {msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
     }
     let quiet = a.quiet;
+    let mut bar_stage = 0usize;
     let mut on_event = |e: JobEvent| match e {
         JobEvent::Started {
             remaining,
@@ -203,18 +204,29 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
             }
         }
-        JobEvent::Progress {
-            done,
-            total,
-            rate,
-            eta,
-        } => {
-            bar.set_position(done as u64);
+        JobEvent::Progress(p) => {
+            // the job's time left (all stages), and which stage runs
+            let eta = p
+                .eta
+                .map(|d| format!("{}s left", d.as_secs()))
+                .unwrap_or_default();
+            let stage = if p.stages > 1 {
+                format!("stage {}/{} ({} models)", p.stage + 1, p.stages, p.models)
+            } else {
+                String::new()
+            };
+            if p.stage != bar_stage {
+                // a new stage goes over the same pairs with other models
+                bar_stage = p.stage;
+                bar.reset();
+            }
+            bar.set_position(p.done as u64);
+            bar.set_message(format!("{eta}  {stage}"));
             if !quiet && !tty {
-                let eta = eta
-                    .map(|d| format!(", {}s left", d.as_secs()))
-                    .unwrap_or_default();
-                eprintln!("  {done}/{total} pairs ({rate:.1} pairs/s{eta})");
+                eprintln!(
+                    "  {}/{} pairs ({:.1} pairs/s, {eta}) {stage}",
+                    p.done, p.total, p.rate
+                );
             }
         }
         JobEvent::Warning(w) => bar.suspend(|| eprintln!("warning: {}: {}", w.path, w.reason)),

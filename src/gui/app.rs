@@ -11,7 +11,9 @@ use super::action::{Action, ExportFormat, SelectMode, Tab};
 use super::export::{self, Exporter};
 use super::state::{AppState, JobStatus, Level, Settings};
 use super::views::Views;
-use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSettings, Project, RunSettings};
+use crate::analysis::{
+    EstimatorSettings, ModelEntry, ProbeSettings, Progress, Project, RunSettings,
+};
 use crate::worker::Waker;
 use crate::worker::job::{JobWorker, RequestId};
 
@@ -43,6 +45,8 @@ pub struct StadynApp {
     exporter: Exporter,
     /// Wakes the UI from background threads.
     waker: Waker,
+    /// The job whose first partial results were announced on stderr.
+    announced: Option<RequestId>,
 }
 
 impl StadynApp {
@@ -96,6 +100,7 @@ impl StadynApp {
             title: String::new(),
             exporter: Exporter::default(),
             waker: Arc::new(|| {}),
+            announced: None,
         }
     }
 
@@ -207,16 +212,20 @@ impl StadynApp {
     }
 
     /// "stadyn — <project name>" (or the report file's name).
-    fn window_title(&self) -> String {
+    /// The project's name, else the project's or report's file name.
+    fn shown_name(&self) -> Option<String> {
         let s = &self.state;
-        let name = s.project.as_ref().and_then(|p| p.name.clone()).or_else(|| {
+        s.project.as_ref().and_then(|p| p.name.clone()).or_else(|| {
             s.project_path
                 .as_ref()
                 .or(s.report_path.as_ref())
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned())
-        });
-        match name {
+        })
+    }
+
+    fn window_title(&self) -> String {
+        match self.shown_name() {
             Some(n) => format!("stadyn — {n}"),
             None => "stadyn".into(),
         }
@@ -362,10 +371,11 @@ impl StadynApp {
         let id = self.worker.run(project);
         s.job = JobStatus::Running {
             id,
-            done: 0,
-            total,
-            rate: 0.0,
-            eta: None,
+            progress: Progress {
+                total,
+                stages: 1,
+                ..Progress::default()
+            },
         };
     }
 

@@ -5,9 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::analysis::{Project, Report};
+use crate::analysis::{Progress, Project, Report};
 use crate::figure::{
     ChannelPoint, LayerBar, ModelGroup, TrainingCurve, channel_points, layer_bars, model_groups,
     training_curves,
@@ -115,14 +114,8 @@ pub enum JobStatus {
     Running {
         /// Its id (events of other ids are stale).
         id: u64,
-        /// Pairs done.
-        done: usize,
-        /// Pairs in all.
-        total: usize,
-        /// Pairs per second.
-        rate: f64,
-        /// Estimated time left.
-        eta: Option<Duration>,
+        /// How far it is.
+        progress: Progress,
     },
     /// Cancel was asked; waiting for the job to stop.
     Cancelling {

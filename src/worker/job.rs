@@ -27,7 +27,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::Waker;
-use crate::analysis::{CacheUse, Project, Report, Warning};
+use crate::analysis::{CacheUse, Progress, Project, Report, Warning};
 
 /// Replies waiting for the UI before the worker waits for it (progress and
 /// partial reports are dropped instead of waiting).
@@ -103,16 +103,7 @@ pub enum Event {
         models: usize,
     },
     /// Pairs done, throughput and time left.
-    Progress {
-        /// Pairs done.
-        done: usize,
-        /// Pairs in the plan.
-        total: usize,
-        /// Pairs per second.
-        rate: f64,
-        /// Estimated time left.
-        eta: Option<Duration>,
-    },
+    Progress(Progress),
     /// A report of the pairs done so far.
     Partial(Arc<Report>),
     /// A skipped input or a model without a manifest; the job goes on.

@@ -24,6 +24,7 @@ impl StadynApp {
                 s.settings.last_path = Some(path);
                 s.job = JobStatus::Idle;
                 s.set_report(report, false);
+                self.announce("results shown", "from the report file");
             }
             Event::OpenFailed { path, error } => {
                 let opening = self.take_opening(id);
@@ -45,39 +46,27 @@ impl StadynApp {
             Event::Started {
                 remaining, total, ..
             } => {
-                if let JobStatus::Running {
-                    id: job,
-                    done,
-                    total: t,
-                    ..
-                } = &mut self.state.job
+                if let JobStatus::Running { id: job, progress } = &mut self.state.job
                     && *job == id
                 {
-                    *done = total.saturating_sub(remaining);
-                    *t = total;
+                    progress.done = total.saturating_sub(remaining);
+                    progress.total = total;
                 }
             }
-            Event::Progress {
-                done: d,
-                total: n,
-                rate: r,
-                eta: e,
-            } => {
-                if let JobStatus::Running {
-                    id: job,
-                    done,
-                    total,
-                    rate,
-                    eta,
-                } = &mut self.state.job
+            Event::Progress(p) => {
+                if let JobStatus::Running { id: job, progress } = &mut self.state.job
                     && *job == id
                 {
-                    (*done, *total, *rate, *eta) = (d, n, r, e);
+                    *progress = p;
                 }
             }
             Event::Partial(report) => {
                 if self.is_job(id) {
                     self.state.set_report(report, true);
+                    if self.announced != Some(id) {
+                        self.announced = Some(id);
+                        self.announce("partial results shown", "the job goes on");
+                    }
                 }
             }
             Event::Warning(w) => {
@@ -103,6 +92,10 @@ impl StadynApp {
                         let cached = r.cache == CacheUse::Reused;
                         s.set_report(r.report, false);
                         s.job = JobStatus::Done { cached };
+                        self.announce(
+                            "results shown",
+                            if cached { "from the cache" } else { "computed" },
+                        );
                     }
                     Err(e) if cancelled => {
                         s.job = JobStatus::Idle;
@@ -154,6 +147,7 @@ impl StadynApp {
             Some(c) if c.complete => {
                 s.set_report(c.report, false);
                 s.job = JobStatus::Done { cached: true };
+                self.announce("results shown", "from the cache");
             }
             Some(c) => {
                 // An interrupted run: show what it had; Run resumes it.
@@ -170,6 +164,15 @@ impl StadynApp {
                 }
             }
         }
+    }
+
+    /// One line on stderr when results appear, e.g. "stadyn: results shown
+    /// (stadyn demo, 46 models, from the cache)": a log for the user, and
+    /// what `scripts/screenshot.sh` waits for.
+    fn announce(&self, what: &str, how: &str) {
+        let models = self.state.report.as_ref().map_or(0, |r| r.models.len());
+        let name = self.shown_name().unwrap_or_else(|| "untitled".into());
+        eprintln!("stadyn: {what} ({name}, {models} models, {how})");
     }
 
     /// Whether `id` is the job shown (running or being cancelled).

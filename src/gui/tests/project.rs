@@ -123,8 +123,7 @@ fn cancel_stops_a_running_job_and_the_ui_keeps_responding() {
     app.state.project = Some(project(&demo_model(), &probe, 100_000));
     let mut h = harness(app);
     h.get_by_label("Run").click();
-    let computing =
-        |a: &StadynApp| matches!(a.state.job, JobStatus::Running { done, .. } if done > 0);
+    let computing = |a: &StadynApp| matches!(a.state.job, JobStatus::Running { progress, .. } if progress.done > 0);
     let longest = step_until(&mut h, 60, computing);
     assert!(
         longest < Duration::from_millis(500),

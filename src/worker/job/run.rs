@@ -121,20 +121,7 @@ fn run_project(
                 models,
             },
         ),
-        JobEvent::Progress {
-            done,
-            total,
-            rate,
-            eta,
-        } => out.offer(
-            id,
-            Event::Progress {
-                done,
-                total,
-                rate,
-                eta,
-            },
-        ),
+        JobEvent::Progress(p) => out.offer(id, Event::Progress(p)),
         JobEvent::Partial(r) => out.offer(id, Event::Partial(Arc::new(*r))),
         JobEvent::Warning(w) => out.send(id, Event::Warning(w)),
     };

@@ -242,7 +242,7 @@ fn a_run_reports_progress_partials_and_the_final_report() {
         matches!(events[0], Event::Started { total: 48, .. }),
         "{events:?}"
     );
-    assert!(events.iter().any(|e| matches!(e, Event::Progress { .. })));
+    assert!(events.iter().any(|e| matches!(e, Event::Progress(_))));
     assert!(events.iter().any(|e| matches!(e, Event::Partial(_))));
 }
 
@@ -258,7 +258,7 @@ fn cancel_stops_a_running_job() {
     loop {
         assert!(Instant::now() < deadline, "no progress");
         if let Some(r) = w.recv_timeout(Duration::from_millis(100))
-            && matches!(r.event, Event::Progress { .. })
+            && matches!(r.event, Event::Progress(_))
         {
             break;
         }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::can_run;
+use crate::analysis::Progress;
 use crate::gui::action::Action;
 use crate::gui::state::{AppState, JobStatus, Level};
 
@@ -42,21 +43,21 @@ pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
         }
     });
     match &state.job {
-        JobStatus::Running {
-            done,
-            total,
-            rate,
-            eta,
-            ..
-        } => {
-            let fraction = if *total > 0 {
-                *done as f32 / *total as f32
+        JobStatus::Running { progress, .. } => {
+            let fraction = if progress.total > 0 {
+                progress.done as f32 / progress.total as f32
             } else {
                 0.0
             };
-            ui.add(
-                egui::ProgressBar::new(fraction).text(progress_text(*done, *total, *rate, *eta)),
-            );
+            ui.add(egui::ProgressBar::new(fraction).text(progress_text(progress)));
+            if progress.stages > 1 {
+                ui.weak(format!(
+                    "Stage {} of {}: {} model(s) with the same input; the cheapest stage runs first.",
+                    progress.stage + 1,
+                    progress.stages,
+                    progress.models
+                ));
+            }
             if state.partial {
                 ui.weak("Partial results: the bars converge as pairs accumulate.");
             }
@@ -92,13 +93,13 @@ pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
     }
 }
 
-/// "120 / 400 pairs · 35.2 pairs/s · ETA 8 s".
-pub(crate) fn progress_text(done: usize, total: usize, rate: f64, eta: Option<Duration>) -> String {
-    let mut text = format!("{done} / {total} pairs");
-    if rate > 0.0 {
-        text.push_str(&format!(" · {rate:.1} pairs/s"));
+/// "120 / 400 pairs · 35.2 pairs/s · ETA 8 s" (the ETA is the whole job's).
+pub(crate) fn progress_text(p: &Progress) -> String {
+    let mut text = format!("{} / {} pairs", p.done, p.total);
+    if p.rate > 0.0 {
+        text.push_str(&format!(" · {:.1} pairs/s", p.rate));
     }
-    if let Some(eta) = eta {
+    if let Some(eta) = p.eta {
         text.push_str(&format!(" · ETA {}", duration(eta)));
     }
     text
@@ -147,17 +148,29 @@ pub(super) fn messages_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
 #[cfg(test)]
 mod tests {
     use super::progress_text;
+    use crate::analysis::Progress;
     use std::time::Duration;
+
+    fn p(done: usize, total: usize, rate: f64, eta: Option<u64>) -> Progress {
+        Progress {
+            done,
+            total,
+            rate,
+            eta: eta.map(Duration::from_secs),
+            stages: 1,
+            ..Progress::default()
+        }
+    }
 
     #[test]
     fn progress_reads_done_total_rate_and_eta() {
-        assert_eq!(progress_text(0, 400, 0.0, None), "0 / 400 pairs");
+        assert_eq!(progress_text(&p(0, 400, 0.0, None)), "0 / 400 pairs");
         assert_eq!(
-            progress_text(120, 400, 35.24, Some(Duration::from_secs(8))),
+            progress_text(&p(120, 400, 35.24, Some(8))),
             "120 / 400 pairs · 35.2 pairs/s · ETA 8 s"
         );
         assert_eq!(
-            progress_text(1, 9000, 1.0, Some(Duration::from_secs(185))),
+            progress_text(&p(1, 9000, 1.0, Some(185))),
             "1 / 9000 pairs · 1.0 pairs/s · ETA 3 min 05 s"
         );
     }

@@ -147,4 +147,7 @@ pub enum Action {
     /// Show (or hide) the trails of the selected channels across checkpoints
     /// in the Channels view (`settings.trails`).
     SetTrails(bool),
+    /// Group the Layers bars by checkpoint of the selected model (or by
+    /// model) (`settings.layers_by_checkpoint`).
+    SetLayersByCheckpoint(bool),
 }

@@ -4,7 +4,7 @@
 mod events;
 mod files;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::action::{Action, ExportFormat, SelectMode, Tab};
@@ -29,6 +29,10 @@ struct Opening {
     autorun: bool,
 }
 
+/// Asks where to save an export: (file stem, extension, a file to start
+/// near) → the path, `None` when the user cancels.
+type SavePicker = Box<dyn Fn(&str, &str, Option<&Path>) -> Result<Option<PathBuf>, String>>;
+
 /// The desktop app.
 pub struct StadynApp {
     /// What the views read.
@@ -47,6 +51,8 @@ pub struct StadynApp {
     waker: Waker,
     /// The job whose first partial results were announced on stderr.
     announced: Option<RequestId>,
+    /// The native save dialog (tests answer in its place).
+    pick_save: SavePicker,
 }
 
 impl StadynApp {
@@ -101,6 +107,7 @@ impl StadynApp {
             exporter: Exporter::default(),
             waker: Arc::new(|| {}),
             announced: None,
+            pick_save: Box::new(files::pick_save),
         }
     }
 
@@ -108,6 +115,12 @@ impl StadynApp {
     /// turn it off).
     pub fn set_use_cache(&mut self, on: bool) {
         self.worker.set_use_cache(on);
+    }
+
+    /// Answers save dialogs with `picker` instead of the native dialog.
+    #[cfg(test)]
+    pub(crate) fn set_save_picker(&mut self, picker: SavePicker) {
+        self.pick_save = picker;
     }
 
     /// One frame of the app inside `ui` (kittest drives this directly).
@@ -202,7 +215,7 @@ impl StadynApp {
             .project_path
             .clone()
             .or(self.state.report_path.clone());
-        match files::pick_save(&content.stem, export::extension(format), near.as_deref()) {
+        match (self.pick_save)(&content.stem, export::extension(format), near.as_deref()) {
             Ok(Some(path)) => self
                 .exporter
                 .start(content, format, path, self.waker.clone()),
@@ -324,6 +337,7 @@ impl StadynApp {
                 }
             }
             Action::SetTrails(on) => s.settings.trails = on,
+            Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),
         }

@@ -10,6 +10,8 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::action::{ExportFormat, Tab};
 use super::state::AppState;
+use super::views::compare::compared_pair;
+use super::views::layers::{bar_groups, grouped_by_checkpoint};
 use crate::figure::csv::{bars_csv, curves_csv, points_csv, slug};
 use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
 use crate::figure::{category_changes, layer_bars};
@@ -35,31 +37,30 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
     let group = d.groups.get(state.selection.group);
     match tab {
         Tab::Layers => {
-            // the selected checkpoint of every model, as the Layers view shows by default
-            let entries: Vec<usize> = d
-                .groups
+            // the entries the Layers view shows, in its order
+            let by_checkpoint = grouped_by_checkpoint(state);
+            let bars: Vec<_> = bar_groups(state, by_checkpoint)
                 .iter()
-                .filter_map(|g| {
-                    let k = if Some(g) == group {
-                        state.selection.checkpoint
-                    } else {
-                        g.entries.len().saturating_sub(1)
-                    };
-                    g.entries
-                        .get(k.min(g.entries.len().saturating_sub(1)))
-                        .copied()
-                })
-                .collect();
-            let bars: Vec<_> = d
-                .bars
-                .iter()
-                .filter(|b| entries.contains(&b.model_index))
+                .flat_map(|g| d.bars.iter().filter(move |b| b.model_index == g.entry))
                 .cloned()
                 .collect();
+            let (title, stem) = match group.filter(|_| by_checkpoint) {
+                Some(g) => (
+                    format!(
+                        "{}: static and dynamic share per layer and checkpoint",
+                        g.name
+                    ),
+                    format!("layers_{}_checkpoints", slug(&g.name)),
+                ),
+                None => (
+                    "Static and dynamic share per layer".to_string(),
+                    "layers".to_string(),
+                ),
+            };
             Some(Exported {
-                svg: bars_svg(&bars, "Static and dynamic share per layer"),
+                svg: bars_svg(&bars, &title),
                 csv: bars_csv(&bars, tau).ok()?,
-                stem: "layers".into(),
+                stem,
             })
         }
         Tab::Channels => {
@@ -89,7 +90,8 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
             })
         }
         Tab::Compare => {
-            let (a, b) = state.selection.compare?;
+            // the pair the view shows (picked, or its default)
+            let (a, b) = compared_pair(state)?;
             let bars: Vec<_> = layer_bars(report, tau)
                 .into_iter()
                 .filter(|x| x.model_index == a || x.model_index == b)

@@ -32,6 +32,9 @@ pub struct Settings {
     pub looping: bool,
     /// Show trails of the selected channels when the checkpoint changes.
     pub trails: bool,
+    /// Layers: one group of bars per checkpoint of the selected model
+    /// instead of one per model (the export follows).
+    pub layers_by_checkpoint: bool,
 }
 
 impl Default for Settings {
@@ -43,6 +46,7 @@ impl Default for Settings {
             fps: 8.0,
             looping: true,
             trails: true,
+            layers_by_checkpoint: false,
         }
     }
 }

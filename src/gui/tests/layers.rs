@@ -286,10 +286,45 @@ fn grouped_by_checkpoint_a_click_selects_that_checkpoint() {
     let mut h = fixture::harness(fixture::app(Tab::Layers));
     h.get_by_label("Group by checkpoint").click();
     h.run();
+    assert!(
+        h.state().state.settings.layers_by_checkpoint,
+        "kept in the settings"
+    );
     click_bar(&mut h, true, 0, "conv1");
     let s = &h.state().state;
     assert_eq!((s.selection.group, s.selection.checkpoint), (0, 0));
     assert_eq!(s.selection.layer.as_deref(), Some("conv1"));
+}
+
+#[test]
+fn the_layers_export_follows_the_grouping_shown() {
+    use crate::gui::export::content;
+    let mut h = fixture::harness(fixture::app(Tab::Layers));
+    let rows = |h: &Harness<'_, StadynApp>| -> Vec<String> {
+        let csv = content(Tab::Layers, &h.state().state).unwrap().csv;
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    // by model: cnn3d at its selected (last) checkpoint, c2d
+    let layers = fixture::report().models[0].layers.len();
+    let by_model = rows(&h);
+    assert_eq!(by_model.len(), 2 * layers, "two models");
+    assert!(
+        by_model
+            .iter()
+            .all(|r| r.starts_with("cnn3d,") || r.starts_with("c2d,"))
+    );
+    // by checkpoint: the three checkpoints of cnn3d, in order, and a title saying so
+    h.get_by_label("Group by checkpoint").click();
+    h.run();
+    let by_ckpt = rows(&h);
+    assert_eq!(by_ckpt.len(), 3 * layers, "three checkpoints");
+    assert!(by_ckpt.iter().all(|r| r.starts_with("cnn3d,")));
+    let exported = content(Tab::Layers, &h.state().state).unwrap();
+    assert_eq!(exported.stem, "layers_cnn3d_checkpoints");
+    assert!(exported.svg.contains("per layer and checkpoint"));
 }
 
 #[test]

@@ -5,4 +5,6 @@ mod compare;
 mod layers;
 mod pairs;
 mod project;
+#[cfg(feature = "torch")]
+mod smoke;
 mod training;

@@ -45,6 +45,11 @@ pub(crate) struct Compared {
     pub changes: Option<Vec<CategoryChange>>,
 }
 
+/// The pair the Compare view shows: the one picked, else [`default_pair`].
+pub(crate) fn compared_pair(state: &AppState) -> Option<(usize, usize)> {
+    state.selection.compare.or_else(|| default_pair(state))
+}
+
 /// The pair shown when none was picked: the first and the selected
 /// checkpoint of a model with checkpoints, else the selected and another model.
 pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
@@ -162,7 +167,7 @@ impl CompareView {
             ui.label("No results yet: run the project, or open a report.");
             return;
         };
-        let Some((a, b)) = state.selection.compare.or_else(|| default_pair(state)) else {
+        let Some((a, b)) = compared_pair(state) else {
             ui.label("Compare needs two models, or a model with several checkpoints.");
             return;
         };

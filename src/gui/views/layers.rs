@@ -28,8 +28,6 @@ pub(crate) const SHARES_PLOT: &str = "stadyn.layers.shares";
 pub struct LayersView {
     /// Bars lie horizontally (layer names on the y axis).
     horizontal: bool,
-    /// One group per checkpoint of the selected model instead of one per model.
-    by_checkpoint: bool,
     /// The layout and what it was built from.
     cache: Option<((u64, bool, bool), BarLayout)>,
 }
@@ -38,7 +36,6 @@ impl Default for LayersView {
     fn default() -> Self {
         Self {
             horizontal: true,
-            by_checkpoint: false,
             cache: None,
         }
     }
@@ -51,24 +48,24 @@ impl LayersView {
             ui.label("No results yet: run the project, or open a report.");
             return;
         };
-        let has_ckpts = state
-            .derived
-            .groups
-            .get(state.selection.group)
-            .is_some_and(|g| g.entries.len() > 1);
+        let mut by_checkpoint = state.settings.layers_by_checkpoint;
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.horizontal, "Horizontal bars");
-            ui.add_enabled(
-                has_ckpts,
-                egui::Checkbox::new(&mut self.by_checkpoint, "Group by checkpoint"),
-            )
-            .on_hover_text(
-                "Show every checkpoint of the selected model instead of one group per model",
-            );
+            let r = ui
+                .add_enabled(
+                    has_checkpoints(state),
+                    egui::Checkbox::new(&mut by_checkpoint, "Group by checkpoint"),
+                )
+                .on_hover_text(
+                    "Show every checkpoint of the selected model instead of one group per model",
+                );
+            if r.changed() {
+                actions.push(Action::SetLayersByCheckpoint(by_checkpoint));
+            }
             ui.separator();
             ui.label(format!("τ = {:.2}", state.settings.tau));
         });
-        let by_checkpoint = self.by_checkpoint && has_ckpts;
+        let by_checkpoint = grouped_by_checkpoint(state);
         let key = (state.derived.generation, self.horizontal, by_checkpoint);
         if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
             let groups = bar_groups(state, by_checkpoint);
@@ -119,6 +116,21 @@ impl LayersView {
             select_slot(state, layout, slot, actions);
         }
     }
+}
+
+/// Whether the selected model has several checkpoints.
+fn has_checkpoints(state: &AppState) -> bool {
+    state
+        .derived
+        .groups
+        .get(state.selection.group)
+        .is_some_and(|g| g.entries.len() > 1)
+}
+
+/// Whether the bars are grouped by checkpoint: asked, and the selected model
+/// has checkpoints.
+pub(crate) fn grouped_by_checkpoint(state: &AppState) -> bool {
+    state.settings.layers_by_checkpoint && has_checkpoints(state)
 }
 
 /// The groups the bars show: one per model at the selected checkpoint (other

@@ -237,6 +237,17 @@ pub(crate) enum Swatch {
 pub(crate) fn legend_row(ui: &mut egui::Ui, entries: &[(Swatch, &str)]) {
     ui.horizontal_wrapped(|ui| {
         for (swatch, label) in entries {
+            // a swatch and its label wrap together
+            let text = egui::WidgetText::from(*label).into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            );
+            let needed = 14.0 + ui.spacing().item_spacing.x + text.size().x;
+            if ui.available_size_before_wrap().x < needed {
+                ui.end_row();
+            }
             let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
             let p = ui.painter();
             match *swatch {

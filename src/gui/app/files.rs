@@ -19,7 +19,16 @@ pub(super) fn pick(kind: OpenKind, near: Option<&Path>) -> Result<Option<Action>
         return Err(UNAVAILABLE.into());
     }
     let mut dialog = rfd::FileDialog::new();
-    if let Some(dir) = near.and_then(Path::parent) {
+    // absolute: a dialog ignores a relative folder (`sample_data` for the demo)
+    let dir = near
+        .and_then(Path::parent)
+        .and_then(|d| std::path::absolute(d).ok());
+    if let Some(dir) = dir {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            // No portal: rfd falls back to zenity, which ignores the folder
+            // but opens in the one a suggested name ends in.
+            dialog = dialog.set_file_name(format!("{}/", dir.display()));
+        }
         dialog = dialog.set_directory(dir);
     }
     let started = Instant::now();
@@ -72,11 +81,21 @@ pub(super) fn pick_save(
                 .into(),
         );
     }
+    let name = format!("{stem}.{ext}");
     let mut dialog = rfd::FileDialog::new()
         .set_title("Export")
-        .set_file_name(format!("{stem}.{ext}"))
+        .set_file_name(&name)
         .add_filter(ext.to_uppercase(), &[ext]);
-    if let Some(dir) = near.and_then(Path::parent) {
+    // absolute: a dialog ignores a relative folder (`sample_data` for the demo)
+    let dir = near
+        .and_then(Path::parent)
+        .and_then(|d| std::path::absolute(d).ok());
+    if let Some(dir) = dir {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            // No portal: rfd falls back to zenity, which ignores the folder
+            // but takes a whole path as the suggested name.
+            dialog = dialog.set_file_name(dir.join(&name).display().to_string());
+        }
         dialog = dialog.set_directory(dir);
     }
     let started = Instant::now();

@@ -210,21 +210,26 @@ impl CompareView {
         }
         let Some((_, cmp)) = &self.cache else { return };
         ui.separator();
+        let room = ui.available_height();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let width = ui.available_width();
+                let n = cmp.layout.slots.len() as f32;
+                let bars = vec2(
+                    (width * 0.6).max(300.0),
+                    (80.0 + 30.0 * n).clamp(220.0, 480.0),
+                );
                 ui.horizontal_top(|ui| {
-                    let n = cmp.layout.slots.len() as f32;
-                    let bars = vec2(
-                        (width * 0.6).max(300.0),
-                        (80.0 + 30.0 * n).clamp(220.0, 480.0),
-                    );
                     ui.allocate_ui(bars, |ui| ui.vertical(|ui| bars_ui(ui, cmp, actions)));
                     ui.vertical(|ui| changes_ui(ui, state, cmp, actions));
                 });
                 ui.separator();
-                scatters(ui, state, report, cmp, (a, b), &mut self.drag_from, actions);
+                // the scatters fit below the bars when there is room (else scroll)
+                let half = (width - ui.spacing().item_spacing.x) / 2.0;
+                let height = (room - bars.y - 90.0).clamp(240.0, half.min(420.0).max(240.0));
+                let view = (a, b, height);
+                scatters(ui, state, report, cmp, view, &mut self.drag_from, actions);
             });
     }
 }
@@ -262,7 +267,7 @@ fn scatters(
     state: &AppState,
     report: &Report,
     cmp: &Compared,
-    (a, b): (usize, usize),
+    (a, b, height): (usize, usize, f32),
     drag_from: &mut [Option<[f64; 2]>; 2],
     actions: &mut Vec<Action>,
 ) {
@@ -277,7 +282,7 @@ fn scatters(
     let width = (ui.available_width() - ui.spacing().item_spacing.x) / 2.0;
     ui.horizontal(|ui| {
         for (side, ((data, shown), entry)) in cmp.scatters.iter().zip([a, b]).enumerate() {
-            ui.allocate_ui(vec2(width, width.min(420.0) + 40.0), |ui| {
+            ui.allocate_ui(vec2(width, height + 40.0), |ui| {
                 ui.vertical(|ui| {
                     ui.label(entry_label(report, entry, true));
                     let input = ScatterInput {

@@ -227,7 +227,7 @@ impl CompareView {
                 ui.separator();
                 // the scatters fit below the bars when there is room (else scroll)
                 let half = (width - ui.spacing().item_spacing.x) / 2.0;
-                let height = (room - bars.y - 90.0).clamp(240.0, half.min(420.0).max(240.0));
+                let height = (room - bars.y - 90.0).clamp(240.0, half.clamp(240.0, 420.0));
                 let view = (a, b, height);
                 scatters(ui, state, report, cmp, view, &mut self.drag_from, actions);
             });

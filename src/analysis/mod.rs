@@ -9,6 +9,7 @@ mod job;
 mod load;
 mod memory;
 mod pair_source;
+mod probe_spec;
 mod project;
 mod report;
 mod run;
@@ -24,6 +25,7 @@ pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
 pub use load::load_torchscript;
 pub use memory::{available_bytes, batch_for, peak_rss_bytes};
 pub use pair_source::{BuiltPair, PairSource};
+pub use probe_spec::ProbeSpec;
 pub use project::{
     EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
     checkpoint_epoch, checkpoint_files, expand_models,

@@ -2,7 +2,7 @@
 //! image strips (original, member 1, member 2), so a person can see what the
 //! model sees: the frames after sampling, preprocessing and styling.
 
-use crate::analysis::{JobSpec, PairSource, Shard};
+use crate::analysis::{PairSource, ProbeSpec};
 use crate::export::{atomic_write, ensure_writable_dir};
 use crate::model::Manifest;
 use crate::pairs::pair_strip;
@@ -50,24 +50,16 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
         Some(m) => Manifest::for_model(m)?.0,
         None => Manifest::default(),
     };
-    let spec = JobSpec {
-        name: "pairs".into(),
+    let spec = ProbeSpec {
         probe_root: a.probe.clone(),
         layout: a.layout,
-        pairs: a.pairs.max(1),
+        pairs: a.pairs,
         seed: a.seed,
         styles: a.styles.clone(),
         frames: a.frames,
         window: a.window,
-        models: Vec::new(),
-        threshold: 0.5,
-        bootstrap: 0,
-        device: "cpu".into(),
-        batch: 1,
-        threads: None,
-        shard: Shard::ALL,
-        save_every: 1,
-    };
+    }
+    .job_spec();
     let source = PairSource::new(&spec, &manifest)?;
     let names: Vec<&str> = source.style_names().iter().map(String::as_str).collect();
     let mut written = 0;

@@ -21,80 +21,17 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use image::RgbImage;
 
 use super::Waker;
-use crate::analysis::{JobSpec, ModelEntry, PairSource, Project, Shard};
+pub use crate::analysis::ProbeSpec;
+use crate::analysis::{ModelEntry, PairSource};
 use crate::model::Manifest;
 use crate::pairs::PairSpec;
 use crate::stats::Factor;
-use crate::video::{Clip, Layout, sample_indices};
+use crate::video::{Clip, sample_indices};
 
 /// Longest side of the raw frames kept for display.
 pub const DISPLAY_SIDE: u32 = 256;
 /// Default bound of the built-pair cache.
 pub const CACHE_BYTES: usize = 256 << 20;
-
-/// The probe set and plan of a project (the part of a [`JobSpec`] that
-/// decides which pairs exist).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProbeSpec {
-    /// Probe-set folder.
-    pub probe_root: PathBuf,
-    /// Layout (detected when `None`).
-    pub layout: Option<Layout>,
-    /// Pairs in the plan.
-    pub pairs: usize,
-    /// Seed of the plan.
-    pub seed: u64,
-    /// Built-in styles (empty: all).
-    pub styles: Vec<String>,
-    /// Frames T (default: the manifest's).
-    pub frames: Option<usize>,
-    /// Window W (default: the manifest's).
-    pub window: Option<usize>,
-}
-
-impl ProbeSpec {
-    /// The probe settings of `project`; the error names a bad layout.
-    pub fn from_project(project: &Project) -> Result<Self, String> {
-        let p = &project.probe;
-        let layout = p
-            .layout
-            .as_deref()
-            .map(str::parse::<Layout>)
-            .transpose()
-            .map_err(|e| e.0)?;
-        Ok(Self {
-            probe_root: p.videos.clone(),
-            layout,
-            pairs: p.pairs,
-            seed: p.seed,
-            styles: p.styles.clone(),
-            frames: p.frames,
-            window: p.window,
-        })
-    }
-
-    /// A job of these settings and no models (what [`PairSource::new`] reads).
-    pub fn job_spec(&self) -> JobSpec {
-        JobSpec {
-            name: "pairs".into(),
-            probe_root: self.probe_root.clone(),
-            layout: self.layout,
-            pairs: self.pairs.max(1),
-            seed: self.seed,
-            styles: self.styles.clone(),
-            frames: self.frames,
-            window: self.window,
-            models: Vec::new(),
-            threshold: 0.5,
-            bootstrap: 0,
-            device: "cpu".into(),
-            batch: 1,
-            threads: None,
-            shard: Shard::ALL,
-            save_every: 1,
-        }
-    }
-}
 
 /// Whose input the pairs are built for (size, T and W).
 #[derive(Clone, Debug, PartialEq)]

@@ -98,29 +98,55 @@ pub fn points_csv(
     points: &[ChannelPoint],
     tau: f64,
 ) -> anyhow::Result<String> {
-    let mut rows = vec![
-        [
-            "layer",
-            "channel",
-            "rho_static",
-            "rho_dynamic",
-            "category",
-            "tau",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for p in points {
-        rows.push(vec![
-            layer.name.clone(),
-            p.channel.to_string(),
-            p.rho_static.to_string(),
-            p.rho_dynamic.to_string(),
-            p.category.name().to_string(),
-            tau.to_string(),
-        ]);
+    let mut rows = vec![points_header()];
+    rows.extend(point_rows(layer, points, tau));
+    to_string(rows)
+}
+
+/// Scatters side by side (the Compare view): the rows of [`points_csv`]
+/// after a first column naming the entry each comes from.
+pub fn compared_points_csv(
+    sides: &[(&str, &LayerReport, &[ChannelPoint])],
+    tau: f64,
+) -> anyhow::Result<String> {
+    let mut header = vec!["entry".to_string()];
+    header.extend(points_header());
+    let mut rows = vec![header];
+    for (entry, layer, points) in sides {
+        for r in point_rows(layer, points, tau) {
+            rows.push(std::iter::once(entry.to_string()).chain(r).collect());
+        }
     }
     to_string(rows)
+}
+
+fn points_header() -> Vec<String> {
+    [
+        "layer",
+        "channel",
+        "rho_static",
+        "rho_dynamic",
+        "category",
+        "tau",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn point_rows(layer: &LayerReport, points: &[ChannelPoint], tau: f64) -> Vec<Vec<String>> {
+    points
+        .iter()
+        .map(|p| {
+            vec![
+                layer.name.clone(),
+                p.channel.to_string(),
+                p.rho_static.to_string(),
+                p.rho_dynamic.to_string(),
+                p.category.name().to_string(),
+                tau.to_string(),
+            ]
+        })
+        .collect()
 }
 
 /// The training curves of one model: one row per checkpoint and layer.

@@ -243,6 +243,41 @@ pub fn bars_svg(bars: &[LayerBar], title: &str) -> String {
 /// The ρ_S–ρ_D scatter of one layer at `tau`, with the threshold lines;
 /// `selected` channels get a ring.
 pub fn scatter_svg(points: &[ChannelPoint], tau: f64, selected: &[usize], title: &str) -> String {
+    scatter_from(points, tau, selected, title, lower_bound([points]))
+}
+
+/// Scatters side by side on the same axes (`(points, title)` each): the
+/// Compare export.
+pub fn scatters_svg(
+    sides: &[(&[ChannelPoint], &str)],
+    tau: f64,
+    selected: &[usize],
+) -> Vec<String> {
+    let lo = lower_bound(sides.iter().map(|(p, _)| *p));
+    sides
+        .iter()
+        .map(|(points, title)| scatter_from(points, tau, selected, title, lo))
+        .collect()
+}
+
+/// The axes' lower end: the lowest ρ (at most 0, at least −1) rounded down to 0.2.
+fn lower_bound<'a>(sets: impl IntoIterator<Item = &'a [ChannelPoint]>) -> f64 {
+    let lo = sets
+        .into_iter()
+        .flatten()
+        .flat_map(|p| [p.rho_static, p.rho_dynamic])
+        .fold(0.0f64, f64::min)
+        .clamp(-1.0, 0.0);
+    (lo * 5.0).floor() / 5.0
+}
+
+fn scatter_from(
+    points: &[ChannelPoint],
+    tau: f64,
+    selected: &[usize],
+    title: &str,
+    lo: f64,
+) -> String {
     let (size, left, top) = (420.0, 60.0, 50.0);
     let w = left + size + 30.0;
     let h = top + size + 60.0;
@@ -258,12 +293,6 @@ pub fn scatter_svg(points: &[ChannelPoint], tau: f64, selected: &[usize], title:
             ("none", palette::NONE),
         ],
     );
-    let lo = points
-        .iter()
-        .flat_map(|p| [p.rho_static, p.rho_dynamic])
-        .fold(0.0f64, f64::min)
-        .clamp(-1.0, 0.0);
-    let lo = (lo * 5.0).floor() / 5.0;
     let sx = |v: f64| left + size * (v - lo) / (1.0 - lo);
     let sy = |v: f64| top + size * (1.0 - (v - lo) / (1.0 - lo));
     d.rect(left, top, size, size, "#f7f7f7", None);
@@ -424,4 +453,39 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
         "dashed: static %",
     );
     d.finish()
+}
+
+/// The `width` and `height` of an SVG document made here.
+fn size_of(svg: &str) -> Option<(f64, f64)> {
+    let attr = |name: &str| -> Option<f64> {
+        let start = svg.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = svg[start..].find('"')?;
+        svg[start..start + len].parse().ok()
+    };
+    Some((attr("width")?, attr("height")?))
+}
+
+/// One figure of several made here: `rows` top to bottom, each row's
+/// figures left to right (e.g. the Compare export: the bars above, both
+/// scatters below). A part whose size cannot be read is left out.
+pub fn compose(rows: &[Vec<String>]) -> String {
+    let mut body = String::new();
+    let (mut w, mut y) = (0.0f64, 0.0f64);
+    for row in rows {
+        let (mut x, mut h) = (0.0f64, 0.0f64);
+        for part in row {
+            let Some((pw, ph)) = size_of(part) else {
+                continue;
+            };
+            // a nested <svg> placed at (x, y) keeps the part's own viewBox
+            body.push_str(&part.replacen("<svg ", &format!(r#"<svg x="{x}" y="{y}" "#), 1));
+            x += pw;
+            h = h.max(ph);
+        }
+        w = w.max(x);
+        y += h;
+    }
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{y}" viewBox="0 0 {w} {y}"><rect width="{w}" height="{y}" fill="white"/>{body}</svg>"#
+    )
 }

@@ -246,4 +246,50 @@ fn csv_holds_the_plotted_numbers() {
     let (points, _) = channel_points(&r.models[0].layers[0], 0.5);
     let pts = super::csv::points_csv(&r.models[0].layers[0], &points, 0.5).unwrap();
     assert_eq!(pts.lines().nth(1), Some("s,0,0.1,0.9,dynamic,0.5"));
+    let l = &r.models[0].layers[0];
+    let both =
+        super::csv::compared_points_csv(&[("a, 0", l, &points), ("b", l, &points)], 0.5).unwrap();
+    let lines: Vec<&str> = both.lines().collect();
+    assert_eq!(
+        lines[0],
+        "entry,layer,channel,rho_static,rho_dynamic,category,tau"
+    );
+    assert_eq!(lines[1], "\"a, 0\",s,0,0.1,0.9,dynamic,0.5", "quoted");
+    assert_eq!(lines.len(), 1 + 2 * points.len());
+}
+
+#[test]
+fn composed_figures_sit_side_by_side_and_render() {
+    let r = report(vec![model(
+        "m",
+        None,
+        vec![layer("s", &RHOS, [30.0, 22.0, 48.0], None)],
+    )]);
+    let (points, _) = channel_points(&r.models[0].layers[0], 0.5);
+    let scatter = super::svg::scatter_svg(&points, 0.5, &[], "one");
+    let bars = super::svg::bars_svg(&layer_bars(&r, 0.5), "bars");
+    let size = |svg: &str| {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).unwrap();
+        (tree.size().width(), tree.size().height())
+    };
+    let (sw, sh) = size(&scatter);
+    let (bw, bh) = size(&bars);
+    let both = super::svg::compose(&[vec![bars.clone()], vec![scatter.clone(), scatter]]);
+    let (w, h) = size(&both);
+    assert_eq!((w, h), (bw.max(2.0 * sw), bh + sh));
+    let png = super::png::svg_to_png(&both, 1.0).unwrap();
+    // side by side on the same axes: the lower end comes from both sides
+    let mut low = points.clone();
+    low[0].rho_static = -0.5;
+    let pair = super::svg::scatters_svg(&[(&points, "a"), (&low, "b")], 0.5, &[]);
+    assert!(
+        pair.iter().all(|s| s.contains(">-0.6<")),
+        "both start at −0.6"
+    );
+    assert!(!super::svg::scatter_svg(&points, 0.5, &[], "a").contains(">-0.6<"));
+    let image = image::load_from_memory(&png).unwrap();
+    assert_eq!(
+        (image.width(), image.height()),
+        (w.ceil() as u32, h.ceil() as u32)
+    );
 }

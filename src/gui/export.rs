@@ -10,11 +10,12 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::action::{ExportFormat, Tab};
 use super::state::AppState;
-use super::views::compare::compared_pair;
+use super::views::compare::{common_layer, compared_pair};
 use super::views::layers::{bar_groups, grouped_by_checkpoint};
-use crate::figure::csv::{bars_csv, curves_csv, points_csv, slug};
-use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
-use crate::figure::{category_changes, layer_bars};
+use super::views::plot_common::entry_label;
+use crate::figure::csv::{bars_csv, compared_points_csv, curves_csv, points_csv, slug};
+use crate::figure::svg::{bars_svg, compose, scatter_svg, scatters_svg, training_svg};
+use crate::figure::{category_changes, channel_points, layer_bars};
 
 /// What a tab exports: a figure (SVG text), its numbers (CSV text) and a
 /// file stem to suggest.
@@ -113,8 +114,33 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
                     ));
                 }
             }
+            let mut rows = vec![vec![bars_svg(
+                &bars,
+                "Compared: static and dynamic share per layer",
+            )]];
+            // the scatters of the layer the view shows, as in the view
+            let name = common_layer(report, a, b, state.selection.layer.as_deref());
+            let layer_of = |e: usize| {
+                let m = &report.models[e];
+                m.layers.iter().find(|l| Some(&l.name) == name.as_ref())
+            };
+            if let (Some(la), Some(lb)) = (layer_of(a), layer_of(b)) {
+                let selected: Vec<usize> = state.selection.channels.iter().copied().collect();
+                let (pa, pb) = (channel_points(la, tau).0, channel_points(lb, tau).0);
+                let (na, nb) = (entry_label(report, a, true), entry_label(report, b, true));
+                let title = |n: &str| format!("{n} · {}", la.name);
+                let (ta, tb) = (title(&na), title(&nb));
+                rows.push(scatters_svg(
+                    &[(&pa[..], ta.as_str()), (&pb[..], tb.as_str())],
+                    tau,
+                    &selected,
+                ));
+                let sides = [(na.as_str(), la, &pa[..]), (nb.as_str(), lb, &pb[..])];
+                csv.push('\n');
+                csv.push_str(&compared_points_csv(&sides, tau).ok()?);
+            }
             Some(Exported {
-                svg: bars_svg(&bars, "Compared: static and dynamic share per layer"),
+                svg: compose(&rows),
                 csv,
                 stem: "compare".into(),
             })

@@ -178,4 +178,13 @@ fn open_run_visit_and_export_every_tab() {
     assert!(layers.contains("cnn3d-motion,epoch_10.00.pt"), "{layers}");
     assert!(layers.contains("c2d-motion,"), "{layers}");
     assert!(!layers.contains("epoch_05.00.pt"), "{layers}");
+    // Compare: the bars, the changes and both scatters of the layer shown.
+    let compare = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert!(compare.contains("\nlayer,channel,from,to\n"), "{compare}");
+    let points = "\nentry,layer,channel,rho_static,rho_dynamic,category,tau\n";
+    assert!(compare.contains(points), "{compare}");
+    assert!(
+        compare.contains("cnn3d-motion · epoch 0,stage3,"),
+        "{compare}"
+    );
 }

@@ -30,7 +30,7 @@ pub use project::{
     EstimatorSettings, ModelEntry, ModelSpec, ProbeSettings, Project, RunSettings,
     checkpoint_epoch, checkpoint_files, expand_models,
 };
-pub use run::{JobEvent, JobOutput, ModelLoader, Progress, build_report, run_job};
+pub use run::{JobEvent, JobOutput, ModelLoader, Progress, Started, build_report, run_job};
 pub use stats_file::{ModelStats, STATS_SCHEMA, Shard, StatsFile};
 
 pub use report::{

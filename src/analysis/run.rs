@@ -27,20 +27,24 @@ pub type ModelLoader<'a> = &'a dyn Fn(&super::ModelSpec) -> Result<Box<dyn Extra
 #[derive(Clone, Debug)]
 pub enum JobEvent {
     /// The job starts: pairs in this shard (from the resume point), models.
-    Started {
-        /// Pairs still to do.
-        remaining: usize,
-        /// Pairs in the shard.
-        total: usize,
-        /// Models (checkpoints) run on each pair.
-        models: usize,
-    },
+    Started(Started),
     /// Pairs done so far, throughput and estimated time left.
     Progress(Progress),
     /// A report of what is known so far.
     Partial(Box<Report>),
     /// A skipped or altered input.
     Warning(Warning),
+}
+
+/// A job's start: what it has to do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Started {
+    /// Pairs still to do (fewer than `total` when resuming).
+    pub remaining: usize,
+    /// Pairs in the shard.
+    pub total: usize,
+    /// Models (checkpoints) run on each pair.
+    pub models: usize,
 }
 
 /// How far a running job is.
@@ -155,11 +159,11 @@ pub fn run_job(
                 .collect(),
         },
     };
-    on_event(JobEvent::Started {
+    on_event(JobEvent::Started(Started {
         remaining: ids.len() - stats.done.min(ids.len()),
         total: ids.len(),
         models: models.len(),
-    });
+    }));
     // Sized to memory, but no larger than `save_every`: partial reports
     // come as often as asked (the GUI asks often, to show results early).
     let plan = stages::plan(&inputs, &mut models, &ids, spec.batch, spec.save_every)?;

@@ -4,7 +4,7 @@
 
 use super::summary::print_summary;
 use crate::analysis::{
-    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, load_torchscript,
+    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, Started, load_torchscript,
     run_cached,
 };
 use crate::export;
@@ -193,11 +193,11 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let quiet = a.quiet;
     let mut bar_stage = 0usize;
     let mut on_event = |e: JobEvent| match e {
-        JobEvent::Started {
+        JobEvent::Started(Started {
             remaining,
             total,
             models,
-        } => {
+        }) => {
             bar.set_length(total as u64);
             bar.set_position((total - remaining) as u64);
             if !quiet && !tty {

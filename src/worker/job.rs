@@ -27,7 +27,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::Waker;
-use crate::analysis::{CacheUse, Progress, Project, Report, Warning};
+use crate::analysis::{CacheUse, Progress, Project, Report, Started, Warning};
 
 /// Replies waiting for the UI before the worker waits for it (progress and
 /// partial reports are dropped instead of waiting).
@@ -94,14 +94,7 @@ pub enum Event {
         error: String,
     },
     /// The job started: pairs left, pairs in all, models per pair.
-    Started {
-        /// Pairs still to do (fewer than `total` when resuming).
-        remaining: usize,
-        /// Pairs in the plan.
-        total: usize,
-        /// Models (checkpoints) run on each pair.
-        models: usize,
-    },
+    Started(Started),
     /// Pairs done, throughput and time left.
     Progress(Progress),
     /// A report of the pairs done so far.

@@ -3,7 +3,7 @@
 //! dropped here.
 
 use super::StadynApp;
-use crate::analysis::CacheUse;
+use crate::analysis::{CacheUse, Started};
 use crate::gui::state::{JobStatus, Level};
 use crate::worker::job::{Event, LoadedProject, Reply, RequestId};
 
@@ -43,9 +43,9 @@ impl StadynApp {
                 self.state
                     .message(Level::Error, format!("Cannot open {what}: {error}"));
             }
-            Event::Started {
+            Event::Started(Started {
                 remaining, total, ..
-            } => {
+            }) => {
                 if let JobStatus::Running { id: job, progress } = &mut self.state.job
                     && *job == id
                 {

@@ -109,18 +109,7 @@ fn run_project(
         ));
     }
     let mut on_event = |e: JobEvent| match e {
-        JobEvent::Started {
-            remaining,
-            total,
-            models,
-        } => out.send(
-            id,
-            Event::Started {
-                remaining,
-                total,
-                models,
-            },
-        ),
+        JobEvent::Started(s) => out.send(id, Event::Started(s)),
         JobEvent::Progress(p) => out.offer(id, Event::Progress(p)),
         JobEvent::Partial(r) => out.offer(id, Event::Partial(Arc::new(*r))),
         JobEvent::Warning(w) => out.send(id, Event::Warning(w)),

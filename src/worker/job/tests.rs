@@ -2,7 +2,7 @@
 //! cancelled jobs. Helpers here are shared with the GUI tests.
 
 use super::{Event, JobWorker, Reply};
-use crate::analysis::{Project, Report, ReportSettings};
+use crate::analysis::{Project, Report, ReportSettings, Started};
 use crate::stats::BootstrapConfig;
 use crate::video::demo::{DemoSpec, DemoTask, write_demo_data};
 use std::path::{Path, PathBuf};
@@ -239,7 +239,7 @@ fn a_run_reports_progress_partials_and_the_final_report() {
     assert_eq!(result.report.models.len(), 1);
     assert_eq!(result.report.models[0].layers.len(), 3);
     assert!(
-        matches!(events[0], Event::Started { total: 48, .. }),
+        matches!(events[0], Event::Started(Started { total: 48, .. })),
         "{events:?}"
     );
     assert!(events.iter().any(|e| matches!(e, Event::Progress(_))));

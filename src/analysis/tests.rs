@@ -93,6 +93,28 @@ fn manifest() -> Manifest {
     }
 }
 
+/// Runs `job` saving statistics in `dir`, cancels it at the first progress
+/// event `when` accepts, and returns the statistics saved.
+fn cancel_when(
+    job: &JobSpec,
+    loader: ModelLoader<'_>,
+    dir: &std::path::Path,
+    when: impl Fn(&Progress) -> bool,
+) -> StatsFile {
+    let stats_path = dir.join("stats.bin");
+    let cancel = AtomicBool::new(false);
+    let mut on_event = |e: JobEvent| {
+        if let JobEvent::Progress(p) = e
+            && when(&p)
+        {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let err = run_job(job, loader, None, Some(&stats_path), &mut on_event, &cancel).unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    StatsFile::load(&stats_path).unwrap()
+}
+
 #[test]
 fn frame_order_invariant_layer_and_cancel_then_resume() {
     let d = tempfile::tempdir().unwrap();
@@ -117,23 +139,7 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
     assert!(first.units.rho_static.iter().flatten().any(|r| *r < 0.99));
 
     // Cancel after the first progress event; statistics are saved.
-    let stats_path = d.path().join("stats.bin");
-    let cancel = AtomicBool::new(false);
-    let err = run_job(
-        &job,
-        &loader,
-        None,
-        Some(&stats_path),
-        &mut |e| {
-            if matches!(e, JobEvent::Progress(_)) {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        },
-        &cancel,
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("cancelled"), "{err}");
-    let saved = StatsFile::load(&stats_path).unwrap();
+    let saved = cancel_when(&job, &loader, d.path(), |_| true);
     assert!(
         saved.done > 0 && saved.done < saved.total,
         "{} of {}",
@@ -141,6 +147,7 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
         saved.total
     );
     // Resume: the same report as the uninterrupted run.
+    let stats_path = d.path().join("stats.bin");
     let resumed = run_job(
         &job,
         &loader,
@@ -343,25 +350,7 @@ fn input_groups_run_cheapest_first_and_resume_mid_stage() {
     assert!(report.models.iter().all(|m| m.layers.len() == 2));
 
     // Cancelled in the slow model's stage: the fast one is done, the slow one half.
-    let stats_path = d.path().join("stats.bin");
-    let cancel = AtomicBool::new(false);
-    let err = run_job(
-        &job,
-        &loader,
-        None,
-        Some(&stats_path),
-        &mut |e| {
-            if let JobEvent::Progress(p) = e
-                && p.stage == 1
-            {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        },
-        &cancel,
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("cancelled"), "{err}");
-    let saved = StatsFile::load(&stats_path).unwrap();
+    let saved = cancel_when(&job, &loader, d.path(), |p| p.stage == 1);
     let (slow, fast) = (saved.models[0].done, saved.models[1].done);
     assert_eq!(fast, saved.total);
     assert!(slow > 0 && slow < saved.total, "{slow} of {}", saved.total);

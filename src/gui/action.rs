@@ -147,6 +147,9 @@ pub enum Action {
     /// Show (or hide) the trails of the selected channels across checkpoints
     /// in the Channels view (`settings.trails`).
     SetTrails(bool),
+    /// Lay the Layers bars horizontally or vertically
+    /// (`settings.layers_horizontal`).
+    SetLayersHorizontal(bool),
     /// Group the Layers bars by checkpoint of the selected model (or by
     /// model) (`settings.layers_by_checkpoint`).
     SetLayersByCheckpoint(bool),

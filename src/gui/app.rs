@@ -337,6 +337,7 @@ impl StadynApp {
                 }
             }
             Action::SetTrails(on) => s.settings.trails = on,
+            Action::SetLayersHorizontal(on) => s.settings.layers_horizontal = on,
             Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),

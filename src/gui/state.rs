@@ -32,6 +32,8 @@ pub struct Settings {
     pub looping: bool,
     /// Show trails of the selected channels when the checkpoint changes.
     pub trails: bool,
+    /// Layers: bars lie horizontally (layer names on the y axis).
+    pub layers_horizontal: bool,
     /// Layers: one group of bars per checkpoint of the selected model
     /// instead of one per model (the export follows).
     pub layers_by_checkpoint: bool,
@@ -46,6 +48,7 @@ impl Default for Settings {
             fps: 8.0,
             looping: true,
             trails: true,
+            layers_horizontal: true,
             layers_by_checkpoint: false,
         }
     }

@@ -349,6 +349,7 @@ fn toggling_horizontal_keeps_clicks_working() {
     h.get_by_label("Horizontal bars").click();
     h.run();
     let state = &h.state().state;
+    assert!(!state.settings.layers_horizontal, "kept in the settings");
     let report = state.report.as_deref().unwrap();
     let l = BarLayout::new(report, &state.derived.bars, bar_groups(state, false), false);
     let slot = l.slot_of(2, "conv1").unwrap();

@@ -25,20 +25,10 @@ pub(crate) const BARS_PLOT: &str = "stadyn.layers.bars";
 pub(crate) const SHARES_PLOT: &str = "stadyn.layers.shares";
 
 /// Layers: stacked dynamic / static / residual bars per layer, with intervals and channel-category shares.
+#[derive(Default)]
 pub struct LayersView {
-    /// Bars lie horizontally (layer names on the y axis).
-    horizontal: bool,
     /// The layout and what it was built from.
     cache: Option<((u64, bool, bool), BarLayout)>,
-}
-
-impl Default for LayersView {
-    fn default() -> Self {
-        Self {
-            horizontal: true,
-            cache: None,
-        }
-    }
 }
 
 impl LayersView {
@@ -50,7 +40,10 @@ impl LayersView {
         };
         let mut by_checkpoint = state.settings.layers_by_checkpoint;
         ui.horizontal(|ui| {
-            ui.checkbox(&mut self.horizontal, "Horizontal bars");
+            let mut horizontal = state.settings.layers_horizontal;
+            if ui.checkbox(&mut horizontal, "Horizontal bars").changed() {
+                actions.push(Action::SetLayersHorizontal(horizontal));
+            }
             let r = ui
                 .add_enabled(
                     has_checkpoints(state),
@@ -66,10 +59,11 @@ impl LayersView {
             ui.label(format!("τ = {:.2}", state.settings.tau));
         });
         let by_checkpoint = grouped_by_checkpoint(state);
-        let key = (state.derived.generation, self.horizontal, by_checkpoint);
+        let horizontal = state.settings.layers_horizontal;
+        let key = (state.derived.generation, horizontal, by_checkpoint);
         if self.cache.as_ref().is_none_or(|(k, _)| *k != key) {
             let groups = bar_groups(state, by_checkpoint);
-            let layout = BarLayout::new(report, &state.derived.bars, groups, self.horizontal);
+            let layout = BarLayout::new(report, &state.derived.bars, groups, horizontal);
             self.cache = Some((key, layout));
         }
         let Some((_, layout)) = &self.cache else {

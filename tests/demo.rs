@@ -138,7 +138,7 @@ fn demo_model(name: &str) -> std::path::PathBuf {
 /// independently from the model's own outputs on the same pairs.
 #[test]
 fn c2d_demo_model_sees_no_frame_order() {
-    use stadyn::analysis::{JobSpec, PairSource, Shard};
+    use stadyn::analysis::{JobSpec, PairSource, ProbeSpec, Shard};
     use stadyn::model::{Device, Extractor, Manifest, TorchScriptModel};
     use stadyn::stats::Factor;
 
@@ -178,13 +178,15 @@ fn c2d_demo_model_sees_no_frame_order() {
     let (manifest, _) = Manifest::for_model(&model).unwrap();
     let spec = JobSpec {
         name: "check".into(),
-        probe_root: probe.clone(),
-        layout: None,
-        pairs,
-        seed: 5,
-        styles: Vec::new(),
-        frames: None,
-        window: None,
+        probe: ProbeSpec {
+            probe_root: probe.clone(),
+            layout: None,
+            pairs,
+            seed: 5,
+            styles: Vec::new(),
+            frames: None,
+            window: None,
+        },
         models: Vec::new(),
         threshold: 0.5,
         bootstrap: 0,

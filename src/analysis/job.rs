@@ -1,8 +1,7 @@
 //! [`JobSpec`]: everything that determines an analysis run, and its
 //! identity (the hash that names its cache entry and guards merges).
 
-use super::{ModelSpec, Shard};
-use crate::video::Layout;
+use super::{ModelSpec, ProbeSpec, Shard};
 use anyhow::Context as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -19,20 +18,8 @@ pub const ESTIMATOR_VERSION: u32 = 2;
 pub struct JobSpec {
     /// Display name of the run.
     pub name: String,
-    /// Probe-set folder.
-    pub probe_root: PathBuf,
-    /// Probe-set layout (detected when `None`).
-    pub layout: Option<Layout>,
-    /// Number of pairs in the plan.
-    pub pairs: usize,
-    /// Seed of the pair plan (and of the bootstrap weights).
-    pub seed: u64,
-    /// Built-in style names to use (empty: all).
-    pub styles: Vec<String>,
-    /// Frames T, overriding the manifests.
-    pub frames: Option<usize>,
-    /// Window W, overriding the manifests.
-    pub window: Option<usize>,
+    /// The probe set and pair plan (its seed also seeds the bootstrap weights).
+    pub probe: ProbeSpec,
     /// The models (checkpoints expanded, in order).
     pub models: Vec<ModelSpec>,
     /// Unit-category threshold τ.
@@ -161,24 +148,24 @@ impl JobSpec {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let id = Identity {
             estimator_version: ESTIMATOR_VERSION,
-            pairs: self.pairs,
-            seed: self.seed,
-            styles: &self.styles,
-            frames: self.frames,
-            window: self.window,
-            layout: self.layout.map(|l| l.to_string()),
+            pairs: self.probe.pairs,
+            seed: self.probe.seed,
+            styles: &self.probe.styles,
+            frames: self.probe.frames,
+            window: self.probe.window,
+            layout: self.probe.layout.map(|l| l.to_string()),
             bootstrap: self.bootstrap,
-            probe: listing(&self.probe_root),
+            probe: listing(&self.probe.probe_root),
             models,
         };
         let json = serde_json::to_string(&id)?;
         let key = hex::encode(Sha256::digest(json.as_bytes()));
         let readable = format!(
             "{} pairs, seed {}, bootstrap {}, probe '{}' ({} files), models: {}",
-            self.pairs,
-            self.seed,
+            self.probe.pairs,
+            self.probe.seed,
             self.bootstrap,
-            self.probe_root.display(),
+            self.probe.probe_root.display(),
             id.probe.len(),
             self.models
                 .iter()
@@ -196,21 +183,9 @@ impl JobSpec {
     /// (no shard), statistics saved every 64 pairs. Reads the file system
     /// (checkpoint folders, manifests); callers override fields after.
     pub fn from_project(project: &super::Project) -> anyhow::Result<JobSpec> {
-        let layout = project
-            .probe
-            .layout
-            .as_deref()
-            .map(str::parse::<Layout>)
-            .transpose()?;
         Ok(JobSpec {
             name: project.name.clone().unwrap_or_else(|| "analysis".into()),
-            probe_root: project.probe.videos.clone(),
-            layout,
-            pairs: project.probe.pairs,
-            seed: project.probe.seed,
-            styles: project.probe.styles.clone(),
-            frames: project.probe.frames,
-            window: project.probe.window,
+            probe: ProbeSpec::from_project(project).map_err(anyhow::Error::msg)?,
             models: super::expand_models(&project.models)?,
             threshold: project.estimator.threshold,
             bootstrap: project.estimator.bootstrap,

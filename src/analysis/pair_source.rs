@@ -81,12 +81,15 @@ pub struct PairSource {
 impl PairSource {
     /// Discovers the probe set and makes the plan for a job whose models take `manifest`'s input.
     pub fn new(spec: &JobSpec, manifest: &Manifest) -> anyhow::Result<Self> {
-        let probe = ProbeSet::discover(&spec.probe_root, spec.layout)?;
+        let probe = ProbeSet::discover(&spec.probe.probe_root, spec.probe.layout)?;
         if probe.videos.is_empty() {
-            anyhow::bail!("probe set '{}' has no videos", spec.probe_root.display());
+            anyhow::bail!(
+                "probe set '{}' has no videos",
+                spec.probe.probe_root.display()
+            );
         }
-        let frames = spec.frames.unwrap_or(manifest.frames);
-        let window = spec.window.unwrap_or(manifest.window);
+        let frames = spec.probe.frames.unwrap_or(manifest.frames);
+        let window = spec.probe.window.unwrap_or(manifest.window);
         let preprocess = match manifest.size {
             Some([h, w]) => Preprocess::fixed(h, w),
             None => {
@@ -103,15 +106,15 @@ impl PairSource {
             .map_err(|e| anyhow::anyhow!("the model's input size: {e}"))?;
         let imported = probe.styles();
         let stylized = !imported.is_empty();
-        let styles = select_styles(&spec.styles)?;
+        let styles = select_styles(&spec.probe.styles)?;
         let style_names = if stylized {
             imported
         } else {
             styles.iter().map(|s| s.name().to_string()).collect()
         };
         let plan = PairPlan::new(
-            spec.seed,
-            spec.pairs,
+            spec.probe.seed,
+            spec.probe.pairs,
             probe.videos.len(),
             style_names.len(),
             frames,

@@ -51,13 +51,10 @@ impl ProbeSpec {
     pub fn job_spec(&self) -> JobSpec {
         JobSpec {
             name: "pairs".into(),
-            probe_root: self.probe_root.clone(),
-            layout: self.layout,
-            pairs: self.pairs.max(1),
-            seed: self.seed,
-            styles: self.styles.clone(),
-            frames: self.frames,
-            window: self.window,
+            probe: ProbeSpec {
+                pairs: self.pairs.max(1),
+                ..self.clone()
+            },
             models: Vec::new(),
             threshold: 0.5,
             bootstrap: 0,

@@ -113,11 +113,11 @@ pub fn run_job(
 
     let boot = BootstrapConfig {
         replicates: spec.bootstrap,
-        seed: spec.seed,
+        seed: spec.probe.seed,
     };
     let settings = ReportSettings {
         command: "analyze".into(),
-        input: spec.probe_root.display().to_string(),
+        input: spec.probe.probe_root.display().to_string(),
         threshold: spec.threshold,
         bootstrap: boot,
     };

@@ -59,13 +59,15 @@ fn probe(dir: &std::path::Path) -> std::path::PathBuf {
 fn spec(probe: std::path::PathBuf, model: std::path::PathBuf) -> JobSpec {
     JobSpec {
         name: "test".into(),
-        probe_root: probe,
-        layout: None,
-        pairs: 40,
-        seed: 3,
-        styles: Vec::new(),
-        frames: None,
-        window: None,
+        probe: ProbeSpec {
+            probe_root: probe,
+            layout: None,
+            pairs: 40,
+            seed: 3,
+            styles: Vec::new(),
+            frames: None,
+            window: None,
+        },
         models: vec![ModelSpec {
             name: "means".into(),
             path: model,
@@ -245,7 +247,7 @@ fn cancel_returns_promptly_while_the_producer_waits_on_a_full_channel() {
     std::fs::write(&model, b"stands for the Rust extractor").unwrap();
     let mut job = spec(probe(d.path()), model);
     job.batch = 1;
-    job.pairs = 200;
+    job.probe.pairs = 200;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("cancel-test".into())

@@ -138,12 +138,12 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
         }
     }
     if !a.styles.is_empty() {
-        spec.styles = a.styles.clone();
+        spec.probe.styles = a.styles.clone();
     }
-    spec.pairs = a.pairs.unwrap_or(spec.pairs);
-    spec.seed = a.seed.unwrap_or(spec.seed);
-    spec.frames = a.frames.or(spec.frames);
-    spec.window = a.window.or(spec.window);
+    spec.probe.pairs = a.pairs.unwrap_or(spec.probe.pairs);
+    spec.probe.seed = a.seed.unwrap_or(spec.probe.seed);
+    spec.probe.frames = a.frames.or(spec.probe.frames);
+    spec.probe.window = a.window.or(spec.probe.window);
     spec.threshold = a.threshold.unwrap_or(spec.threshold);
     spec.bootstrap = a.bootstrap.unwrap_or(spec.bootstrap);
     if let Some(d) = &a.device {
@@ -160,10 +160,10 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
 pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let spec = job_spec(a)?;
     export::ensure_writable_dir(&a.out)?;
-    if !spec.probe_root.exists() {
+    if !spec.probe.probe_root.exists() {
         anyhow::bail!(
             "probe folder '{}' does not exist",
-            spec.probe_root.display()
+            spec.probe.probe_root.display()
         );
     }
     let device: Device = spec

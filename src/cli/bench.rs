@@ -3,7 +3,9 @@
 //! pre-decoded batches — and the ratio of the two, with the peak memory.
 //! A ratio near 1 means decoding and statistics hide behind the model.
 
-use crate::analysis::{JobEvent, JobSpec, ModelSpec, PairSource, Shard, peak_rss_bytes, run_job};
+use crate::analysis::{
+    JobEvent, JobSpec, ModelSpec, PairSource, ProbeSpec, Shard, peak_rss_bytes, run_job,
+};
 use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, set_threads};
 use crate::video::Clip;
 use anyhow::Context as _;
@@ -50,13 +52,15 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     let device = a.device;
     let spec = JobSpec {
         name: "bench".into(),
-        probe_root: a.videos.clone(),
-        layout: None,
-        pairs: a.pairs,
-        seed: 0,
-        styles: Vec::new(),
-        frames: None,
-        window: None,
+        probe: ProbeSpec {
+            probe_root: a.videos.clone(),
+            layout: None,
+            pairs: a.pairs,
+            seed: 0,
+            styles: Vec::new(),
+            frames: None,
+            window: None,
+        },
         models: vec![ModelSpec {
             name: "model".into(),
             path: a.model.clone(),

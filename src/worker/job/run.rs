@@ -102,10 +102,10 @@ fn run_project(
     }
     let mut spec = JobSpec::from_project(project).map_err(err)?;
     spec.save_every = SAVE_EVERY;
-    if !spec.probe_root.exists() {
+    if !spec.probe.probe_root.exists() {
         return Err(format!(
             "probe folder '{}' does not exist",
-            spec.probe_root.display()
+            spec.probe.probe_root.display()
         ));
     }
     let mut on_event = |e: JobEvent| match e {

@@ -46,30 +46,17 @@ fn to_string(rows: Vec<Vec<String>>) -> anyhow::Result<String> {
 /// The layer bars: one row per model (checkpoint) and layer, with the
 /// intervals and the channel-category counts at the bars' τ.
 pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
-    let mut rows = vec![
-        [
-            "model",
-            "checkpoint",
-            "epoch",
-            "layer",
-            "channels",
-            "dynamic_pct",
-            "dynamic_lo",
-            "dynamic_hi",
-            "static_pct",
-            "static_lo",
-            "static_hi",
-            "residual_pct",
+    let mut rows = vec![header(
+        &["channels"],
+        &[
             "tau",
             "units_dynamic",
             "units_static",
             "units_joint",
             "units_none",
             "units_unassigned",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+        ],
+    )];
     for b in bars {
         let mut row = vec![
             b.model.clone(),
@@ -157,11 +144,13 @@ pub fn curves_csv(model: &str, curves: &[TrainingCurve]) -> anyhow::Result<Strin
 }
 
 fn training_header() -> Vec<String> {
-    [
-        "model",
-        "checkpoint",
-        "epoch",
-        "layer",
+    header(&[], &["settled_from_epoch"])
+}
+
+/// model, checkpoint, epoch, layer, `before`, the share columns (what
+/// [`share_columns`] writes), `after`.
+fn header(before: &[&str], after: &[&str]) -> Vec<String> {
+    const SHARES: [&str; 7] = [
         "dynamic_pct",
         "dynamic_lo",
         "dynamic_hi",
@@ -169,10 +158,14 @@ fn training_header() -> Vec<String> {
         "static_lo",
         "static_hi",
         "residual_pct",
-        "settled_from_epoch",
-    ]
-    .map(String::from)
-    .to_vec()
+    ];
+    ["model", "checkpoint", "epoch", "layer"]
+        .iter()
+        .chain(before)
+        .chain(&SHARES)
+        .chain(after)
+        .map(|c| c.to_string())
+        .collect()
 }
 
 fn push_curves(rows: &mut Vec<Vec<String>>, model: &str, curves: &[TrainingCurve]) {

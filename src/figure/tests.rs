@@ -232,6 +232,12 @@ fn csv_holds_the_plotted_numbers() {
     let bars = super::csv::bars_csv(&layer_bars(&r, 0.5), 0.5).unwrap();
     let lines: Vec<&str> = bars.lines().collect();
     assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        "model,checkpoint,epoch,layer,channels,dynamic_pct,dynamic_lo,dynamic_hi,\
+         static_pct,static_lo,static_hi,residual_pct,tau,units_dynamic,units_static,\
+         units_joint,units_none,units_unassigned"
+    );
     assert!(
         lines[1].starts_with("m,epoch_0.pt,0,s,4,30,28,34,22,20,26,48,0.5,1,1,1,0,1"),
         "{}",
@@ -239,6 +245,13 @@ fn csv_holds_the_plotted_numbers() {
     );
     let training = super::csv::training_csv(&r).unwrap();
     assert_eq!(training.lines().count(), 3);
+    assert_eq!(
+        training.lines().next(),
+        Some(
+            "model,checkpoint,epoch,layer,dynamic_pct,dynamic_lo,dynamic_hi,\
+             static_pct,static_lo,static_hi,residual_pct,settled_from_epoch"
+        )
+    );
     assert!(
         training.lines().nth(2).unwrap().ends_with(",0"),
         "settled from epoch 0"

@@ -279,3 +279,16 @@ pub(crate) fn legend_row(ui: &mut egui::Ui, entries: &[(Swatch, &str)]) {
         }
     });
 }
+
+/// A plot the user does not pan or zoom (views set the bounds; clicks and
+/// drags select instead), with no coordinate readout.
+pub(crate) fn fixed(plot: egui_plot::Plot<'_>) -> egui_plot::Plot<'_> {
+    plot.show_x(false)
+        .show_y(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .allow_axis_zoom_drag(false)
+}

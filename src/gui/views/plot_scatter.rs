@@ -14,7 +14,9 @@ use egui_plot::{
     HLine, Legend, Line, LineStyle, Plot, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, VLine,
 };
 
-use super::plot_common::{PlotRect, category_color, category_name, nearest_point, points_in_rect};
+use super::plot_common::{
+    PlotRect, category_color, category_name, fixed, nearest_point, points_in_rect,
+};
 use crate::figure::ChannelPoint;
 use crate::gui::action::{Action, SelectMode};
 use crate::stats::Category;
@@ -159,7 +161,7 @@ pub(crate) fn show_scatter(
     let modifiers = ui.input(|i| i.modifiers);
     let press_origin = ui.input(|i| i.pointer.press_origin());
     let lower = input.lower;
-    let out = Plot::new("scatter")
+    let plot = Plot::new("scatter")
         .id(id)
         .legend(
             // The corner of negative ρ, where channels are fewest.
@@ -169,117 +171,109 @@ pub(crate) fn show_scatter(
         )
         .x_axis_label("ρ_S (static correlation)")
         .y_axis_label("ρ_D (dynamic correlation)")
-        .data_aspect(1.0)
-        .show_x(false)
-        .show_y(false)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .allow_axis_zoom_drag(false)
-        .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max([lower - 0.03; 2], [1.03; 2]));
-            let mut r = ScatterResponse::default();
-            let pointer = plot_ui.pointer_coordinate().map(|p| [p.x, p.y]);
-            let upp = plot_ui.transform().dvalue_dpos();
-            let over = plot_ui.response().hover_pos().is_some();
-            if over && let Some(p) = pointer {
-                r.hovered = nearest_point(&input.shown.positions, p, upp, HIT_PX);
+        .data_aspect(1.0);
+    let out = fixed(plot).show(ui, |plot_ui| {
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([lower - 0.03; 2], [1.03; 2]));
+        let mut r = ScatterResponse::default();
+        let pointer = plot_ui.pointer_coordinate().map(|p| [p.x, p.y]);
+        let upp = plot_ui.transform().dvalue_dpos();
+        let over = plot_ui.response().hover_pos().is_some();
+        if over && let Some(p) = pointer {
+            r.hovered = nearest_point(&input.shown.positions, p, upp, HIT_PX);
+        }
+        let resp = plot_ui.response().clone();
+        if resp.clicked() {
+            r.clicked = Some((r.hovered, select_mode(modifiers)));
+        }
+        if resp.drag_started() {
+            *drag_from = press_origin.map(|o| {
+                let p = plot_ui.plot_from_screen(o);
+                [p.x, p.y]
+            });
+        }
+        let rect = drag_from
+            .zip(pointer)
+            .map(|(a, b)| PlotRect::from_corners(a, b));
+        if resp.drag_stopped() {
+            if let Some(rect) = rect {
+                r.boxed = Some((
+                    points_in_rect(&input.shown.positions, rect),
+                    select_mode(modifiers),
+                ));
             }
-            let resp = plot_ui.response().clone();
-            if resp.clicked() {
-                r.clicked = Some((r.hovered, select_mode(modifiers)));
-            }
-            if resp.drag_started() {
-                *drag_from = press_origin.map(|o| {
-                    let p = plot_ui.plot_from_screen(o);
-                    [p.x, p.y]
-                });
-            }
-            let rect = drag_from
-                .zip(pointer)
-                .map(|(a, b)| PlotRect::from_corners(a, b));
-            if resp.drag_stopped() {
-                if let Some(rect) = rect {
-                    r.boxed = Some((
-                        points_in_rect(&input.shown.positions, rect),
-                        select_mode(modifiers),
-                    ));
-                }
-                *drag_from = None;
-            } else if let Some(rect) = rect.filter(|_| resp.dragged()) {
-                let corners = vec![
-                    [rect.min[0], rect.min[1]],
-                    [rect.max[0], rect.min[1]],
-                    [rect.max[0], rect.max[1]],
-                    [rect.min[0], rect.max[1]],
-                ];
-                plot_ui.polygon(
-                    Polygon::new("", PlotPoints::new(corners))
-                        .stroke(Stroke::new(1.0, strong))
-                        .fill_color(strong.gamma_multiply(0.08)),
-                );
-            }
-            for trail in input.trails {
-                plot_ui.line(
-                    Line::new("trails", PlotPoints::Borrowed(trail))
-                        .color(strong.gamma_multiply(0.45))
-                        .width(1.0),
-                );
-            }
-            for (k, c) in Category::ALL.iter().enumerate() {
-                let bucket = &input.shown.buckets[k];
-                let n = bucket.len();
-                if n == 0 && *c == Category::Unassigned {
-                    continue;
-                }
-                plot_ui.points(
-                    Points::new(
-                        format!("{} ({n})", category_name(*c)),
-                        PlotPoints::Borrowed(bucket),
-                    )
-                    .id(("category", k))
-                    .color(category_color(*c))
-                    .radius(input.radius)
-                    .filled(true),
-                );
-            }
-            let tau_line = Stroke::new(1.0, strong.gamma_multiply(0.7));
-            let tau_name = format!("τ = {:.2}", input.tau);
-            plot_ui.vline(
-                VLine::new(&tau_name, input.tau)
-                    .stroke(tau_line)
-                    .style(LineStyle::dashed_dense()),
+            *drag_from = None;
+        } else if let Some(rect) = rect.filter(|_| resp.dragged()) {
+            let corners = vec![
+                [rect.min[0], rect.min[1]],
+                [rect.max[0], rect.min[1]],
+                [rect.max[0], rect.max[1]],
+                [rect.min[0], rect.max[1]],
+            ];
+            plot_ui.polygon(
+                Polygon::new("", PlotPoints::new(corners))
+                    .stroke(Stroke::new(1.0, strong))
+                    .fill_color(strong.gamma_multiply(0.08)),
             );
-            plot_ui.hline(
-                HLine::new(&tau_name, input.tau)
-                    .stroke(tau_line)
-                    .style(LineStyle::dashed_dense()),
+        }
+        for trail in input.trails {
+            plot_ui.line(
+                Line::new("trails", PlotPoints::Borrowed(trail))
+                    .color(strong.gamma_multiply(0.45))
+                    .width(1.0),
             );
-            if !input.shown.rings.is_empty() {
-                plot_ui.points(
-                    Points::new(
-                        format!("selected ({})", input.shown.rings.len()),
-                        PlotPoints::Borrowed(&input.shown.rings),
-                    )
-                    .id("selected")
-                    .color(strong)
-                    .radius(input.radius + 3.0)
+        }
+        for (k, c) in Category::ALL.iter().enumerate() {
+            let bucket = &input.shown.buckets[k];
+            let n = bucket.len();
+            if n == 0 && *c == Category::Unassigned {
+                continue;
+            }
+            plot_ui.points(
+                Points::new(
+                    format!("{} ({n})", category_name(*c)),
+                    PlotPoints::Borrowed(bucket),
+                )
+                .id(("category", k))
+                .color(category_color(*c))
+                .radius(input.radius)
+                .filled(true),
+            );
+        }
+        let tau_line = Stroke::new(1.0, strong.gamma_multiply(0.7));
+        let tau_name = format!("τ = {:.2}", input.tau);
+        plot_ui.vline(
+            VLine::new(&tau_name, input.tau)
+                .stroke(tau_line)
+                .style(LineStyle::dashed_dense()),
+        );
+        plot_ui.hline(
+            HLine::new(&tau_name, input.tau)
+                .stroke(tau_line)
+                .style(LineStyle::dashed_dense()),
+        );
+        if !input.shown.rings.is_empty() {
+            plot_ui.points(
+                Points::new(
+                    format!("selected ({})", input.shown.rings.len()),
+                    PlotPoints::Borrowed(&input.shown.rings),
+                )
+                .id("selected")
+                .color(strong)
+                .radius(input.radius + 3.0)
+                .filled(false),
+            );
+        }
+        if let Some(i) = r.hovered {
+            let p = input.shown.positions[i];
+            plot_ui.points(
+                Points::new("", vec![p])
+                    .color(Color32::from_gray(128))
+                    .radius(input.radius + 5.0)
                     .filled(false),
-                );
-            }
-            if let Some(i) = r.hovered {
-                let p = input.shown.positions[i];
-                plot_ui.points(
-                    Points::new("", vec![p])
-                        .color(Color32::from_gray(128))
-                        .radius(input.radius + 5.0)
-                        .filled(false),
-                );
-            }
-            r
-        });
+            );
+        }
+        r
+    });
     (out.inner, out.response)
 }
 

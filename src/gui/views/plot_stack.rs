@@ -9,7 +9,7 @@ use egui::{Align2, Id, Rangef, Stroke};
 use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotMemory, PlotPoint, Text};
 
 use super::plot_bars::{BAR_WIDTH, BarHit, BarKind, BarLayout};
-use super::plot_common::{Swatch, legend_row};
+use super::plot_common::{Swatch, fixed, legend_row};
 
 /// What the user did with a stacked plot this frame.
 #[derive(Clone, Copy, Debug, Default)]
@@ -73,16 +73,7 @@ pub(crate) fn show_stacked(
     })
     .label(value_label);
     let spacer = move |_: egui_plot::GridInput| slot_marks(layout);
-    let mut plot = Plot::new(id)
-        .id(id)
-        .show_x(false)
-        .show_y(false)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .allow_axis_zoom_drag(false);
+    let mut plot = fixed(Plot::new(id).id(id));
     if layout.horizontal {
         let width = layout
             .slots

@@ -13,7 +13,7 @@ use egui_plot::{
     VLine,
 };
 
-use super::plot_common::{Swatch, checkpoint_slider, legend_row, pct, pct_ci, rgb, tooltip};
+use super::plot_common::{Swatch, checkpoint_slider, fixed, legend_row, pct, pct_ci, rgb, tooltip};
 use crate::figure::{TrainingCurve, palette};
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
@@ -226,89 +226,81 @@ fn curve_plot(
                         None => "no intervals: settling unknown".to_string(),
                     });
                 });
-                let out = Plot::new("curve")
+                let plot = Plot::new("curve")
                     .id(Id::unique(("stadyn.training", &c.layer)))
                     .height(200.0)
                     .x_axis_label("epoch")
-                    .y_axis_label("share (%)")
-                    .show_x(false)
-                    .show_y(false)
-                    .allow_drag(false)
-                    .allow_zoom(false)
-                    .allow_scroll(false)
-                    .allow_boxed_zoom(false)
-                    .allow_double_click_reset(false)
-                    .allow_axis_zoom_drag(false)
-                    .show(ui, |plot_ui| {
-                        plot_ui.set_plot_bounds(bounds);
-                        let hovered = plot_ui
-                            .response()
-                            .hover_pos()
-                            .and_then(|_| plot_ui.pointer_coordinate())
-                            .and_then(|p| nearest_epoch(&l.epochs, p.x));
-                        let clicked = hovered.filter(|_| plot_ui.response().clicked());
-                        if c.points.iter().all(|p| p.ci.is_some()) {
-                            for (k, name, color) in
-                                [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
-                            {
-                                let lo: Vec<f64> = c
-                                    .points
-                                    .iter()
-                                    .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
-                                    .collect();
-                                let hi: Vec<f64> = c
-                                    .points
-                                    .iter()
-                                    .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
-                                    .collect();
-                                plot_ui.add(
-                                    FilledArea::new(name, &l.epochs, &lo, &hi)
-                                        .fill_color(color.gamma_multiply(0.2)),
-                                );
-                            }
-                        }
-                        for (name, pts, color) in [
-                            ("dynamic %", &l.dynamic, dyn_c),
-                            ("static %", &l.static_, stat_c),
-                        ] {
-                            plot_ui.line(
-                                Line::new(name, PlotPoints::Borrowed(pts))
-                                    .color(color)
-                                    .width(2.0),
-                            );
-                            plot_ui.points(
-                                Points::new(name, PlotPoints::Borrowed(pts))
-                                    .color(color)
-                                    .radius(2.5),
+                    .y_axis_label("share (%)");
+                let out = fixed(plot).show(ui, |plot_ui| {
+                    plot_ui.set_plot_bounds(bounds);
+                    let hovered = plot_ui
+                        .response()
+                        .hover_pos()
+                        .and_then(|_| plot_ui.pointer_coordinate())
+                        .and_then(|p| nearest_epoch(&l.epochs, p.x));
+                    let clicked = hovered.filter(|_| plot_ui.response().clicked());
+                    if c.points.iter().all(|p| p.ci.is_some()) {
+                        for (k, name, color) in
+                            [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
+                        {
+                            let lo: Vec<f64> = c
+                                .points
+                                .iter()
+                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
+                                .collect();
+                            let hi: Vec<f64> = c
+                                .points
+                                .iter()
+                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
+                                .collect();
+                            plot_ui.add(
+                                FilledArea::new(name, &l.epochs, &lo, &hi)
+                                    .fill_color(color.gamma_multiply(0.2)),
                             );
                         }
-                        if let Some(e) = settled {
-                            plot_ui.vline(
-                                VLine::new("settled", e)
-                                    .color(strong.gamma_multiply(0.6))
-                                    .style(LineStyle::dashed_loose()),
-                            );
-                        }
-                        if let Some(e) = selected_epoch {
-                            plot_ui.vline(
-                                VLine::new("selected checkpoint", e)
-                                    .color(Color32::from_gray(140))
-                                    .width(1.5),
-                            );
-                        }
-                        if let Some(k) = hovered {
-                            let p = &c.points[k];
-                            let ring = vec![[p.epoch, p.pct[0]], [p.epoch, p.pct[1]]];
-                            plot_ui.points(
-                                Points::new("", ring)
-                                    .shape(MarkerShape::Circle)
-                                    .filled(false)
-                                    .radius(6.0)
-                                    .color(strong),
-                            );
-                        }
-                        (hovered, clicked)
-                    });
+                    }
+                    for (name, pts, color) in [
+                        ("dynamic %", &l.dynamic, dyn_c),
+                        ("static %", &l.static_, stat_c),
+                    ] {
+                        plot_ui.line(
+                            Line::new(name, PlotPoints::Borrowed(pts))
+                                .color(color)
+                                .width(2.0),
+                        );
+                        plot_ui.points(
+                            Points::new(name, PlotPoints::Borrowed(pts))
+                                .color(color)
+                                .radius(2.5),
+                        );
+                    }
+                    if let Some(e) = settled {
+                        plot_ui.vline(
+                            VLine::new("settled", e)
+                                .color(strong.gamma_multiply(0.6))
+                                .style(LineStyle::dashed_loose()),
+                        );
+                    }
+                    if let Some(e) = selected_epoch {
+                        plot_ui.vline(
+                            VLine::new("selected checkpoint", e)
+                                .color(Color32::from_gray(140))
+                                .width(1.5),
+                        );
+                    }
+                    if let Some(k) = hovered {
+                        let p = &c.points[k];
+                        let ring = vec![[p.epoch, p.pct[0]], [p.epoch, p.pct[1]]];
+                        plot_ui.points(
+                            Points::new("", ring)
+                                .shape(MarkerShape::Circle)
+                                .filled(false)
+                                .radius(6.0)
+                                .color(strong),
+                        );
+                    }
+                    (hovered, clicked)
+                });
                 let (hovered, clicked) = out.inner;
                 if let Some(k) = hovered {
                     let p = &c.points[k];

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use stadyn::analysis::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
+use stadyn::report::{LayerReport, Report};
+use stadyn::testing;
 use stadyn::gui::StadynApp;
 use stadyn::gui::action::{Action, SelectMode, Tab};
 use stadyn::gui::state::Settings;
-use stadyn::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, categorize};
 
 /// A deterministic stream in [0, 1).
 struct Rng(u64);
@@ -41,72 +41,26 @@ fn layer(name: &str, c: usize, t: f64, seed: u64) -> LayerReport {
         ));
         rs.push(Some((b * (1.0 - 0.3 * t) - 0.1 + 0.2 * u).clamp(-1.0, 1.0)));
     }
-    let cats: Vec<Category> = rd
-        .iter()
-        .zip(&rs)
-        .map(|(&d, &s)| categorize(d, s, 0.5))
-        .collect();
     let d = 10.0 + 30.0 * t;
     let s = 40.0 - 20.0 * t;
     let pct = [d, s, 100.0 - d - s];
-    LayerReport {
-        name: name.into(),
-        channels: c,
-        pairs: PairCounts {
-            dynamic: 500,
-            static_: 500,
-        },
-        total_variance: 1.0,
-        scores: [0.0, 0.0, 1.0],
-        probs: [0.3, 0.3, 0.4],
-        dims: [c / 3, c / 3, c - 2 * (c / 3)],
-        pct,
-        ci95: Some(BootstrapCi {
-            level: 0.95,
-            replicates: 100,
-            valid: 100,
-            scores: [[0.0; 2]; 2],
-            probs: [[0.0; 2]; 3],
-            pct: pct.map(|p| [p - 2.0, p + 2.0]),
-        }),
-        units: UnitsReport {
-            rho_dynamic: rd,
-            rho_static: rs,
-            softmax: vec![None; c],
-            counts: CategoryCounts::count(&cats),
-            unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
-            category: cats,
-        },
-    }
+    let rhos: Vec<testing::Rho> = rd.into_iter().zip(rs).collect();
+    testing::layer(name, &rhos, pct, Some(pct.map(|p| [p - 2.0, p + 2.0])), 500)
 }
 
 /// `checkpoints` checkpoints of one model: four small layers and `big` with `channels`.
 fn report(checkpoints: usize, channels: usize) -> Report {
-    let mut r = Report::new(ReportSettings {
-        command: "analyze".into(),
-        input: "bench".into(),
-        threshold: 0.5,
-        bootstrap: BootstrapConfig {
-            replicates: 100,
-            seed: 0,
-        },
-    });
-    r.models = (0..checkpoints)
+    let models = (0..checkpoints)
         .map(|k| {
             let t = k as f64 / (checkpoints.max(2) - 1) as f64;
             let mut layers: Vec<LayerReport> = (1..=4)
                 .map(|i| layer(&format!("block{i}"), 64 * i, t, 7 * i as u64 + k as u64))
                 .collect();
             layers.push(layer("big", channels, t, 12345));
-            ModelReport {
-                name: "model".into(),
-                checkpoint: (checkpoints > 1).then(|| format!("epoch_{k}.pt")),
-                epoch: (checkpoints > 1).then_some(k as f64),
-                layers,
-            }
+            testing::model("model", (checkpoints > 1).then_some(k as f64), layers)
         })
         .collect();
-    r
+    testing::report(models, 100)
 }
 
 /// A harness on `report` showing `tab` with layer `big` selected.

@@ -3,20 +3,25 @@
 //! channel (Kowal et al., arXiv 2211.01783).
 //!
 //! Rooms (see ARCHITECTURE.md): [`stats`] is the estimator; [`npz`] reads
-//! activations saved by NumPy; [`analysis`] holds the report; [`export`]
-//! writes JSON and CSV; [`cli`] is the headless face; `gui` the desktop app.
+//! activations saved by NumPy; [`report`] is the versioned report;
+//! [`analysis`] runs jobs; [`export`] writes CSVs; [`figure`] draws;
+//! [`files`] is the ground floor (atomic writes); [`cli`] is the headless
+//! face; `gui` the desktop app.
 
 pub mod analysis;
 pub mod cli;
 pub mod export;
 pub mod figure;
+pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod hash;
 pub mod model;
 pub mod npz;
 pub mod pairs;
+pub mod report;
 pub mod stats;
+pub mod testing;
 pub mod video;
 #[cfg(feature = "gui")]
 pub mod worker;

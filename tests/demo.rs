@@ -138,7 +138,7 @@ fn demo_model(name: &str) -> std::path::PathBuf {
 /// independently from the model's own outputs on the same pairs.
 #[test]
 fn c2d_demo_model_sees_no_frame_order() {
-    use stadyn::analysis::{JobSpec, PairSource, ProbeSpec, Shard};
+    use stadyn::analysis::{PairSource, ProbeSpec};
     use stadyn::model::{Device, Extractor, Manifest, TorchScriptModel};
     use stadyn::stats::Factor;
 
@@ -176,25 +176,10 @@ fn c2d_demo_model_sees_no_frame_order() {
 
     // The same pairs, through the library: model outputs per layer.
     let (manifest, _) = Manifest::for_model(&model).unwrap();
-    let spec = JobSpec {
-        name: "check".into(),
-        probe: ProbeSpec {
-            probe_root: probe.clone(),
-            layout: None,
-            pairs,
-            seed: 5,
-            styles: Vec::new(),
-            frames: None,
-            window: None,
-        },
-        models: Vec::new(),
-        threshold: 0.5,
-        bootstrap: 0,
-        device: "cpu".into(),
-        batch: 8,
-        threads: None,
-        shard: Shard::ALL,
-        save_every: 64,
+    let spec = ProbeSpec {
+        pairs,
+        seed: 5,
+        ..ProbeSpec::new(probe.clone())
     };
     let source = PairSource::new(&spec, &manifest).unwrap();
     let mut net = TorchScriptModel::load(&model, manifest, Device::Cpu).unwrap();

@@ -5,7 +5,7 @@
 //! Rows are streamed from the archive in chunks (stored or deflated entries),
 //! so memory is O(chunk × C), not O(N × C).
 
-use super::{LayerReport, ModelReport, Report, ReportSettings, Warning};
+use crate::report::{LayerReport, ModelReport, Report, ReportSettings, Warning};
 use crate::npz::NpzArchive;
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, StatsError};
 use anyhow::Context as _;
@@ -148,12 +148,7 @@ pub fn estimate_npz(
             path: format!("{}:{name}", path.display()),
             reason: "array ignored: not za, zb or factor of a layer".to_string(),
         }));
-    let mut model = ModelReport {
-        name: stem,
-        checkpoint: None,
-        epoch: None,
-        layers: Vec::new(),
-    };
+    let mut model = ModelReport::new(stem, None, None);
     for arrays in &layers {
         let result = estimate_layer(&mut archive, arrays, options, progress);
         match result {

@@ -1,9 +1,13 @@
 //! The result cache: statistics of every run, keyed by the job's identity
 //! and shard, under the user cache dir. A finished run is reused at once; a
-//! run that was killed resumes from its last saved statistics.
+//! run that was killed resumes from its last saved statistics. The cache is
+//! a convenience: a damaged entry is discarded (and said so) and recomputed,
+//! and a cache folder that cannot be written is said once while the run
+//! goes on without it.
 
-use super::{JobEvent, JobOutput, JobSpec, ModelLoader, Report, StatsFile, build_report, run_job};
-use std::path::PathBuf;
+use super::{JobEvent, JobOutput, JobSpec, ModelLoader, StatsFile, build_report, run_job};
+use crate::report::{Report, Warning};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 /// The cache root: `$STADYN_CACHE_DIR`, else `$XDG_CACHE_HOME/stadyn`, else `~/.cache/stadyn`.
@@ -21,7 +25,11 @@ pub fn cache_root() -> PathBuf {
 /// Where the statistics of a job's shard live in the cache.
 pub fn cached_stats_path(spec: &JobSpec) -> anyhow::Result<PathBuf> {
     let (key, _) = spec.identity()?;
-    Ok(cache_root()
+    Ok(path_of(&key, spec))
+}
+
+fn path_of(key: &str, spec: &JobSpec) -> PathBuf {
+    cache_root()
         .join("jobs")
         .join(format!(
             "{}-{}of{}",
@@ -29,7 +37,7 @@ pub fn cached_stats_path(spec: &JobSpec) -> anyhow::Result<PathBuf> {
             spec.shard.index,
             spec.shard.count
         ))
-        .join("stats.bin"))
+        .join("stats.bin")
 }
 
 /// How [`run_cached`] got its result.
@@ -49,12 +57,14 @@ pub enum CacheUse {
 /// Results of a job found in the cache.
 #[derive(Clone, Debug)]
 pub struct CachedResults {
-    /// The report of the statistics saved.
+    /// The report of the statistics saved (with the warnings stored with them).
     pub report: Report,
     /// Pairs done.
     pub done: usize,
     /// Pairs in the job's shard.
     pub total: usize,
+    /// Whether a run would reuse them as they are (finished, and a measurement).
+    pub usable: bool,
 }
 
 impl CachedResults {
@@ -64,29 +74,37 @@ impl CachedResults {
     }
 }
 
+/// The statistics the cache holds of the job with identity `key`, if any
+/// that belong to it; a damaged entry is `Err` with the reason.
+fn lookup(spec: &JobSpec, key: &str, path: &Path) -> Result<Option<StatsFile>, String> {
+    match StatsFile::load(path) {
+        Ok(s) if s.job_key == key && s.shard == spec.shard => Ok(Some(s)),
+        Ok(_) => Ok(None),
+        Err(e) if e.is_missing() => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The report of the statistics the cache holds of `spec`, computed without
-/// running anything (the GUI shows it on opening a project): of a finished
+/// running anything (the app shows it on opening a project): of a finished
 /// run, or of an interrupted one (which a run resumes). `None` when the
-/// cache has nothing of this job, or too little for a report.
+/// cache has nothing usable of this job (a damaged entry is left for the
+/// next run to discard, with a warning).
 pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<CachedResults>> {
-    let path = cached_stats_path(spec)?;
-    let Ok(mut s) = StatsFile::load(&path) else {
+    let (key, _) = spec.identity()?;
+    let Ok(Some(s)) = lookup(spec, &key, &path_of(&key, spec)) else {
         return Ok(None);
     };
-    let (key, _) = spec.identity()?;
-    if s.job_key != key || s.shard != spec.shard {
+    let report = build_report(&s, spec.threshold);
+    let usable = super::failure(&report, &s).is_none();
+    if report.models.iter().all(|m| m.layers.is_empty()) {
         return Ok(None);
     }
-    s.settings.threshold = spec.threshold;
-    let report = match build_report(&s, &s.settings, spec.threshold) {
-        Ok(r) => r,
-        Err(e) if s.complete() => return Err(e),
-        Err(_) => return Ok(None),
-    };
     Ok(Some(CachedResults {
         report,
         done: s.done,
         total: s.total,
+        usable,
     }))
 }
 
@@ -104,26 +122,54 @@ pub fn run_cached(
             CacheUse::Fresh,
         ));
     }
-    let path = cached_stats_path(spec)?;
-    if let Some(dir) = path.parent() {
-        crate::export::ensure_writable_dir(dir)?;
-    }
-    let previous = StatsFile::load(&path).ok();
+    spec.check()?;
     let (key, _) = spec.identity()?;
-    match previous {
-        Some(mut s) if s.job_key == key && s.shard == spec.shard && s.complete() => {
-            s.settings.threshold = spec.threshold;
-            let report =
-                build_report(&s, &s.settings, spec.threshold).map_err(|e| format!("{e:#}"));
-            Ok((JobOutput { report, stats: s }, CacheUse::Reused))
+    let path = path_of(&key, spec);
+    let previous = match lookup(spec, &key, &path) {
+        Ok(p) => p,
+        Err(reason) => {
+            on_event(JobEvent::Warning(Warning {
+                path: path.display().to_string(),
+                reason: format!("{reason}; the cache entry is discarded and the job recomputed"),
+            }));
+            None
         }
-        Some(s) if s.job_key == key && s.shard == spec.shard => {
-            let from = s.done;
-            let out = run_job(spec, load_model, Some(s), Some(&path), on_event, cancel)?;
+    };
+    let writable = match path.parent().map(crate::files::ensure_writable_dir) {
+        Some(Err(e)) => {
+            on_event(JobEvent::Warning(Warning {
+                path: cache_root().display().to_string(),
+                reason: format!(
+                    "{e:#}: results will not be cached and an interrupted run cannot resume \
+                     (--no-cache silences this)"
+                ),
+            }));
+            false
+        }
+        _ => true,
+    };
+    let save_to = writable.then_some(path.as_path());
+    match previous {
+        Some(mut s) if s.complete() => {
+            s.settings.threshold = spec.threshold;
+            let report = build_report(&s, spec.threshold);
+            let out = JobOutput { report, stats: s };
+            if out.failure().is_none() {
+                return Ok((out, CacheUse::Reused));
+            }
+            // Finished but not a measurement: run again (nothing is left to
+            // do, so it fails again the same way, with its reason).
+            let from = out.stats.done;
+            let out = run_job(spec, load_model, Some(out.stats), save_to, on_event, cancel)?;
             Ok((out, CacheUse::Resumed { from }))
         }
-        _ => Ok((
-            run_job(spec, load_model, None, Some(&path), on_event, cancel)?,
+        Some(s) => {
+            let from = s.done;
+            let out = run_job(spec, load_model, Some(s), save_to, on_event, cancel)?;
+            Ok((out, CacheUse::Resumed { from }))
+        }
+        None => Ok((
+            run_job(spec, load_model, None, save_to, on_event, cancel)?,
             CacheUse::Fresh,
         )),
     }

@@ -5,8 +5,11 @@
 //! get the same pairs — same video, factor, window draw and styles — built
 //! at their own input.
 
-use super::{BuiltPair, JobSpec, PairSource};
+use super::probe_check::CheckedProbe;
+use super::{BuiltPair, JobSpec, PairSource, available_bytes};
 use crate::model::{Extractor, Manifest};
+use crate::report::Warning;
+use std::sync::Arc;
 
 /// The pair sources of a job and which one each model uses.
 pub(super) struct Inputs {
@@ -30,11 +33,27 @@ impl Inputs {
             group.push(g);
         }
         anyhow::ensure!(!manifests.is_empty(), "the job has no models");
+        for m in &manifests {
+            check_memory(spec, m)?;
+        }
+        let checked = Arc::new(CheckedProbe::open(&spec.probe)?);
         let sources = manifests
             .iter()
-            .map(|m| PairSource::new(spec, m))
+            .map(|m| PairSource::from_checked(checked.clone(), &spec.probe, m))
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self { sources, group })
+    }
+
+    /// What the groups' inputs do to the probe videos (upscaling, ignored
+    /// rotation), each said once.
+    pub fn notes(&self) -> Vec<Warning> {
+        let mut notes: Vec<Warning> = Vec::new();
+        for w in self.sources.iter().flat_map(|s| s.input_notes()) {
+            if !notes.contains(w) {
+                notes.push(w.clone());
+            }
+        }
+        notes
     }
 
     /// The first group's source (probe set, plan and styles are shared).
@@ -79,4 +98,29 @@ fn same_input(a: &Manifest, b: &Manifest) -> bool {
         b.layout,
         b.dtype,
     )
+}
+
+/// Refuses frames T (or a model input) so large that one pair of clips
+/// would not fit in memory, before anything is decoded.
+fn check_memory(spec: &JobSpec, m: &Manifest) -> anyhow::Result<()> {
+    let frames = spec.probe.frames.unwrap_or(m.frames) as u64;
+    let (h, w) = match (m.size, m.crop) {
+        (Some([h, w]), _) | (None, Some([h, w])) => (u64::from(h), u64::from(w)),
+        (None, None) => (u64::from(m.short_side), u64::from(m.short_side)),
+    };
+    // Two clips of f32 RGB, plus the model's own activations (at least as much again).
+    let pair = frames
+        .saturating_mul(h)
+        .saturating_mul(w)
+        .saturating_mul(3 * 4 * 2 * 2);
+    let available = available_bytes().unwrap_or(u64::MAX);
+    if pair > available / 2 {
+        anyhow::bail!(
+            "frames T = {frames} at {w}×{h} need about {:.1} GB per pair, more than half the \
+             memory available ({:.1} GB): lower --frames",
+            pair as f64 / 1e9,
+            available as f64 / 1e9
+        );
+    }
+    Ok(())
 }

@@ -2,16 +2,19 @@
 //! identity (the hash that names its cache entry and guards merges).
 
 use super::{ModelSpec, ProbeSpec, Shard};
+use crate::video::{ProbeSet, VideoSource};
 use anyhow::Context as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Bump when a change makes old statistics wrong (estimator, pairs, preprocessing).
 /// 2: clips of one `.npy` clip array were decoded from a cache keyed by the
 /// file alone, so every pair from an array got the first clip's frames.
-pub const ESTIMATOR_VERSION: u32 = 2;
+/// 3: pairs are planned over the probe videos that pass a check before the
+/// run (unreadable ones are left out, not skipped mid-run).
+pub const ESTIMATOR_VERSION: u32 = 3;
 
 /// An analysis run: models × probe pairs → statistics and a report.
 #[derive(Clone, Debug)]
@@ -94,31 +97,36 @@ fn hash_bytes(path: &std::path::Path) -> anyhow::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// Every file under `root` with size and mtime, sorted (the probe listing).
-fn listing(root: &std::path::Path) -> Vec<(String, u64, u64)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            if let Ok(m) = std::fs::metadata(&dir) {
-                out.push((dir.display().to_string(), m.len(), mtime(&m)));
-            }
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            match std::fs::metadata(&p) {
-                Ok(m) if m.is_dir() => stack.push(p),
-                Ok(m) => {
-                    let rel = p.strip_prefix(root).unwrap_or(&p).display().to_string();
-                    out.push((rel, m.len(), mtime(&m)));
+/// The files the probe set's videos use, with size and mtime, sorted (the
+/// probe listing). Only what the layout reads is listed: no folder is walked
+/// beyond the layout's depth, so a link to a parent folder cannot loop, and
+/// files the layout ignores (a report written into the folder) do not change
+/// the job's identity.
+fn listing(probe: &ProbeSpec) -> anyhow::Result<Vec<(String, u64, u64)>> {
+    let set = ProbeSet::discover(&probe.videos, probe.layout)?;
+    let mut files: Vec<&Path> = Vec::new();
+    for v in &set.videos {
+        for source in std::iter::once(&v.source).chain(v.styled.iter().map(|(_, s)| s)) {
+            match source {
+                VideoSource::Frames { files: frames, .. } => {
+                    files.extend(frames.iter().map(PathBuf::as_path));
                 }
-                Err(_) => {}
+                other => files.push(other.path()),
             }
         }
     }
-    out.sort();
-    out
+    files.sort();
+    files.dedup();
+    Ok(files
+        .into_iter()
+        .map(|p| {
+            let (len, time) = std::fs::metadata(p)
+                .map(|m| (m.len(), mtime(&m)))
+                .unwrap_or((0, 0));
+            let rel = p.strip_prefix(&probe.videos).unwrap_or(p);
+            (rel.display().to_string(), len, time)
+        })
+        .collect())
 }
 
 fn mtime(m: &std::fs::Metadata) -> u64 {
@@ -155,7 +163,7 @@ impl JobSpec {
             window: self.probe.window,
             layout: self.probe.layout.map(|l| l.to_string()),
             bootstrap: self.bootstrap,
-            probe: listing(&self.probe.probe_root),
+            probe: listing(&self.probe)?,
             models,
         };
         let json = serde_json::to_string(&id)?;
@@ -165,7 +173,7 @@ impl JobSpec {
             self.probe.pairs,
             self.probe.seed,
             self.bootstrap,
-            self.probe.probe_root.display(),
+            self.probe.videos.display(),
             id.probe.len(),
             self.models
                 .iter()
@@ -185,7 +193,7 @@ impl JobSpec {
     pub fn from_project(project: &super::Project) -> anyhow::Result<JobSpec> {
         Ok(JobSpec {
             name: project.name.clone().unwrap_or_else(|| "analysis".into()),
-            probe: ProbeSpec::from_project(project).map_err(anyhow::Error::msg)?,
+            probe: project.probe.clone(),
             models: super::expand_models(&project.models)?,
             threshold: project.estimator.threshold,
             bootstrap: project.estimator.bootstrap,

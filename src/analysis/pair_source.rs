@@ -3,9 +3,11 @@
 //! (METHOD.md §2). Used by the job's producer thread, `stadyn pairs` and
 //! `stadyn bench`.
 
-use super::JobSpec;
+use super::probe_check::{CheckedProbe, VideoKey, video_key};
+use super::ProbeSpec;
 use crate::model::Manifest;
 use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
+use crate::report::Warning;
 use crate::stats::Factor;
 use crate::video::{
     Clip, Preprocess, ProbeSet, VideoInfo, VideoSource, load_clip_with, plan_clip, preprocess,
@@ -13,7 +15,7 @@ use crate::video::{
 use anyhow::Context as _;
 use image::RgbImage;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Videos whose decoded frames fit in this many bytes are decoded once, whole,
@@ -23,18 +25,6 @@ use std::sync::{Arc, Mutex};
 const CACHE_VIDEO_BYTES: u64 = 512 << 20;
 /// Total bytes of decoded frames kept.
 const CACHE_TOTAL_BYTES: u64 = 1 << 30;
-
-/// A video in the cache: its path and, for a `.npy` clip array, the clip's
-/// index (every clip of an array shares the array's path).
-type VideoKey = (PathBuf, usize);
-
-fn video_key(source: &VideoSource) -> VideoKey {
-    let index = match source {
-        VideoSource::Array { index, .. } => *index,
-        _ => 0,
-    };
-    (source.path().to_path_buf(), index)
-}
 
 /// Probed facts and decoded frames of the videos seen so far.
 #[derive(Default)]
@@ -65,7 +55,8 @@ pub struct BuiltPair {
 
 /// The probe set, plan, styles and preprocessing of a job.
 pub struct PairSource {
-    probe: ProbeSet,
+    checked: Arc<CheckedProbe>,
+    notes: Vec<Warning>,
     plan: PairPlan,
     styles: Vec<BoxedStyle>,
     style_names: Vec<String>,
@@ -79,17 +70,23 @@ pub struct PairSource {
 }
 
 impl PairSource {
-    /// Discovers the probe set and makes the plan for a job whose models take `manifest`'s input.
-    pub fn new(spec: &JobSpec, manifest: &Manifest) -> anyhow::Result<Self> {
-        let probe = ProbeSet::discover(&spec.probe.probe_root, spec.probe.layout)?;
-        if probe.videos.is_empty() {
-            anyhow::bail!(
-                "probe set '{}' has no videos",
-                spec.probe.probe_root.display()
-            );
-        }
-        let frames = spec.probe.frames.unwrap_or(manifest.frames);
-        let window = spec.probe.window.unwrap_or(manifest.window);
+    /// Discovers and checks the probe set of `probe_spec` (see
+    /// [`CheckedProbe`]) and makes its plan for models that take
+    /// `manifest`'s input.
+    pub fn new(probe_spec: &ProbeSpec, manifest: &Manifest) -> anyhow::Result<Self> {
+        Self::from_checked(Arc::new(CheckedProbe::open(probe_spec)?), probe_spec, manifest)
+    }
+
+    /// [`new`](Self::new) over a probe set already checked (the input
+    /// groups of a job share one check).
+    pub fn from_checked(
+        checked: Arc<CheckedProbe>,
+        probe_spec: &ProbeSpec,
+        manifest: &Manifest,
+    ) -> anyhow::Result<Self> {
+        let probe = &checked.set;
+        let frames = probe_spec.frames.unwrap_or(manifest.frames);
+        let window = probe_spec.window.unwrap_or(manifest.window);
         let preprocess = match manifest.size {
             Some([h, w]) => Preprocess::fixed(h, w),
             None => {
@@ -106,21 +103,27 @@ impl PairSource {
             .map_err(|e| anyhow::anyhow!("the model's input size: {e}"))?;
         let imported = probe.styles();
         let stylized = !imported.is_empty();
-        let styles = select_styles(&spec.probe.styles)?;
+        let styles = select_styles(&probe_spec.styles)?;
         let style_names = if stylized {
             imported
         } else {
             styles.iter().map(|s| s.name().to_string()).collect()
         };
         let plan = PairPlan::new(
-            spec.probe.seed,
-            spec.probe.pairs,
+            probe_spec.seed,
+            probe_spec.pairs,
             probe.videos.len(),
             style_names.len(),
             frames,
         )?;
+        let notes = input_notes(&checked, &preprocess);
+        let cache = VideoCache {
+            infos: checked.infos.clone(),
+            ..VideoCache::default()
+        };
         Ok(Self {
-            probe,
+            checked,
+            notes,
             plan,
             styles,
             style_names,
@@ -128,8 +131,24 @@ impl PairSource {
             preprocess,
             window,
             frames,
-            cache: Mutex::new(VideoCache::default()),
+            cache: Mutex::new(cache),
         })
+    }
+
+    /// Warnings about the probe videos at this input: videos smaller than
+    /// the model's input (upscaled), rotation metadata (ignored).
+    pub fn input_notes(&self) -> &[Warning] {
+        &self.notes
+    }
+
+    /// Videos the probe check left out before planning.
+    pub fn left_out(&self) -> &[Warning] {
+        &self.checked.left_out
+    }
+
+    /// The checked probe set (shared by a job's input groups).
+    pub fn checked(&self) -> &Arc<CheckedProbe> {
+        &self.checked
     }
 
     /// Loads a clip (METHOD.md §2 steps 1–3), probing each video once and
@@ -231,9 +250,9 @@ impl PairSource {
         Ok((clip, notes, window))
     }
 
-    /// The probe set.
+    /// The probe set (its readable videos).
     pub fn probe(&self) -> &ProbeSet {
-        &self.probe
+        &self.checked.set
     }
 
     /// The style names, in the plan's index order.
@@ -248,7 +267,7 @@ impl PairSource {
 
     /// The path of the video pair `spec` comes from.
     pub fn video_path(&self, spec: &PairSpec) -> &Path {
-        self.probe.videos[spec.video].source.path()
+        self.checked.set.videos[spec.video].source.path()
     }
 
     /// The plan's specification of pair `id`.
@@ -280,7 +299,7 @@ impl PairSource {
         shrink: Option<Shrink<'_>>,
     ) -> Result<(BuiltPair, Vec<RgbImage>), String> {
         let spec = self.plan.spec(id);
-        let video = &self.probe.videos[spec.video];
+        let video = &self.checked.set.videos[spec.video];
         let load = |source: &VideoSource| self.load(source, spec.start_draw);
         if self.stylized {
             // Imported pre-stylized folders: the members come from two style folders.
@@ -319,6 +338,45 @@ impl PairSource {
             Ok((pair, window))
         }
     }
+}
+
+/// What a model's input does to the probe videos, said once per video:
+/// upscaling of videos smaller than the input, and rotation metadata,
+/// which stadyn ignores (frames are used as stored).
+fn input_notes(checked: &CheckedProbe, preprocess: &Preprocess) -> Vec<Warning> {
+    let mut notes = Vec::new();
+    for v in &checked.set.videos {
+        let Some(info) = checked.infos.get(&video_key(&v.source)) else {
+            continue;
+        };
+        let (w, h) = (info.width, info.height);
+        let small = match preprocess.size {
+            Some((th, tw)) => w < tw || h < th,
+            None => w.min(h) < preprocess.short_side,
+        };
+        let mut said = Vec::new();
+        if small {
+            let target = match preprocess.size {
+                Some((th, tw)) => format!("{tw}×{th}"),
+                None => format!("a short side of {}", preprocess.short_side),
+            };
+            said.push(format!(
+                "{w}×{h} is smaller than the model's input ({target}): upscaled"
+            ));
+        }
+        if let Some(r) = info.rotation {
+            said.push(format!(
+                "has rotation metadata ({r}°), which stadyn ignores: frames are used as stored"
+            ));
+        }
+        if !said.is_empty() {
+            notes.push(Warning {
+                path: v.source.path().display().to_string(),
+                reason: said.join("; "),
+            });
+        }
+    }
+    notes
 }
 
 fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {

@@ -1,68 +1,156 @@
-//! [`ProbeSpec`]: the probe set and pair plan alone, the part of a
-//! [`JobSpec`] that decides which pairs exist. `stadyn pairs` and the app's
-//! pair viewer build pairs from it without a job.
+//! [`ProbeSpec`]: the probe set and pair plan, the one type that holds the
+//! probe settings everywhere: the `[probe]` table of a project file, the
+//! probe part of a [`super::JobSpec`], `stadyn pairs` and the app's pair
+//! viewer all use it, and [`super::PairSource::new`] builds pairs from it.
 
-use super::{JobSpec, Project, Shard};
+use crate::files::atomic_write;
 use crate::video::Layout;
-use std::path::PathBuf;
+use crate::video::demo::{DemoData, DemoSpec, DemoTask, write_demo_data};
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
-/// The probe set and plan of a project (the part of a [`JobSpec`] that
-/// decides which pairs exist).
-#[derive(Clone, Debug, PartialEq)]
+/// The probe set and plan: which pairs exist (the `[probe]` table of a project).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
-    /// Probe-set folder.
-    pub probe_root: PathBuf,
-    /// Layout (detected when `None`).
+    /// Folder of probe videos.
+    pub videos: PathBuf,
+    /// Layout (`files`, `classes`, `frames`, `davis`, `stylized`); detected when absent.
+    #[serde(default)]
     pub layout: Option<Layout>,
     /// Pairs in the plan.
+    #[serde(default = "default_pairs")]
     pub pairs: usize,
-    /// Seed of the plan.
+    /// Seed of the plan (it also seeds the bootstrap weights).
+    #[serde(default)]
     pub seed: u64,
-    /// Built-in styles (empty: all).
+    /// Built-in style names (empty: all).
+    #[serde(default)]
     pub styles: Vec<String>,
-    /// Frames T (default: the manifest's).
+    /// Frames T, overriding the models' manifests.
+    #[serde(default)]
     pub frames: Option<usize>,
-    /// Window W (default: the manifest's).
+    /// Window W, overriding the models' manifests.
+    #[serde(default)]
     pub window: Option<usize>,
+    /// Demo clips to generate into `videos` when they are not there yet
+    /// (see [`ProbeSpec::prepare`]).
+    #[serde(default)]
+    pub generate: Option<GenerateSettings>,
 }
 
 impl ProbeSpec {
-    /// The probe settings of `project`; the error names a bad layout.
-    pub fn from_project(project: &Project) -> Result<Self, String> {
-        let p = &project.probe;
-        let layout = p
-            .layout
-            .as_deref()
-            .map(str::parse::<Layout>)
-            .transpose()
-            .map_err(|e| e.0)?;
-        Ok(Self {
-            probe_root: p.videos.clone(),
-            layout,
-            pairs: p.pairs,
-            seed: p.seed,
-            styles: p.styles.clone(),
-            frames: p.frames,
-            window: p.window,
-        })
-    }
-
-    /// A job of these settings and no models (what [`super::PairSource::new`] reads).
-    pub fn job_spec(&self) -> JobSpec {
-        JobSpec {
-            name: "pairs".into(),
-            probe: ProbeSpec {
-                pairs: self.pairs.max(1),
-                ..self.clone()
-            },
-            models: Vec::new(),
-            threshold: 0.5,
-            bootstrap: 0,
-            device: "cpu".into(),
-            batch: 1,
-            threads: None,
-            shard: Shard::ALL,
-            save_every: 1,
+    /// The defaults over the probe folder `videos`: 200 pairs, seed 0, every
+    /// built-in style, frames and window from the models' manifests.
+    pub fn new(videos: impl Into<PathBuf>) -> Self {
+        Self {
+            videos: videos.into(),
+            layout: None,
+            pairs: default_pairs(),
+            seed: 0,
+            styles: Vec::new(),
+            frames: None,
+            window: None,
+            generate: None,
         }
+    }
+}
+
+/// A probe set that stadyn makes itself (`[probe.generate]`): `n` demo clips
+/// of `task` (see [`crate::video::demo`]), plus files copied in beside them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSettings {
+    /// `motion`, `appearance` or `scenes`.
+    pub task: DemoTask,
+    /// Number of clips.
+    pub n: usize,
+    /// Seed of the clips.
+    #[serde(default)]
+    pub seed: u64,
+    /// Frames per clip.
+    #[serde(default = "default_frames")]
+    pub frames: usize,
+    /// Frame size `[width, height]`.
+    #[serde(default = "default_size")]
+    pub size: [u32; 2],
+    /// Video files copied into the folder too (relative to the project file),
+    /// e.g. real footage the set-up step fetched.
+    #[serde(default)]
+    pub include: Vec<PathBuf>,
+}
+
+fn default_frames() -> usize {
+    16
+}
+
+fn default_size() -> [u32; 2] {
+    [64, 64]
+}
+
+impl GenerateSettings {
+    /// The generator's spec.
+    pub fn spec(&self) -> DemoSpec {
+        DemoSpec {
+            frames: self.frames,
+            width: self.size[0],
+            height: self.size[1],
+            ..DemoSpec::new(self.task, self.seed)
+        }
+    }
+}
+
+fn default_pairs() -> usize {
+    200
+}
+
+impl ProbeSpec {
+    /// Makes sure a generated probe set (`[probe.generate]`) is in place:
+    /// when `videos` lacks the clips (or holds others), writes them, and
+    /// copies the `include` files in. Returns what was done, `None` when
+    /// nothing was needed. Projects without `[probe.generate]` are untouched.
+    pub fn prepare(&self) -> anyhow::Result<Option<String>> {
+        let Some(g) = &self.generate else {
+            return Ok(None);
+        };
+        let dir = &self.videos;
+        let mut done = Vec::new();
+        let current = std::fs::read_to_string(dir.join("demo-data.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<DemoData>(&t).ok())
+            .is_some_and(|d| d.spec == g.spec() && d.n == g.n && dir.join("clips.npy").is_file());
+        if !current {
+            write_demo_data(&g.spec(), g.n, dir, |_, _| {})?;
+            done.push(format!("generated {} {} clips", g.n, g.task));
+        }
+        for f in &g.include {
+            let name = f
+                .file_name()
+                .with_context(|| format!("include '{}' is not a file", f.display()))?;
+            let to = dir.join(name);
+            let same = |a: &Path, b: &Path| {
+                let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+                    return false;
+                };
+                a.len() == b.len()
+            };
+            if !same(f, &to) {
+                if !f.is_file() {
+                    anyhow::bail!(
+                        "the probe set includes '{}', which does not exist (the set-up step \
+                         `scripts/setup.sh` fetches it)",
+                        f.display()
+                    );
+                }
+                atomic_write(&to, |out| {
+                    let mut from = std::fs::File::open(f)?;
+                    std::io::copy(&mut from, out)?;
+                    Ok(())
+                })?;
+                done.push(format!("copied in {}", f.display()));
+            }
+        }
+        Ok((!done.is_empty()).then(|| format!("{}: {}", dir.display(), done.join(", "))))
     }
 }

@@ -22,8 +22,8 @@
 //! # layers = ["layer3", "layer4"]
 //! ```
 
+use super::ProbeSpec;
 use crate::model::Manifest;
-use crate::video::demo::{DemoData, DemoSpec, DemoTask, write_demo_data};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ pub struct Project {
     #[serde(default)]
     pub name: Option<String>,
     /// The probe set.
-    pub probe: ProbeSettings,
+    pub probe: ProbeSpec,
     /// Estimator settings.
     #[serde(default)]
     pub estimator: EstimatorSettings,
@@ -46,84 +46,6 @@ pub struct Project {
     /// The models.
     #[serde(rename = "model", default)]
     pub models: Vec<ModelEntry>,
-}
-
-/// Probe-set settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProbeSettings {
-    /// Folder of probe videos.
-    pub videos: PathBuf,
-    /// Layout name (`files`, `classes`, `frames`, `davis`, `stylized`); detected if absent.
-    #[serde(default)]
-    pub layout: Option<String>,
-    /// Number of pairs.
-    #[serde(default = "default_pairs")]
-    pub pairs: usize,
-    /// Seed of the pair plan.
-    #[serde(default)]
-    pub seed: u64,
-    /// Built-in style names (default: all).
-    #[serde(default)]
-    pub styles: Vec<String>,
-    /// Frames T, overriding the models' manifests.
-    #[serde(default)]
-    pub frames: Option<usize>,
-    /// Window W, overriding the models' manifests.
-    #[serde(default)]
-    pub window: Option<usize>,
-    /// Demo clips to generate into `videos` when they are not there yet
-    /// (see [`Project::prepare_probe`]).
-    #[serde(default)]
-    pub generate: Option<GenerateSettings>,
-}
-
-/// A probe set that stadyn makes itself (`[probe.generate]`): `n` demo clips
-/// of `task` (see [`crate::video::demo`]), plus files copied in beside them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenerateSettings {
-    /// `motion`, `appearance` or `scenes`.
-    pub task: DemoTask,
-    /// Number of clips.
-    pub n: usize,
-    /// Seed of the clips.
-    #[serde(default)]
-    pub seed: u64,
-    /// Frames per clip.
-    #[serde(default = "default_frames")]
-    pub frames: usize,
-    /// Frame size `[width, height]`.
-    #[serde(default = "default_size")]
-    pub size: [u32; 2],
-    /// Video files copied into the folder too (relative to the project file),
-    /// e.g. real footage the set-up step fetched.
-    #[serde(default)]
-    pub include: Vec<PathBuf>,
-}
-
-fn default_frames() -> usize {
-    16
-}
-
-fn default_size() -> [u32; 2] {
-    [64, 64]
-}
-
-impl GenerateSettings {
-    /// The generator's spec.
-    pub fn spec(&self) -> DemoSpec {
-        DemoSpec {
-            frames: self.frames,
-            width: self.size[0],
-            height: self.size[1],
-            ..DemoSpec::new(self.task, self.seed)
-        }
-    }
-}
-
-fn default_pairs() -> usize {
-    200
 }
 
 /// Estimator settings.
@@ -229,60 +151,16 @@ impl Project {
     }
 }
 
-impl Project {
-    /// Makes sure a generated probe set (`[probe.generate]`) is in place:
-    /// when `videos` lacks the clips (or holds others), writes them, and
-    /// copies the `include` files in. Returns what was done, `None` when
-    /// nothing was needed. Projects without `[probe.generate]` are untouched.
-    pub fn prepare_probe(&self) -> anyhow::Result<Option<String>> {
-        let Some(g) = &self.probe.generate else {
-            return Ok(None);
-        };
-        let dir = &self.probe.videos;
-        let mut done = Vec::new();
-        let current = std::fs::read_to_string(dir.join("demo-data.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<DemoData>(&t).ok())
-            .is_some_and(|d| d.spec == g.spec() && d.n == g.n && dir.join("clips.npy").is_file());
-        if !current {
-            write_demo_data(&g.spec(), g.n, dir, |_, _| {})?;
-            done.push(format!("generated {} {} clips", g.n, g.task));
-        }
-        for f in &g.include {
-            let name = f
-                .file_name()
-                .with_context(|| format!("include '{}' is not a file", f.display()))?;
-            let to = dir.join(name);
-            let same = |a: &Path, b: &Path| {
-                let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
-                    return false;
-                };
-                a.len() == b.len()
-            };
-            if !same(f, &to) {
-                if !f.is_file() {
-                    anyhow::bail!(
-                        "the probe set includes '{}', which does not exist (the set-up step \
-                         `scripts/setup.sh` fetches it)",
-                        f.display()
-                    );
-                }
-                crate::export::atomic_write(&to, |out| {
-                    let mut from = std::fs::File::open(f)?;
-                    std::io::copy(&mut from, out)?;
-                    Ok(())
-                })?;
-                done.push(format!("copied in {}", f.display()));
-            }
-        }
-        Ok((!done.is_empty()).then(|| format!("{}: {}", dir.display(), done.join(", "))))
-    }
-}
-
-/// Expands model entries into the files to run; checkpoints ordered by epoch.
+/// Expands model entries into the files to run; checkpoints ordered by
+/// epoch (those whose epoch neither manifest nor name states come last, in
+/// natural order of their names). Two entries with the same name are
+/// refused: reports, caches and the app tell models apart by name
+/// (checkpoints of one entry share it).
 pub fn expand_models(entries: &[ModelEntry]) -> anyhow::Result<Vec<ModelSpec>> {
-    let mut out = Vec::new();
+    let mut out: Vec<ModelSpec> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
     for e in entries {
+        let first = out.len();
         match (&e.path, &e.checkpoints) {
             (Some(path), None) => {
                 let manifest = Manifest::for_model(path).ok().map(|(m, _)| m);
@@ -322,11 +200,27 @@ pub fn expand_models(entries: &[ModelEntry]) -> anyhow::Result<Vec<ModelSpec>> {
                     a.epoch
                         .unwrap_or(f64::INFINITY)
                         .total_cmp(&b.epoch.unwrap_or(f64::INFINITY))
-                        .then_with(|| a.path.cmp(&b.path))
+                        .then_with(|| crate::video::natural_path_cmp(&a.path, &b.path))
                 });
                 out.extend(specs);
             }
             _ => anyhow::bail!("each [[model]] needs exactly one of `path` or `checkpoints`"),
+        }
+        let what = e
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .or_else(|| e.checkpoints.clone())
+            .unwrap_or_default();
+        if let Some(m) = out.get(first) {
+            if let Some((_, other)) = names.iter().find(|(n, _)| *n == m.name) {
+                anyhow::bail!(
+                    "two models are named '{}' ({other} and {what}): give each [[model]] (or \
+                     --model file) its own name",
+                    m.name
+                );
+            }
+            names.push((m.name.clone(), what));
         }
     }
     Ok(out)
@@ -357,22 +251,65 @@ pub fn checkpoint_files(pattern: &str) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A checkpoint's epoch: the manifest's `epoch`, else the last number in the file name.
+/// A checkpoint's epoch: the manifest's `epoch`, else what the file name
+/// says (see [`epoch_from_name`]); `None` when neither says.
 pub fn checkpoint_epoch(path: &Path) -> Option<f64> {
     if let Ok((m, None)) = Manifest::for_model(path)
         && m.epoch.is_some()
     {
         return m.epoch;
     }
-    let name = path.file_stem()?.to_string_lossy();
-    let digits: String = name
-        .chars()
-        .rev()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    digits.parse().ok()
+    epoch_from_name(&path.file_stem()?.to_string_lossy())
+}
+
+/// The epoch a checkpoint's file name states, in the usual patterns:
+/// `epoch=3-step=1000` (PyTorch Lightning), `epoch_3`, `epoch-3`,
+/// `checkpoint_epoch_00100`, `epoch_00.25`, `ep3`, `e05` (as a word:
+/// `model_e05_acc0.83`), or a name that is only a number (`10`). Other
+/// numbers (steps, accuracies) are never taken for the epoch. `None` when
+/// the name states none, or two different ones.
+pub fn epoch_from_name(stem: &str) -> Option<f64> {
+    let s = stem.to_ascii_lowercase();
+    let mut found: Vec<f64> = Vec::new();
+    // `epoch` followed by an optional separator and a number
+    let mut at = 0;
+    while let Some(k) = s[at..].find("epoch") {
+        let rest = &s[at + k + 5..];
+        let rest = rest.strip_prefix(['=', '_', '-']).unwrap_or(rest);
+        if let Some(v) = leading_number(rest) {
+            found.push(v);
+        }
+        at += k + 5;
+    }
+    if found.is_empty() {
+        // `ep3` / `e05` as a whole word
+        for word in s.split(['_', '-', '=', ' ']) {
+            let digits = word
+                .strip_prefix("ep")
+                .or_else(|| word.strip_prefix('e'))
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+            if let Some(v) = digits.and_then(|d| d.parse::<f64>().ok()) {
+                found.push(v);
+            }
+        }
+    }
+    if found.is_empty() {
+        found.extend(s.parse::<f64>().ok().filter(|v| v.is_finite()));
+    }
+    let first = *found.first()?;
+    found.iter().all(|&v| v == first).then_some(first)
+}
+
+/// The number at the start of `s` (digits, optionally `.digits`).
+fn leading_number(s: &str) -> Option<f64> {
+    let int = s.bytes().take_while(u8::is_ascii_digit).count();
+    if int == 0 {
+        return None;
+    }
+    let frac = s[int..]
+        .strip_prefix('.')
+        .map(|f| f.bytes().take_while(u8::is_ascii_digit).count())
+        .filter(|&n| n > 0)
+        .map_or(0, |n| n + 1);
+    s[..int + frac].parse().ok()
 }

@@ -6,7 +6,7 @@
 //! Each stage's batch size is sized to its own models' memory.
 
 use super::inputs::Inputs;
-use super::{available_bytes, batch_for, peak_rss_bytes};
+use super::{ShardIds, available_bytes, batch_for, peak_rss_bytes};
 use crate::model::Extractor;
 use std::time::Instant;
 
@@ -35,7 +35,7 @@ pub(super) struct Stage {
 pub(super) fn plan(
     inputs: &Inputs,
     models: &mut [Box<dyn Extractor>],
-    ids: &[u64],
+    ids: ShardIds,
     batch: usize,
     max_batch: usize,
 ) -> anyhow::Result<Vec<Stage>> {
@@ -53,9 +53,9 @@ pub(super) fn plan(
     }
     for stage in &mut stages {
         let Some(pair) = ids
-            .iter()
+            .from(0)
             .take(16)
-            .find_map(|&id| inputs.build(id, stage.group).ok())
+            .find_map(|id| inputs.build(id, stage.group).ok())
         else {
             continue;
         };

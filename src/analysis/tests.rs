@@ -3,6 +3,7 @@
 //! not) on a probe set of frame folders. Covers cancellation and resume.
 
 use super::*;
+use crate::report::Report;
 use crate::model::{Extractor, LayerOutput, Manifest, ModelError, PoolRule};
 use crate::video::Clip;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,13 +61,9 @@ fn spec(probe: std::path::PathBuf, model: std::path::PathBuf) -> JobSpec {
     JobSpec {
         name: "test".into(),
         probe: ProbeSpec {
-            probe_root: probe,
-            layout: None,
             pairs: 40,
             seed: 3,
-            styles: Vec::new(),
-            frames: None,
-            window: None,
+            ..ProbeSpec::new(probe)
         },
         models: vec![ModelSpec {
             name: "means".into(),
@@ -128,7 +125,7 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
     };
     let never = AtomicBool::new(false);
     let whole = run_job(&job, &loader, None, None, &mut |_| {}, &never).unwrap();
-    let report = whole.report.unwrap();
+    let report = whole.report;
     let mean = &report.models[0].layers[0];
     for rho in mean.units.rho_static.iter().flatten() {
         assert!(
@@ -159,7 +156,7 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
         &never,
     )
     .unwrap();
-    let again = resumed.report.unwrap();
+    let again = resumed.report;
     for (a, b) in again.models[0].layers.iter().zip(&report.models[0].layers) {
         assert_eq!(a.dims, b.dims);
         assert_eq!(a.pct, b.pct);
@@ -198,7 +195,7 @@ fn imported_stylized_folders_give_both_members_from_style_folders() {
     let model = d.path().join("means.pt");
     std::fs::write(&model, b"stands for the Rust extractor").unwrap();
     let job = spec(root, model);
-    let source = PairSource::new(&job, &manifest()).unwrap();
+    let source = PairSource::new(&job.probe, &manifest()).unwrap();
     assert_eq!(source.style_names(), ["style_0", "style_1"]);
     let dynamic = source
         .ids()
@@ -223,7 +220,7 @@ fn imported_stylized_folders_give_both_members_from_style_folders() {
         &AtomicBool::new(false),
     )
     .unwrap();
-    let layer = &out.report.unwrap().models[0].layers[0];
+    let layer = &out.report.models[0].layers[0];
     assert_eq!(layer.pairs.dynamic + layer.pairs.static_, 40);
 }
 
@@ -348,7 +345,7 @@ fn input_groups_run_cheapest_first_and_resume_mid_stage() {
     let first = first_partial.expect("a partial report");
     assert!(first.models[0].layers.is_empty(), "slow model ran first");
     assert!(!first.models[1].layers.is_empty());
-    let report = whole.report.unwrap();
+    let report = whole.report;
     assert!(report.models.iter().all(|m| m.layers.len() == 2));
 
     // Cancelled in the slow model's stage: the fast one is done, the slow one half.
@@ -358,7 +355,7 @@ fn input_groups_run_cheapest_first_and_resume_mid_stage() {
     assert!(slow > 0 && slow < saved.total, "{slow} of {}", saved.total);
     assert_eq!(saved.done, slow, "complete when every model is");
     let resumed = run_job(&job, &loader, Some(saved), None, &mut |_| {}, &never).unwrap();
-    assert_same(&resumed.report.unwrap(), &report);
+    assert_same(&resumed.report, &report);
 
     // Each model alone gives what it gives in the staged job.
     for (k, m) in job.models.iter().enumerate() {
@@ -369,6 +366,6 @@ fn input_groups_run_cheapest_first_and_resume_mid_stage() {
         let r = run_job(&alone, &loader, None, None, &mut |_| {}, &never).unwrap();
         let mut expect = report.clone();
         expect.models = vec![report.models[k].clone()];
-        assert_same(&r.report.unwrap(), &expect);
+        assert_same(&r.report, &expect);
     }
 }

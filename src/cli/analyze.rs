@@ -2,20 +2,23 @@
 //! report, CSVs and mergeable statistics. Either a project file or the
 //! ad-hoc form `--model M.pt [--model ...] --videos DIR`.
 
+use super::progress::ProgressLine;
+use super::{in_range, threshold};
+use super::signals::Signals;
 use super::summary::print_summary;
 use crate::analysis::{
-    CacheUse, JobEvent, JobSpec, ModelEntry, ModelSpec, Project, Shard, Started, load_torchscript,
+    CacheUse, Cancelled, JobEvent, JobOutput, JobSpec, MAX_BATCH, MAX_BOOTSTRAP, MAX_FRAMES,
+    MAX_PAIRS, MAX_THREADS, ModelEntry, ModelSpec, Project, Shard, StatsFile, load_torchscript,
     run_cached,
 };
 use crate::export;
 use crate::model::{Device, Extractor, ModelError, set_threads};
+use crate::report::Warning;
 use crate::video::Layout;
 use anyhow::Context as _;
 use clap::Args;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
 /// Arguments of `stadyn analyze`.
 #[derive(Debug, Args)]
@@ -38,13 +41,13 @@ pub struct AnalyzeArgs {
     #[arg(long, short)]
     pub out: PathBuf,
     /// Number of pairs.
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<1, { MAX_PAIRS }>)]
     pub pairs: Option<usize>,
     /// Frames T (default: the manifest's).
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<2, { MAX_FRAMES }>)]
     pub frames: Option<usize>,
     /// Window W (default: the manifest's).
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<1, { MAX_FRAMES }>)]
     pub window: Option<usize>,
     /// Seed of the pair plan and bootstrap.
     #[arg(long)]
@@ -56,25 +59,25 @@ pub struct AnalyzeArgs {
     #[arg(long, value_delimiter = ',')]
     pub styles: Vec<String>,
     /// Unit-category threshold τ.
-    #[arg(long)]
+    #[arg(long, value_parser = threshold)]
     pub threshold: Option<f64>,
     /// Bootstrap replicates (0: none).
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<0, { MAX_BOOTSTRAP }>)]
     pub bootstrap: Option<usize>,
     /// Device: auto, cpu, cuda, cuda:N.
     #[arg(long)]
     pub device: Option<String>,
     /// Pairs per model batch (default: sized to the memory one pair takes).
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<1, { MAX_BATCH }>)]
     pub batch: Option<usize>,
     /// libtorch threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = in_range::<1, { MAX_THREADS }>)]
     pub threads: Option<usize>,
     /// Run only shard i of n of the pair plan (0-based), e.g. 0/4; merge with `stadyn merge`.
     #[arg(long, value_parser = Shard::parse)]
     pub shard: Option<Shard>,
     /// Pairs between saved statistics and partial reports.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = in_range::<1, { MAX_PAIRS }>)]
     pub save_every: usize,
     /// Neither reuse nor write the result cache.
     #[arg(long)]
@@ -123,13 +126,13 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
         project.probe.videos = a.videos.clone().unwrap_or_default();
         project.probe.generate = None;
     }
-    if let Some(done) = project.prepare_probe()?
+    if let Some(done) = project.probe.prepare()?
         && !a.quiet
     {
         eprintln!("probe set: {done}");
     }
     if let Some(l) = a.layout {
-        project.probe.layout = Some(l.to_string());
+        project.probe.layout = Some(l);
     }
     let mut spec = JobSpec::from_project(&project)?;
     if !a.layers.is_empty() {
@@ -152,25 +155,30 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     spec.batch = a.batch.unwrap_or(spec.batch);
     spec.threads = a.threads.or(spec.threads);
     spec.shard = a.shard.unwrap_or(Shard::ALL);
-    spec.save_every = a.save_every.max(1);
+    spec.save_every = a.save_every;
     Ok(spec)
 }
 
 /// Runs `stadyn analyze`.
 pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let spec = job_spec(a)?;
-    export::ensure_writable_dir(&a.out)?;
-    if !spec.probe.probe_root.exists() {
+    for w in spec.check()? {
+        eprintln!("warning: {w}");
+    }
+    if !spec.probe.videos.exists() {
         anyhow::bail!(
             "probe folder '{}' does not exist",
-            spec.probe.probe_root.display()
+            spec.probe.videos.display()
         );
     }
+    refuse_out_inside_probe(&a.out, &spec.probe.videos)?;
+    crate::files::ensure_writable_dir(&a.out)?;
     let device: Device = spec
         .device
         .parse()
         .map_err(|e: String| anyhow::anyhow!(e))?;
     set_threads(spec.threads);
+    let signals = Signals::register()?;
     let loader = move |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
         let (model, warning) = load_torchscript(m, device)?;
         if let Some(w) = warning {
@@ -178,79 +186,47 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(model)
     };
-    // A progress bar on a terminal, plain lines otherwise (logs, clusters).
-    let tty = std::io::stderr().is_terminal() && !a.quiet;
-    let bar = indicatif::ProgressBar::hidden();
-    if tty {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {pos}/{len} pairs  {per_sec}  {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-    }
-    let quiet = a.quiet;
-    let mut bar_stage = 0usize;
-    let mut on_event = |e: JobEvent| match e {
-        JobEvent::Started(Started {
-            remaining,
-            total,
-            models,
-        }) => {
-            bar.set_length(total as u64);
-            bar.set_position((total - remaining) as u64);
-            if !quiet && !tty {
-                eprintln!("analyzing {remaining} of {total} pairs with {models} model(s)");
-            }
+    let mut progress = ProgressLine::new(a.quiet);
+    let mut shown: Vec<Warning> = Vec::new();
+    let mut on_event = |e: JobEvent| {
+        if let JobEvent::Warning(w) = &e {
+            shown.push(w.clone());
         }
-        JobEvent::Progress(p) => {
-            // the job's time left (all stages), and which stage runs
-            let eta = p
-                .eta
-                .map(|d| format!("{}s left", d.as_secs()))
-                .unwrap_or_default();
-            let stage = if p.stages > 1 {
-                format!("stage {}/{} ({} models)", p.stage + 1, p.stages, p.models)
-            } else {
-                String::new()
-            };
-            if p.stage != bar_stage {
-                // a new stage goes over the same pairs with other models
-                bar_stage = p.stage;
-                bar.reset();
-            }
-            bar.set_position(p.done as u64);
-            bar.set_message(format!("{eta}  {stage}"));
-            if !quiet && !tty {
-                eprintln!(
-                    "  {}/{} pairs ({:.1} pairs/s, {eta}) {stage}",
-                    p.done, p.total, p.rate
-                );
-            }
-        }
-        JobEvent::Warning(w) => bar.suspend(|| eprintln!("warning: {}: {}", w.path, w.reason)),
-        JobEvent::Partial(_) => {}
+        progress.event(e);
     };
-    let cancel = AtomicBool::new(false);
-    let (out, used) = run_cached(&spec, &loader, !a.no_cache, &mut on_event, &cancel)?;
-    bar.finish_and_clear();
-    let stats_path = a.out.join("stats.bin");
-    out.stats.save(&stats_path)?;
-    let report = match out.report {
+    let result = run_cached(&spec, &loader, !a.no_cache, &mut on_event, signals.cancel());
+    progress.finish();
+    let (out, used) = match result {
         Ok(r) => r,
-        Err(e) if spec.shard.count > 1 => {
-            eprintln!(
-                "note: no report for this shard alone ({e}); its statistics ({}) merge with `stadyn merge`",
-                stats_path.display()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        Err(e) => anyhow::bail!("{e}"),
+        Err(e) => match e.downcast::<Cancelled>() {
+            Ok(c) => return stopped(a, &c.output, &signals),
+            Err(e) => return Err(e),
+        },
     };
-    let written = export::write_all(&a.out, &report)?;
-    if !quiet {
-        print_summary(&report);
+    // Warnings stored with cached statistics were not shown live.
+    for w in out.report.warnings.iter().filter(|w| !shown.contains(w)) {
+        eprintln!("warning: {}: {}", w.path, w.reason);
+    }
+    let stats_path = a.out.join("stats.bin");
+    if let Some(why) = out.failure() {
+        // The statistics are kept (in the cache too), so a rerun resumes.
+        out.stats.save(&stats_path)?;
+        anyhow::bail!("{why}");
+    }
+    if spec.shard.count > 1 && out.report.models.iter().all(|m| m.layers.is_empty()) {
+        out.stats.save(&stats_path)?;
+        eprintln!(
+            "note: no report for this shard alone (too few pairs of a factor); its statistics \
+             ({}) merge with `stadyn merge`",
+            stats_path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The report first: a full disk keeps it rather than the large statistics.
+    let written = export::write_all(&a.out, &out.report)?;
+    out.stats.save(&stats_path)?;
+    if !a.quiet {
+        print_summary(&out.report);
         match used {
             CacheUse::Reused => eprintln!("reused cached results (nothing recomputed)"),
             CacheUse::Resumed { from } => {
@@ -258,7 +234,79 @@ pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
             }
             CacheUse::Fresh => {}
         }
+        eprintln!("{}", measured_line(&out.stats));
         eprintln!("wrote {} files to {}", written.len() + 1, a.out.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A run stopped by SIGINT or SIGTERM: the statistics are saved, the
+/// partial report goes to `--out`, and the exit code says which signal.
+fn stopped(a: &AnalyzeArgs, out: &JobOutput, signals: &Signals) -> anyhow::Result<ExitCode> {
+    let written = export::write_all(&a.out, &out.report)?;
+    out.stats.save(&a.out.join("stats.bin"))?;
+    let s = &out.stats;
+    eprintln!(
+        "stopped by {} after {} of {} pairs: a partial report (flagged `partial`) and the \
+         statistics are in {} ({} files)",
+        signals.name(),
+        s.done,
+        s.total,
+        a.out.display(),
+        written.len() + 1
+    );
+    if a.no_cache {
+        eprintln!("run the same command again to start over (--no-cache keeps nothing to resume)");
+    } else {
+        eprintln!("run the same command again to resume from pair {}", s.done);
+    }
+    Ok(ExitCode::from(signals.exit_code()))
+}
+
+/// How many pairs were measured, when that is not simply all of them.
+fn measured_line(s: &StatsFile) -> String {
+    let skipped = s.models.iter().map(|m| m.skipped).max().unwrap_or(0);
+    let mut line = format!("measured {} of {} pairs", s.measured(), s.total);
+    if skipped > 0 {
+        line.push_str(&format!(
+            " ({skipped} skipped: a video failed while the job ran, see the warnings)"
+        ));
+    }
+    if !s.left_out.is_empty() {
+        line.push_str(&format!(
+            "; {} unreadable video(s) left out before planning",
+            s.left_out.len()
+        ));
+    }
+    line
+}
+
+/// `--out` inside the probe folder would put the report among the videos:
+/// refused, so the probe set stays what it was.
+fn refuse_out_inside_probe(out: &Path, probe: &Path) -> anyhow::Result<()> {
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        // `out` may not exist yet: resolve its nearest existing ancestor.
+        let mut p = p.to_path_buf();
+        let mut tail = Vec::new();
+        loop {
+            if let Ok(c) = p.canonicalize() {
+                return Some(tail.iter().rev().fold(c, |acc: PathBuf, t| acc.join(t)));
+            }
+            tail.push(p.file_name()?.to_os_string());
+            p = p.parent()?.to_path_buf();
+            if p.as_os_str().is_empty() {
+                p = PathBuf::from(".");
+            }
+        }
+    };
+    if let (Some(o), Some(p)) = (canonical(out), canonical(probe))
+        && o.starts_with(&p)
+    {
+        anyhow::bail!(
+            "the output folder '{}' is inside the probe folder '{}': choose an output outside it",
+            out.display(),
+            probe.display()
+        );
+    }
+    Ok(())
 }

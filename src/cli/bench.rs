@@ -53,13 +53,8 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     let spec = JobSpec {
         name: "bench".into(),
         probe: ProbeSpec {
-            probe_root: a.videos.clone(),
-            layout: None,
             pairs: a.pairs,
-            seed: 0,
-            styles: Vec::new(),
-            frames: None,
-            window: None,
+            ..ProbeSpec::new(a.videos.clone())
         },
         models: vec![ModelSpec {
             name: "model".into(),
@@ -86,7 +81,7 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     };
     // Warm up (first calls of a TorchScript model run its profiling executor).
     let mut model = loader(&spec.models[0])?;
-    let source = PairSource::new(&spec, &manifest)?;
+    let source = PairSource::new(&spec.probe, &manifest)?;
     let pool: Vec<(Clip, Clip)> = source
         .ids()
         .take(4 * spec.batch)
@@ -140,7 +135,7 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     );
     println!("ratio:        {ratio:.3} (full / forward only)");
     println!("peak RSS:     {rss:.0} MiB");
-    if out.report.is_err() {
+    if out.report.models.iter().all(|m| m.layers.is_empty()) {
         eprintln!("note: the full run's report could not be estimated (too few pairs?)");
     }
     if let Some(path) = &a.report {

@@ -2,7 +2,8 @@
 //! were extracted elsewhere (e.g. a PyTorch hook pipeline).
 
 use super::summary::print_summary;
-use crate::analysis::{EstimateOptions, estimate_npz};
+use super::{in_range, threshold};
+use crate::analysis::{EstimateOptions, MAX_BOOTSTRAP, estimate_npz};
 use crate::export;
 use crate::stats::BootstrapConfig;
 use clap::Args;
@@ -24,10 +25,10 @@ pub struct EstimateArgs {
     #[arg(long, short)]
     pub out: PathBuf,
     /// Unit-category threshold τ on ρ.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = threshold)]
     pub threshold: f64,
     /// Bootstrap replicates for the 95 % intervals (0: none).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = in_range::<0, { MAX_BOOTSTRAP }>)]
     pub bootstrap: usize,
     /// Seed of the bootstrap weights.
     #[arg(long, default_value_t = 0)]
@@ -42,14 +43,8 @@ pub struct EstimateArgs {
 
 /// Runs `stadyn estimate`.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<ExitCode> {
-    if !args.threshold.is_finite() {
-        anyhow::bail!(
-            "--threshold must be a finite number, got {}",
-            args.threshold
-        );
-    }
     // Fail on an unwritable output before any work is done.
-    export::ensure_writable_dir(&args.out)?;
+    crate::files::ensure_writable_dir(&args.out)?;
     let options = EstimateOptions {
         threshold: args.threshold,
         bootstrap: BootstrapConfig {
@@ -66,6 +61,18 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let report = estimate_npz(&args.input, &options, &mut progress)?;
+    if report.models.iter().all(|m| m.layers.is_empty()) {
+        let reasons: Vec<String> = report
+            .warnings
+            .iter()
+            .map(|w| format!("  {}: {}", w.path, w.reason))
+            .collect();
+        anyhow::bail!(
+            "no layer of '{}' could be estimated; nothing was written:\n{}",
+            args.input.display(),
+            reasons.join("\n")
+        );
+    }
     let written = export::write_all(&args.out, &report)?;
     if !quiet {
         print_summary(&report);

@@ -14,6 +14,10 @@ mod export;
 mod inspect_model;
 mod merge;
 mod pairs;
+#[cfg(feature = "torch")]
+mod progress;
+#[cfg(feature = "torch")]
+mod signals;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -100,4 +104,27 @@ fn open_app(_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     anyhow::bail!(
         "this stadyn was built without the desktop app (feature `gui`); see `stadyn --help` for the headless commands"
     )
+}
+
+/// A flag's number in `LO..=HI` (clap reports anything else as a usage
+/// error, exit 2, with the range).
+pub(crate) fn in_range<const LO: usize, const HI: usize>(s: &str) -> Result<usize, String> {
+    let v: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number (accepted: {LO} to {HI})"))?;
+    if (LO..=HI).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is out of range (accepted: {LO} to {HI})"))
+    }
+}
+
+/// A threshold τ: a finite number in [0, 1].
+pub(crate) fn threshold(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number"))?;
+    crate::analysis::check_threshold(v).map(|()| v)
 }

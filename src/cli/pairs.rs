@@ -3,7 +3,7 @@
 //! model sees: the frames after sampling, preprocessing and styling.
 
 use crate::analysis::{PairSource, ProbeSpec};
-use crate::export::{atomic_write, ensure_writable_dir};
+use crate::files::{atomic_write, ensure_writable_dir};
 use crate::model::Manifest;
 use crate::pairs::pair_strip;
 use crate::video::Layout;
@@ -51,15 +51,14 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
         None => Manifest::default(),
     };
     let spec = ProbeSpec {
-        probe_root: a.probe.clone(),
         layout: a.layout,
         pairs: a.pairs,
         seed: a.seed,
         styles: a.styles.clone(),
         frames: a.frames,
         window: a.window,
-    }
-    .job_spec();
+        ..ProbeSpec::new(a.probe.clone())
+    };
     let source = PairSource::new(&spec, &manifest)?;
     let names: Vec<&str> = source.style_names().iter().map(String::as_str).collect();
     let mut written = 0;

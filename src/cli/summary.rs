@@ -1,6 +1,6 @@
 //! A plain-text table of a report, for the terminal.
 
-use crate::analysis::Report;
+use crate::report::Report;
 
 /// Prints one line per layer: shares with their 95 % intervals and unit categories.
 pub fn print_summary(report: &Report) {

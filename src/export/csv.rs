@@ -7,8 +7,8 @@
 //! - `channels.csv`: one row per channel with ρ_D, ρ_S, unit softmax and
 //!   category. An undefined ρ is an empty cell (NaN in pandas).
 
-use super::atomic_write;
-use crate::analysis::{LayerReport, ModelReport, Report};
+use crate::files::atomic_write;
+use crate::report::{LayerReport, ModelReport, Report};
 use crate::stats::Category;
 use anyhow::Context as _;
 use std::collections::HashSet;

@@ -3,18 +3,15 @@
 //! atomically (temp file, then rename), so an interrupted run never leaves a
 //! half-written file behind.
 
-mod atomic;
 mod csv;
-mod json;
 
-pub use atomic::{atomic_write, ensure_writable_dir};
 pub use csv::{
     dim_est_csv, dim_est_file_name, write_channels_csv, write_dim_est_csvs, write_layers_csv,
     write_unit_categories_csv,
 };
-pub use json::{read_report, write_report};
 
-use crate::analysis::Report;
+use crate::files::ensure_writable_dir;
+use crate::report::{Report, write_report};
 use std::path::{Path, PathBuf};
 
 /// Writes `report.json` and every CSV of a report into `dir`; returns the

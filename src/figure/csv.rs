@@ -1,7 +1,7 @@
 //! CSV of exactly the numbers a figure plots: the layer bars, the channel
 //! scatter of one layer, and the training curves with their settle points.
 
-use crate::analysis::{LayerReport, Report};
+use crate::report::{LayerReport, Report};
 use crate::figure::data::{ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves};
 
 fn fmt_opt(x: Option<f64>) -> String {

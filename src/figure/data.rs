@@ -7,7 +7,7 @@
 //! manifest's display order; percentages are 0–100; an undefined ρ (a
 //! zero-variance channel) is never a point — it is counted instead.
 
-use crate::analysis::{LayerReport, Report};
+use crate::report::{LayerReport, Report};
 use crate::stats::{Category, CategoryCounts, categorize};
 
 /// A model and its checkpoints: indices into `report.models`, in epoch order

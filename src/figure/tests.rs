@@ -2,8 +2,9 @@
 //! re-bucketing at τ, training curves and where they settle, category changes.
 
 use super::*;
-use crate::analysis::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
-use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts};
+use crate::report::{LayerReport, ModelReport, Report};
+use crate::stats::Category;
+use crate::testing;
 
 fn layer(
     name: &str,
@@ -11,63 +12,14 @@ fn layer(
     pct: [f64; 3],
     ci: Option<[[f64; 2]; 3]>,
 ) -> LayerReport {
-    let cats: Vec<Category> = rhos
-        .iter()
-        .map(|&(d, s)| crate::stats::categorize(d, s, 0.5))
-        .collect();
-    LayerReport {
-        name: name.into(),
-        channels: rhos.len(),
-        pairs: PairCounts {
-            dynamic: 10,
-            static_: 10,
-        },
-        total_variance: 1.0,
-        scores: [0.0, 0.0, 1.0],
-        probs: [0.2, 0.2, 0.6],
-        dims: [0, 0, rhos.len()],
-        pct,
-        ci95: ci.map(|pct| BootstrapCi {
-            level: 0.95,
-            replicates: 10,
-            valid: 10,
-            scores: [[0.0; 2]; 2],
-            probs: [[0.0; 2]; 3],
-            pct,
-        }),
-        units: UnitsReport {
-            rho_dynamic: rhos.iter().map(|r| r.0).collect(),
-            rho_static: rhos.iter().map(|r| r.1).collect(),
-            softmax: vec![None; rhos.len()],
-            counts: CategoryCounts::count(&cats),
-            unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
-            category: cats,
-        },
-    }
-}
-
-fn model(name: &str, epoch: Option<f64>, layers: Vec<LayerReport>) -> ModelReport {
-    ModelReport {
-        name: name.into(),
-        checkpoint: epoch.map(|e| format!("epoch_{e}.pt")),
-        epoch,
-        layers,
-    }
+    testing::layer(name, rhos, pct, ci, 10)
 }
 
 fn report(models: Vec<ModelReport>) -> Report {
-    let mut r = Report::new(ReportSettings {
-        command: "analyze".into(),
-        input: "probe".into(),
-        threshold: 0.5,
-        bootstrap: BootstrapConfig {
-            replicates: 10,
-            seed: 0,
-        },
-    });
-    r.models = models;
-    r
+    testing::report(models, 10)
 }
+
+use testing::model;
 
 const RHOS: [(Option<f64>, Option<f64>); 4] = [
     (Some(0.9), Some(0.1)), // dynamic

@@ -12,7 +12,7 @@ use super::export::{self, Exporter};
 use super::state::{AppState, JobStatus, Level, Settings};
 use super::views::Views;
 use crate::analysis::{
-    EstimatorSettings, ModelEntry, ProbeSettings, Progress, Project, RunSettings,
+    EstimatorSettings, ModelEntry, ProbeSpec, Progress, Project, RunSettings,
 };
 use crate::worker::Waker;
 use crate::worker::job::{JobWorker, RequestId};
@@ -407,16 +407,7 @@ impl StadynApp {
 fn untitled() -> Project {
     Project {
         name: Some("untitled".into()),
-        probe: ProbeSettings {
-            videos: PathBuf::new(),
-            layout: None,
-            pairs: 200,
-            seed: 0,
-            styles: Vec::new(),
-            frames: None,
-            window: None,
-            generate: None,
-        },
+        probe: ProbeSpec::new(PathBuf::new()),
         estimator: EstimatorSettings::default(),
         run: RunSettings::default(),
         models: Vec::new(),

@@ -183,7 +183,7 @@ impl Exporter {
                 };
                 let result = bytes
                     .and_then(|b| {
-                        crate::export::atomic_write(&path, |f| Ok(f.write_all(&b)?))?;
+                        crate::files::atomic_write(&path, |f| Ok(f.write_all(&b)?))?;
                         Ok(path)
                     })
                     .map_err(|e| format!("{e:#}"));

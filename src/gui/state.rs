@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::analysis::{Progress, Project, Report};
+use crate::analysis::{Progress, Project};
+use crate::report::{Report};
 use crate::figure::{
     ChannelPoint, LayerBar, ModelGroup, TrainingCurve, channel_points, layer_bars, model_groups,
     training_curves,

@@ -4,6 +4,7 @@
 
 use super::bootstrap::Replicates;
 use super::moments::FactorMoments;
+use super::error::MAX_MAGNITUDE;
 use super::{BootstrapConfig, Factor, LayerEstimate, LayerScores, StatsError, UnitEstimate};
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +86,25 @@ impl LayerAccumulator {
         &mut self,
         batch: PairBatch<'_, T>,
     ) -> Result<(), StatsError> {
+        self.check_batch(&batch)?;
+        let n = batch.pair_ids.len();
+        let c = self.channels;
+        for r in 0..n {
+            let row = r * c..(r + 1) * c;
+            let f = batch.factors[r];
+            self.factors[f.index()].push(&batch.za[row.clone()], &batch.zb[row]);
+        }
+        if let Some(boot) = &mut self.bootstrap {
+            boot.push_batch(batch.pair_ids, batch.factors, batch.za, batch.zb, c);
+        }
+        Ok(())
+    }
+
+    /// Checks a batch as [`push_batch`](Self::push_batch) does, without
+    /// adding it: a batch that passes is added by `push_batch` without error.
+    /// A job checks every layer of every model before adding any, so a batch
+    /// counts for all of them or for none.
+    pub fn check_batch<T: Copy + Into<f64>>(&self, batch: &PairBatch<'_, T>) -> Result<(), StatsError> {
         let n = batch.pair_ids.len();
         let c = self.channels;
         self.check_len("number of factors", n, batch.factors.len())?;
@@ -98,6 +118,15 @@ impl LayerAccumulator {
                 .any(|v| !(*v).into().is_finite())
         };
         let bad: Vec<usize> = (0..n).filter(|&r| bad_row(r)).collect();
+        let huge = (0..n).find_map(|r| {
+            let row = r * c..(r + 1) * c;
+            batch.za[row.clone()]
+                .iter()
+                .chain(&batch.zb[row])
+                .map(|v| (*v).into().abs())
+                .find(|v| *v > MAX_MAGNITUDE)
+                .map(|v| (r, v))
+        });
         if let Some(&first_row) = bad.first() {
             return Err(StatsError::NonFinite {
                 layer: self.name.clone(),
@@ -106,13 +135,54 @@ impl LayerAccumulator {
                 first_row,
             });
         }
-        for r in 0..n {
-            let row = r * c..(r + 1) * c;
-            let f = batch.factors[r];
-            self.factors[f.index()].push(&batch.za[row.clone()], &batch.zb[row]);
+        if let Some((row, value)) = huge {
+            return Err(StatsError::TooLarge {
+                layer: self.name.clone(),
+                row,
+                value,
+            });
         }
-        if let Some(boot) = &mut self.bootstrap {
-            boot.push_batch(batch.pair_ids, batch.factors, batch.za, batch.zb, c);
+        Ok(())
+    }
+
+    /// Checks that statistics read from a file hang together: every vector
+    /// has C entries, counts and weights agree, the bootstrap keeps as many
+    /// replicates as its settings say, and every number is finite. A file
+    /// that passes can be estimated and merged without panicking.
+    pub fn check_consistent(&self) -> Result<(), String> {
+        let c = self.channels;
+        let layer = &self.name;
+        for (f, m) in Factor::ALL.iter().zip(&self.factors) {
+            let vectors = [&m.mean_a, &m.mean_b, &m.m2_a, &m.m2_b, &m.c_ab];
+            if vectors.iter().any(|v| v.len() != c) {
+                return Err(format!("layer '{layer}': {} moments do not have {c} channels", f.name()));
+            }
+            let finite = vectors.iter().all(|v| v.iter().all(|x| x.is_finite()));
+            if !finite || m.weight != m.count as f64 {
+                return Err(format!("layer '{layer}': {} moments are not valid", f.name()));
+            }
+        }
+        if let Some(b) = &self.bootstrap {
+            if b.reps.len() != b.config.replicates {
+                return Err(format!(
+                    "layer '{layer}': {} bootstrap replicates, settings say {}",
+                    b.reps.len(),
+                    b.config.replicates
+                ));
+            }
+            let ok = b.reps.iter().flatten().all(|r| {
+                r.mean_a.len() == c
+                    && r.mean_b.len() == c
+                    && [r.weight, r.m2_a, r.m2_b, r.c_ab]
+                        .iter()
+                        .chain(&r.mean_a)
+                        .chain(&r.mean_b)
+                        .all(|x| x.is_finite())
+                    && r.weight >= 0.0
+            });
+            if !ok {
+                return Err(format!("layer '{layer}': bootstrap replicates are not valid"));
+            }
         }
         Ok(())
     }
@@ -163,6 +233,11 @@ impl LayerAccumulator {
     /// Layer scores, unit ρ and categories at threshold `tau`, and bootstrap
     /// intervals (95 %).
     pub fn estimate(&self, tau: f64) -> Result<LayerEstimate, StatsError> {
+        if self.channels == 0 {
+            return Err(StatsError::NoChannels {
+                layer: self.name.clone(),
+            });
+        }
         for f in Factor::ALL {
             let have = self.factors[f.index()].count;
             if have < 2 {

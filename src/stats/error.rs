@@ -2,6 +2,11 @@
 
 use thiserror::Error;
 
+/// The largest activation magnitude the estimator takes: squares and sums of
+/// squares of values up to this stay far from f64 overflow for any number of
+/// pairs and channels.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
 /// Why the estimator refused an input or could not produce an estimate.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum StatsError {
@@ -54,6 +59,26 @@ pub enum StatsError {
         total: usize,
         /// First offending row (index within the batch).
         first_row: usize,
+    },
+    /// Values so large that their squares overflow: no variance can be computed.
+    #[error(
+        "layer '{layer}': a value of magnitude {value:e} (first: row {row}); values beyond {limit:e} \
+         are too large to square in the estimator (rescale them)",
+        limit = MAX_MAGNITUDE
+    )]
+    TooLarge {
+        /// Layer name.
+        layer: String,
+        /// Row index within the batch.
+        row: usize,
+        /// The offending magnitude.
+        value: f64,
+    },
+    /// A layer with no channels: there is nothing to estimate.
+    #[error("layer '{layer}' has 0 channels: there is nothing to estimate")]
+    NoChannels {
+        /// Layer name.
+        layer: String,
     },
     /// Every channel is constant over all rows: the scores divide by zero.
     #[error(

@@ -28,7 +28,7 @@ mod unit;
 
 pub use accumulator::{LayerAccumulator, PairBatch};
 pub use bootstrap::{BootstrapCi, BootstrapConfig, poisson_weight};
-pub use error::StatsError;
+pub use error::{MAX_MAGNITUDE, StatsError};
 pub use layer::{LayerScores, round_half_even, scores_from_pct};
 pub use unit::{Category, CategoryCounts, UnitEstimate, categorize};
 

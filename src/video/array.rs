@@ -115,6 +115,7 @@ impl ClipArray {
             width: self.width,
             height: self.height,
             fps: None,
+            rotation: None,
         }
     }
 

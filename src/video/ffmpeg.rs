@@ -143,7 +143,8 @@ pub(crate) fn probe(tools: &Tools, path: &Path) -> Result<VideoInfo> {
     let entries = [
         "-count_packets",
         "-show_entries",
-        "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,nb_read_packets",
+        "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,nb_read_packets\
+         :stream_tags=rotate:stream_side_data=rotation",
     ];
     let text = run_probe(tools, path, &entries)?;
     let size = |k| {
@@ -163,11 +164,18 @@ pub(crate) fn probe(tools: &Tools, path: &Path) -> Result<VideoInfo> {
         Some(n) => n,
         None => count_decoded(tools, path)?,
     };
+    // `rotation` of a display matrix (side data), or an old `rotate` tag.
+    let rotation = field(&text, "rotation")
+        .or(field(&text, "TAG:rotate"))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|r| r.round() as i32)
+        .filter(|&r| r % 360 != 0);
     Ok(VideoInfo {
         frames,
         width,
         height,
         fps,
+        rotation,
     })
 }
 

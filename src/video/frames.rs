@@ -64,6 +64,7 @@ pub(crate) fn frames_info(dir: &Path, files: &[PathBuf]) -> Result<VideoInfo> {
         width,
         height,
         fps: None,
+        rotation: None,
     })
 }
 

@@ -57,6 +57,10 @@ pub struct VideoInfo {
     pub height: u32,
     /// Frames per second, when the container says (never for frame folders).
     pub fps: Option<f64>,
+    /// Rotation metadata of a video file in degrees (a phone's portrait
+    /// video), when it has one. stadyn decodes frames as stored and ignores
+    /// it; the job warns.
+    pub rotation: Option<i32>,
 }
 
 #[cfg(test)]

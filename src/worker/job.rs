@@ -27,7 +27,8 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::Waker;
-use crate::analysis::{CacheUse, Progress, Project, Report, Started, Warning};
+use crate::analysis::{CacheUse, Progress, Project, Started};
+use crate::report::{Report, Warning};
 
 /// Replies waiting for the UI before the worker waits for it (progress and
 /// partial reports are dropped instead of waiting).

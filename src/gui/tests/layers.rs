@@ -23,13 +23,11 @@ pub(super) mod fixture {
 
     use egui_kittest::Harness;
 
-    use crate::analysis::{
-        LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport,
-    };
+    use crate::report::{LayerReport, ModelReport, Report};
     use crate::gui::StadynApp;
     use crate::gui::action::{Action, Tab};
     use crate::gui::state::Settings;
-    use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, categorize};
+    use crate::testing;
 
     /// ρ_D, ρ_S of channel `c` of a layer at epoch `k` (`salt` varies models).
     pub(crate) fn rho(c: usize, k: f64, salt: f64) -> (f64, f64) {
@@ -56,7 +54,6 @@ pub(super) mod fixture {
                 }
             })
             .collect();
-        let cats: Vec<Category> = rhos.iter().map(|&(d, s)| categorize(d, s, 0.5)).collect();
         let d = 10.0 + 10.0 * k + 50.0 * salt;
         let s = 30.0 - 5.0 * k;
         let pct = [d, s, 100.0 - d - s];
@@ -65,69 +62,33 @@ pub(super) mod fixture {
             [s - 3.0, s + 3.0],
             [pct[2] - 4.0, pct[2] + 4.0],
         ];
-        LayerReport {
-            name: name.into(),
-            channels,
-            pairs: PairCounts {
-                dynamic: 40,
-                static_: 40,
-            },
-            total_variance: 1.0,
-            scores: [0.0, 0.0, 1.0],
-            probs: [0.2, 0.3, 0.5],
-            dims: [channels / 3, channels / 3, channels - 2 * (channels / 3)],
-            pct,
-            ci95: Some(BootstrapCi {
-                level: 0.95,
-                replicates: 20,
-                valid: 20,
-                scores: [[0.0; 2]; 2],
-                probs: [[0.0; 2]; 3],
-                pct: ci,
-            }),
-            units: UnitsReport {
-                rho_dynamic: rhos.iter().map(|r| r.0).collect(),
-                rho_static: rhos.iter().map(|r| r.1).collect(),
-                softmax: vec![None; channels],
-                counts: CategoryCounts::count(&cats),
-                unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
-                category: cats,
-            },
-        }
+        testing::layer(name, &rhos, pct, Some(ci), 40)
     }
 
     /// A model entry at `epoch` (`None`: a model without checkpoints).
     pub(crate) fn model(name: &str, epoch: Option<f64>, salt: f64) -> ModelReport {
         let k = epoch.unwrap_or(0.0);
-        ModelReport {
-            name: name.into(),
-            checkpoint: epoch.map(|e| format!("epoch_{e}.pt")),
+        testing::model(
+            name,
             epoch,
-            layers: vec![
+            vec![
                 layer("conv1", 4, k, salt, &[]),
                 layer("conv2", 6, k, salt, &[5]),
             ],
-        }
+        )
     }
 
     /// The fixture report: entries 0–2 are cnn3d epochs 0–2, entry 3 is c2d.
     pub(crate) fn report() -> Report {
-        let mut r = Report::new(ReportSettings {
-            command: "analyze".into(),
-            input: "probe".into(),
-            threshold: 0.5,
-            bootstrap: BootstrapConfig {
-                replicates: 20,
-                seed: 0,
-            },
-        });
-        r.models = vec![
-            model("cnn3d", Some(0.0), 0.0),
-            model("cnn3d", Some(1.0), 0.0),
-            model("cnn3d", Some(2.0), 0.0),
-            model("c2d", None, 0.1),
-        ];
-        r
+        testing::report(
+            vec![
+                model("cnn3d", Some(0.0), 0.0),
+                model("cnn3d", Some(1.0), 0.0),
+                model("cnn3d", Some(2.0), 0.0),
+                model("c2d", None, 0.1),
+            ],
+            20,
+        )
     }
 
     /// The app showing `tab` of the fixture report (cnn3d, last checkpoint, conv2).

@@ -16,7 +16,7 @@ use crate::gui::views::PairsView;
 use crate::model::Manifest;
 use crate::stats::Factor;
 use crate::video::demo::{DemoSpec, DemoTask, write_demo_data};
-use crate::worker::pairs::{Frames, ProbeSpec};
+use crate::worker::pairs::Frames;
 
 /// T = 4 of W = 12 frames at 24×32.
 fn manifest() -> Manifest {
@@ -186,7 +186,7 @@ fn next_pair_shows_the_next_pair() {
 fn the_view_shows_what_the_model_sees() {
     let dir = tempfile::tempdir().unwrap();
     let project = project(dir.path(), 4);
-    let probe = ProbeSpec::from_project(&project).unwrap();
+    let probe = project.probe.clone();
     let mut h = harness(project);
     h.state_mut().state.selection.pair = 2;
     loaded(&mut h, 2);
@@ -194,7 +194,7 @@ fn the_view_shows_what_the_model_sees() {
     let (selected, other) = (selected.unwrap(), other.unwrap());
     assert_eq!(selected.spec.id, 2);
     assert_ne!(selected.spec.factor, other.spec.factor);
-    let source = PairSource::new(&probe.job_spec(), &manifest()).unwrap();
+    let source = PairSource::new(&probe, &manifest()).unwrap();
     for shown in [&selected, &other] {
         let built = source.build(shown.spec.id).unwrap();
         assert_eq!(shown.a, Frames::from_clip(&built.a));

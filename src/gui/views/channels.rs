@@ -22,7 +22,7 @@ use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_table::SelectedTable;
-use crate::analysis::Report;
+use crate::report::Report;
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
 

@@ -13,7 +13,7 @@ use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_stack::show_stacked;
-use crate::analysis::{LayerReport, Report};
+use crate::report::{LayerReport, Report};
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;

@@ -174,7 +174,7 @@ pub(crate) fn bar_groups(state: &AppState, by_checkpoint: bool) -> Vec<BarGroup>
 /// The checkpoint of `g` whose epoch is nearest to `epoch` (`None` when
 /// either is unknown).
 fn nearest_checkpoint(
-    report: &crate::analysis::Report,
+    report: &crate::report::Report,
     g: &ModelGroup,
     epoch: Option<f64>,
 ) -> Option<usize> {
@@ -227,7 +227,7 @@ fn summary(state: &AppState, layout: &BarLayout, selected: Option<usize>) -> Str
 /// The hover text of a factor bar: exact shares, intervals, dims, channels, pairs.
 fn factor_tooltip(
     ui: &mut egui::Ui,
-    report: &crate::analysis::Report,
+    report: &crate::report::Report,
     layout: &BarLayout,
     h: BarHit,
 ) {

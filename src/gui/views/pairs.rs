@@ -21,7 +21,7 @@ use crate::gui::action::Action;
 use crate::gui::playback::{FPS_RANGE, Playback};
 use crate::gui::state::AppState;
 use crate::worker::pairs::{
-    ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, ProbeSpec, Role,
+    ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, Role,
 };
 use textures::TextureCache;
 
@@ -136,13 +136,7 @@ impl PairsView {
 
     /// Sends a request when the probe set, model or pair changed.
     fn ask(&mut self, ctx: &egui::Context, project: &Project, pair: u64) {
-        let probe = match ProbeSpec::from_project(project) {
-            Ok(p) => p,
-            Err(e) => {
-                self.selected = Slot::Failed(e);
-                return;
-            }
-        };
+        let probe = project.probe.clone();
         self.model = self.model.min(project.models.len().saturating_sub(1));
         let model = match project.models.get(self.model) {
             Some(entry) => ModelInput::Entry(entry.clone()),

@@ -12,7 +12,7 @@ use egui::Color32;
 use egui_plot::PlotBounds;
 
 use super::plot_common::{category_color, category_name, rgb};
-use crate::analysis::Report;
+use crate::report::Report;
 use crate::figure::{LayerBar, palette};
 use crate::stats::Category;
 

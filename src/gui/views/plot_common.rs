@@ -154,7 +154,7 @@ pub(crate) fn ease(t: f64) -> f64 {
 /// How a model entry is named in a view: "cnn3d · epoch 3" (the checkpoint
 /// part only for a model with several checkpoints).
 pub(crate) fn entry_label(
-    report: &crate::analysis::Report,
+    report: &crate::report::Report,
     entry: usize,
     with_model: bool,
 ) -> String {

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{DemoSpec, assets, render_clip};
-use crate::export::atomic_write;
+use crate::files::atomic_write;
 use crate::npz::npy_header_bytes;
 
 /// The description written to `demo-data.json`.

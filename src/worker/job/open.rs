@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::{JobSpec, ModelSpec, Project, Report, cached_report, expand_models};
+use crate::analysis::{JobSpec, ModelSpec, Project, cached_report, expand_models};
+use crate::report::Report;
 use crate::video::{Layout, ProbeSet};
 
 /// A project as opened: what the panel shows about it.
@@ -65,7 +66,7 @@ pub(super) fn open_project(path: &Path) -> Result<LoadedProject, String> {
 /// Inspects a project (see the module doc).
 pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject {
     let mut problems = Vec::new();
-    let prepared = project.prepare_probe().unwrap_or_else(|e| {
+    let prepared = project.probe.prepare().unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
         None
     });
@@ -97,7 +98,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
                 None
             })
             .map(|c| Cached {
-                complete: c.complete(),
+                complete: c.complete() && c.usable,
                 report: Arc::new(c.report),
             })
     } else {
@@ -118,13 +119,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
 
 fn probe_info(project: &Project) -> Result<ProbeInfo, String> {
     let root = &project.probe.videos;
-    let layout = project
-        .probe
-        .layout
-        .as_deref()
-        .map(str::parse::<Layout>)
-        .transpose()
-        .map_err(|e| e.to_string())?;
+    let layout = project.probe.layout;
     if root.as_os_str().is_empty() {
         return Err("no probe folder yet: choose one (Probe folder…)".into());
     }

@@ -34,7 +34,7 @@ pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
             }
             Command::OpenReport { id, path } => {
                 let read =
-                    guarded(|| crate::export::read_report(&path).map_err(|e| format!("{e:#}")));
+                    guarded(|| crate::report::read_report(&path).map_err(|e| format!("{e:#}")));
                 let event = match read {
                     Ok(r) => Event::ReportLoaded {
                         path,
@@ -97,15 +97,19 @@ fn run_project(
     out: &Outbox,
 ) -> Result<JobResult, String> {
     let err = |e: anyhow::Error| format!("{e:#}");
-    if let Some(done) = project.prepare_probe().map_err(err)? {
+    if let Some(done) = project.probe.prepare().map_err(err)? {
         out.send(id, Event::Note(format!("probe set: {done}")));
     }
     let mut spec = JobSpec::from_project(project).map_err(err)?;
     spec.save_every = SAVE_EVERY;
-    if !spec.probe.probe_root.exists() {
+    for reason in spec.check().map_err(err)? {
+        let path = "settings".to_string();
+        out.send(id, Event::Warning(crate::report::Warning { path, reason }));
+    }
+    if !spec.probe.videos.exists() {
         return Err(format!(
             "probe folder '{}' does not exist",
-            spec.probe.probe_root.display()
+            spec.probe.videos.display()
         ));
     }
     let mut on_event = |e: JobEvent| match e {
@@ -117,9 +121,11 @@ fn run_project(
     let loader = loader(&spec, id, out)?;
     let (output, cache) =
         run_cached(&spec, &loader, use_cache, &mut on_event, cancel).map_err(err)?;
-    let report = output.report?;
+    if let Some(why) = output.failure() {
+        return Err(why);
+    }
     Ok(JobResult {
-        report: Arc::new(report),
+        report: Arc::new(output.report),
         cache,
     })
 }
@@ -139,7 +145,7 @@ fn loader<'a>(
             let path = m.path.display().to_string();
             out.send(
                 id,
-                Event::Warning(crate::analysis::Warning { path, reason }),
+                Event::Warning(crate::report::Warning { path, reason }),
             );
         }
         Ok(model)

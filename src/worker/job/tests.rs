@@ -2,7 +2,8 @@
 //! cancelled jobs. Helpers here are shared with the GUI tests.
 
 use super::{Event, JobWorker, Reply};
-use crate::analysis::{Project, Report, ReportSettings, Started};
+use crate::analysis::{Project, Started};
+use crate::report::{Report, ReportSettings};
 use crate::stats::BootstrapConfig;
 use crate::video::demo::{DemoSpec, DemoTask, write_demo_data};
 use std::path::{Path, PathBuf};
@@ -156,11 +157,11 @@ fn a_report_file_round_trips() {
             seed: 0,
         },
     });
-    report.warnings.push(crate::analysis::Warning {
+    report.warnings.push(crate::report::Warning {
         path: "a.mp4".into(),
         reason: "skipped".into(),
     });
-    crate::export::write_report(&path, &report).unwrap();
+    crate::report::write_report(&path, &report).unwrap();
     let (mut w, _) = worker();
     let id = w.open_report(path.clone());
     let events = until_done(&w, id);

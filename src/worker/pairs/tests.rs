@@ -25,13 +25,9 @@ pub(crate) fn demo_probe(dir: &Path, n: usize) -> ProbeSpec {
 
 fn probe(dir: &Path, pairs: usize) -> ProbeSpec {
     ProbeSpec {
-        probe_root: dir.to_path_buf(),
-        layout: None,
         pairs,
         seed: 5,
-        styles: Vec::new(),
-        frames: None,
-        window: None,
+        ..ProbeSpec::new(dir)
     }
 }
 
@@ -105,7 +101,7 @@ fn request(id: u64, probe: &ProbeSpec, pair: u64) -> PairRequest {
 /// The loader's frames are `PairSource::build`'s, and its window is the
 /// video's raw window.
 fn check_against_build(probe: &ProbeSpec, pair: &PairFrames) {
-    let source = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+    let source = PairSource::new(&probe, &small_manifest()).unwrap();
     let built = source.build(pair.spec.id).unwrap();
     assert_eq!(pair.spec, built.spec);
     assert_eq!(pair.original, Frames::from_clip(&built.original));
@@ -137,7 +133,7 @@ fn loader_frames_equal_pair_source_build() {
     let (selected, other) = (loaded(selected), loaded(other));
     assert_eq!(selected.spec.id, 3);
     assert_ne!(selected.spec.factor, other.spec.factor);
-    let source = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+    let source = PairSource::new(&probe, &small_manifest()).unwrap();
     assert_eq!(
         nearest_other(&source, 3, selected.spec.factor),
         Some(other.spec.id)
@@ -331,9 +327,9 @@ fn model_frame_is_the_last_sampled_frame_so_far() {
 fn a_shared_source_builds_each_clip_of_an_array() {
     let dir = tempfile::tempdir().unwrap();
     let probe = demo_probe(dir.path(), 5);
-    let shared = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+    let shared = PairSource::new(&probe, &small_manifest()).unwrap();
     for id in 0..6 {
-        let fresh = PairSource::new(&probe.job_spec(), &small_manifest()).unwrap();
+        let fresh = PairSource::new(&probe, &small_manifest()).unwrap();
         let (a, b) = (shared.build(id).unwrap(), fresh.build(id).unwrap());
         assert_eq!(a.original, b.original, "pair {id} (video {})", a.spec.video);
     }

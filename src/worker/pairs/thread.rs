@@ -151,7 +151,7 @@ impl Loader {
             return Ok((key, s.clone(), note));
         }
         let source = Arc::new(
-            PairSource::new(&req.probe.job_spec(), &manifest).map_err(|e| format!("{e:#}"))?,
+            PairSource::new(&req.probe, &manifest).map_err(|e| format!("{e:#}"))?,
         );
         self.source = Some((key.clone(), source.clone()));
         Ok((key, source, note))

@@ -1,16 +1,30 @@
-//! The versioned report (`report.json`, schema `stadyn.report/1`).
+//! The versioned report (`report.json`, schema `stadyn.report/2`): the room
+//! that every face reads a result through (the pipeline writes it, `figure`,
+//! `export` and the app read it).
 //!
 //! Fixed fields (other tools read them): `schema`, `tool_version`, `models[]`
 //! with `name`, `checkpoint`, `epoch`, and `layers[]` with `name`,
 //! `channels`, `scores`, `probs`, `dims`, `pct`, `ci95` and `units`
 //! (`rho_dynamic`, `rho_static`, `category`, `unassigned`). Fields may be
 //! added; none of these may change meaning without a new schema version.
+//!
+//! Schema 2 adds, over 1: a top-level `partial` (`null`, or `{pairs_done,
+//! pairs_planned}` for a run that stopped early or a merge of some shards),
+//! `job_key` (the job's identity, as in its statistics file) and
+//! `probe_root`; per model `pairs_done`, its file `path` and `sha256`.
+//! Reports of schema 1 still open: the new fields read as absent.
+
+mod json;
+
+pub use json::{read_report, write_report};
 
 use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, LayerEstimate};
 use serde::{Deserialize, Serialize};
 
 /// Schema identifier written into every report.
-pub const REPORT_SCHEMA: &str = "stadyn.report/1";
+pub const REPORT_SCHEMA: &str = "stadyn.report/2";
+/// Older schemas that still open (their missing fields read as absent).
+pub const OLDER_REPORT_SCHEMAS: &[&str] = &["stadyn.report/1"];
 
 /// A whole report: settings, warnings and results per model and layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,10 +35,30 @@ pub struct Report {
     pub tool_version: String,
     /// How the results were computed.
     pub settings: ReportSettings,
+    /// The job's identity (the hash in its statistics file and cache entry);
+    /// absent for `estimate` reports and schema 1.
+    #[serde(default)]
+    pub job_key: Option<String>,
+    /// The probe set's folder, for `analyze` reports.
+    #[serde(default)]
+    pub probe_root: Option<String>,
+    /// `null` for a complete run; how far a run got that stopped early (or a
+    /// merge of some of its shards).
+    #[serde(default)]
+    pub partial: Option<Partial>,
     /// Inputs that were skipped or altered, and other things a reader should know.
     pub warnings: Vec<Warning>,
     /// Results per model (or checkpoint).
     pub models: Vec<ModelReport>,
+}
+
+/// How far a run got that stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partial {
+    /// Pairs every model has seen.
+    pub pairs_done: usize,
+    /// Pairs in the plan (of every shard).
+    pub pairs_planned: usize,
 }
 
 impl Report {
@@ -34,6 +68,9 @@ impl Report {
             schema: REPORT_SCHEMA.to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             settings,
+            job_key: None,
+            probe_root: None,
+            partial: None,
             warnings: Vec::new(),
             models: Vec::new(),
         }
@@ -71,8 +108,33 @@ pub struct ModelReport {
     pub checkpoint: Option<String>,
     /// Training epoch of the checkpoint, when known.
     pub epoch: Option<f64>,
+    /// Pairs this model has seen (models of a job run in stages, so they
+    /// differ in a partial report); absent in schema 1.
+    #[serde(default)]
+    pub pairs_done: Option<usize>,
+    /// The model file that made these numbers.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// SHA-256 of the model file's bytes.
+    #[serde(default)]
+    pub sha256: Option<String>,
     /// Layers in display order.
     pub layers: Vec<LayerReport>,
+}
+
+impl ModelReport {
+    /// A model's results with nothing but its name, checkpoint and epoch known.
+    pub fn new(name: impl Into<String>, checkpoint: Option<String>, epoch: Option<f64>) -> Self {
+        Self {
+            name: name.into(),
+            checkpoint,
+            epoch,
+            pairs_done: None,
+            path: None,
+            sha256: None,
+            layers: Vec::new(),
+        }
+    }
 }
 
 /// Pairs per factor.

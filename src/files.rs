@@ -1,4 +1,6 @@
-//! Atomic file writes and an early check that an output folder is writable.
+//! The ground floor: atomic file writes and an early check that an output
+//! folder is writable. Every room that writes files uses these; this module
+//! imports nothing of the crate.
 
 use anyhow::Context as _;
 use std::io::Write;
@@ -56,4 +58,39 @@ pub fn ensure_writable_dir(dir: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("output folder '{}' is not writable", dir.display()))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_atomic_write_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.txt");
+        std::fs::write(&p, "old").unwrap();
+        let err = atomic_write(&p, |w| {
+            w.write_all(b"half")?;
+            anyhow::bail!("interrupted")
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn output_must_be_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        assert!(
+            ensure_writable_dir(&file)
+                .unwrap_err()
+                .to_string()
+                .contains("not a folder")
+        );
+        assert!(ensure_writable_dir(&dir.path().join("a/b/c")).is_ok());
+    }
 }

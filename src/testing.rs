@@ -1,0 +1,70 @@
+//! Hand-made reports for tests and benchmarks: the one home of the report
+//! fixtures that unit tests, the app's tests and the frame-time benchmark
+//! build (public so `benches/` and `tests/` can use them; nothing else
+//! should). Numbers are made up; shapes and counts are consistent.
+
+use crate::report::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
+use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, categorize};
+
+/// ρ_D and ρ_S of one channel (`None`: undefined).
+pub type Rho = (Option<f64>, Option<f64>);
+
+/// A layer with these channels' ρ (categories at τ = 0.5), these shares,
+/// intervals `ci` around them (`None`: no bootstrap), and `pairs` pairs of
+/// each factor.
+pub fn layer(name: &str, rhos: &[Rho], pct: [f64; 3], ci: Option<[[f64; 2]; 3]>, pairs: u64) -> LayerReport {
+    let cats: Vec<Category> = rhos.iter().map(|&(d, s)| categorize(d, s, 0.5)).collect();
+    let c = rhos.len();
+    LayerReport {
+        name: name.into(),
+        channels: c,
+        pairs: PairCounts {
+            dynamic: pairs,
+            static_: pairs,
+        },
+        total_variance: 1.0,
+        scores: [0.0, 0.0, 1.0],
+        probs: [0.2, 0.3, 0.5],
+        dims: [c / 3, c / 3, c - 2 * (c / 3)],
+        pct,
+        ci95: ci.map(|pct| BootstrapCi {
+            level: 0.95,
+            replicates: 20,
+            valid: 20,
+            scores: [[0.0; 2]; 2],
+            probs: [[0.0; 2]; 3],
+            pct,
+        }),
+        units: UnitsReport {
+            rho_dynamic: rhos.iter().map(|r| r.0).collect(),
+            rho_static: rhos.iter().map(|r| r.1).collect(),
+            softmax: vec![None; c],
+            counts: CategoryCounts::count(&cats),
+            unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
+            category: cats,
+        },
+    }
+}
+
+/// A model entry; with an epoch it is checkpoint `epoch_<e>.pt` of `name`.
+pub fn model(name: &str, epoch: Option<f64>, layers: Vec<LayerReport>) -> ModelReport {
+    ModelReport {
+        layers,
+        ..ModelReport::new(name, epoch.map(|e| format!("epoch_{e}.pt")), epoch)
+    }
+}
+
+/// An `analyze` report of these models (τ = 0.5, `replicates` bootstrap replicates).
+pub fn report(models: Vec<ModelReport>, replicates: usize) -> Report {
+    let mut r = Report::new(ReportSettings {
+        command: "analyze".into(),
+        input: "probe".into(),
+        threshold: 0.5,
+        bootstrap: BootstrapConfig {
+            replicates,
+            seed: 0,
+        },
+    });
+    r.models = models;
+    r
+}

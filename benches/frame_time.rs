@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use stadyn::report::{LayerReport, Report};
-use stadyn::testing;
 use stadyn::gui::StadynApp;
 use stadyn::gui::action::{Action, SelectMode, Tab};
 use stadyn::gui::state::Settings;
+use stadyn::report::{LayerReport, Report};
+use stadyn::testing;
 
 /// A deterministic stream in [0, 1).
 struct Rng(u64);

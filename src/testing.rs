@@ -12,7 +12,13 @@ pub type Rho = (Option<f64>, Option<f64>);
 /// A layer with these channels' ρ (categories at τ = 0.5), these shares,
 /// intervals `ci` around them (`None`: no bootstrap), and `pairs` pairs of
 /// each factor.
-pub fn layer(name: &str, rhos: &[Rho], pct: [f64; 3], ci: Option<[[f64; 2]; 3]>, pairs: u64) -> LayerReport {
+pub fn layer(
+    name: &str,
+    rhos: &[Rho],
+    pct: [f64; 3],
+    ci: Option<[[f64; 2]; 3]>,
+    pairs: u64,
+) -> LayerReport {
     let cats: Vec<Category> = rhos.iter().map(|&(d, s)| categorize(d, s, 0.5)).collect();
     let c = rhos.len();
     LayerReport {

@@ -333,8 +333,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// An unreadable video is left out before the pairs are planned: `--pairs N`
+/// still measures N pairs (over the readable videos), and the report says
+/// which file was left out and why.
 #[test]
-fn a_corrupt_video_is_skipped_with_a_warning() {
+fn an_unreadable_video_is_left_out_and_the_pairs_are_all_measured() {
     let d = tempfile::tempdir().unwrap();
     let probe = probe(d.path());
     std::fs::write(probe.join("broken.mp4"), b"not really a video").unwrap();
@@ -361,14 +364,22 @@ fn a_corrupt_video_is_skipped_with_a_warning() {
     let r = report(&out);
     let warnings = r["warnings"].as_array().unwrap();
     assert!(
-        warnings
-            .iter()
-            .any(|w| w["path"].as_str().unwrap().ends_with("broken.mp4")),
+        warnings.iter().any(|w| {
+            w["path"].as_str().unwrap().ends_with("broken.mp4")
+                && w["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("left out before planning")
+        }),
         "{warnings:?}"
     );
     let pairs = &r["models"][0]["layers"][0]["pairs"];
     let total = pairs["dynamic"].as_u64().unwrap() + pairs["static"].as_u64().unwrap();
-    assert_eq!(total, 18, "the 3 pairs of the broken video are left out");
+    assert_eq!(
+        total, 21,
+        "--pairs 21 measures 21 pairs over the readable videos"
+    );
+    assert!(text(&o).contains("measured 21 of 21 pairs"), "{}", text(&o));
 }
 
 fn fails(o: &Output, needle: &str) {
@@ -444,11 +455,13 @@ fn checkpoints_are_ordered_by_epoch_and_reported() {
         &std::fs::read_to_string(repo("tests/fixtures/models/tiny3d.json")).unwrap(),
     )
     .unwrap();
-    // Epochs from the manifest (10, 2) and from the file name (5).
+    // Epochs from the manifest (10, 2), from the file name (5: PyTorch
+    // Lightning's name, whose step is not the epoch), and from neither.
     for (file, epoch) in [
         ("late.pt", Some(10)),
         ("early.pt", Some(2)),
-        ("step_5.pt", None),
+        ("epoch=5-step=1000.pt", None),
+        ("final.pt", None),
     ] {
         std::fs::copy(model("tiny3d"), ckpt.join(file)).unwrap();
         let mut m = manifest.clone();
@@ -479,22 +492,28 @@ fn checkpoints_are_ordered_by_epoch_and_reported() {
     assert!(o.status.success(), "{}", text(&o));
     let r = report(&out);
     let models = r["models"].as_array().unwrap();
-    let got: Vec<(String, f64)> = models
+    let got: Vec<(String, Option<f64>)> = models
         .iter()
         .map(|m| {
             (
                 m["checkpoint"].as_str().unwrap().to_string(),
-                m["epoch"].as_f64().unwrap(),
+                m["epoch"].as_f64(),
             )
         })
         .collect();
     assert_eq!(
         got,
         [
-            ("early.pt".into(), 2.0),
-            ("step_5.pt".into(), 5.0),
-            ("late.pt".into(), 10.0)
+            ("early.pt".into(), Some(2.0)),
+            ("epoch=5-step=1000.pt".into(), Some(5.0)),
+            ("late.pt".into(), Some(10.0)),
+            ("final.pt".into(), None),
         ]
+    );
+    assert!(
+        text(&o).contains("neither a manifest nor the file name states the epoch of 1 checkpoint"),
+        "{}",
+        text(&o)
     );
     assert!(models.iter().all(|m| m["name"] == "ckpt"));
     // Same weights in every checkpoint: the same numbers.

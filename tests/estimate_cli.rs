@@ -103,7 +103,7 @@ fn single_layer_writes_every_output_with_fixed_fields() {
     }
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(v["schema"], "stadyn.report/1");
+    assert_eq!(v["schema"], "stadyn.report/2");
     assert!(v["tool_version"].is_string());
     let m = &v["models"][0];
     assert_eq!(m["name"], "acts");

@@ -5,8 +5,8 @@
 //! Rows are streamed from the archive in chunks (stored or deflated entries),
 //! so memory is O(chunk × C), not O(N × C).
 
-use crate::report::{LayerReport, ModelReport, Report, ReportSettings, Warning};
 use crate::npz::NpzArchive;
+use crate::report::{LayerReport, ModelReport, Report, ReportSettings, Warning};
 use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, StatsError};
 use anyhow::Context as _;
 use std::path::Path;

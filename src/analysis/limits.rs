@@ -119,15 +119,33 @@ mod tests {
     #[test]
     fn absurd_settings_are_refused_with_their_range() {
         assert!(spec().check().unwrap().is_empty());
-        refused(&JobSpec { threads: Some(0), ..spec() }, "threads must be between 1 and");
-        refused(&JobSpec { bootstrap: usize::MAX, ..spec() }, "bootstrap replicates must be between 0 and 10000");
+        refused(
+            &JobSpec {
+                threads: Some(0),
+                ..spec()
+            },
+            "threads must be between 1 and",
+        );
+        refused(
+            &JobSpec {
+                bootstrap: usize::MAX,
+                ..spec()
+            },
+            "bootstrap replicates must be between 0 and 10000",
+        );
         let mut s = spec();
         s.probe.pairs = usize::MAX;
         refused(&s, "pairs must be between 1 and 100000000");
         s.probe.pairs = 0;
         refused(&s, "pairs must be between 1");
         for tau in [f64::NAN, f64::INFINITY, -0.1, 1.5] {
-            refused(&JobSpec { threshold: tau, ..spec() }, "between 0 and 1");
+            refused(
+                &JobSpec {
+                    threshold: tau,
+                    ..spec()
+                },
+                "between 0 and 1",
+            );
         }
         let mut s = spec();
         s.probe.window = Some(0);

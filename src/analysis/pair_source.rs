@@ -3,8 +3,8 @@
 //! (METHOD.md §2). Used by the job's producer thread, `stadyn pairs` and
 //! `stadyn bench`.
 
-use super::probe_check::{CheckedProbe, VideoKey, video_key};
 use super::ProbeSpec;
+use super::probe_check::{CheckedProbe, VideoKey, video_key};
 use crate::model::Manifest;
 use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::report::Warning;
@@ -74,7 +74,11 @@ impl PairSource {
     /// [`CheckedProbe`]) and makes its plan for models that take
     /// `manifest`'s input.
     pub fn new(probe_spec: &ProbeSpec, manifest: &Manifest) -> anyhow::Result<Self> {
-        Self::from_checked(Arc::new(CheckedProbe::open(probe_spec)?), probe_spec, manifest)
+        Self::from_checked(
+            Arc::new(CheckedProbe::open(probe_spec)?),
+            probe_spec,
+            manifest,
+        )
     }
 
     /// [`new`](Self::new) over a probe set already checked (the input

@@ -313,3 +313,30 @@ fn leading_number(s: &str) -> Option<f64> {
         .map_or(0, |n| n + 1);
     s[..int + frac].parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::epoch_from_name;
+
+    #[test]
+    fn epochs_are_read_from_the_usual_checkpoint_names() {
+        for (name, epoch) in [
+            ("epoch=3-step=1000", Some(3.0)),
+            ("epoch_3", Some(3.0)),
+            ("epoch-3", Some(3.0)),
+            ("ep3", Some(3.0)),
+            ("e05", Some(5.0)),
+            ("model_e05_acc0.83", Some(5.0)),
+            ("checkpoint_epoch_00100", Some(100.0)),
+            ("epoch_00.25", Some(0.25)),
+            ("Epoch7", Some(7.0)),
+            ("10", Some(10.0)),
+            ("step=1000", None),
+            ("model_final", None),
+            ("best_acc0.91", None),
+            ("epoch_2_epoch_3", None),
+        ] {
+            assert_eq!(epoch_from_name(name), epoch, "{name}");
+        }
+    }
+}

@@ -3,8 +3,8 @@
 //! not) on a probe set of frame folders. Covers cancellation and resume.
 
 use super::*;
-use crate::report::Report;
 use crate::model::{Extractor, LayerOutput, Manifest, ModelError, PoolRule};
+use crate::report::Report;
 use crate::video::Clip;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -3,9 +3,9 @@
 //! ad-hoc form `--model M.pt [--model ...] --videos DIR`.
 
 use super::progress::ProgressLine;
-use super::{in_range, threshold};
 use super::signals::Signals;
 use super::summary::print_summary;
+use super::{in_range, threshold};
 use crate::analysis::{
     CacheUse, Cancelled, JobEvent, JobOutput, JobSpec, MAX_BATCH, MAX_BOOTSTRAP, MAX_FRAMES,
     MAX_PAIRS, MAX_THREADS, ModelEntry, ModelSpec, Project, Shard, StatsFile, load_torchscript,

@@ -3,14 +3,14 @@
 //! numbers of the app's figures: bars, training curves with settle points),
 //! and a terminal summary with where each layer's bias settles in training.
 
-use crate::report::Report;
 use crate::export::write_all;
-use crate::files::atomic_write;
-use crate::report::read_report;
 use crate::figure::csv::{bars_csv, slug, training_csv};
 use crate::figure::png::svg_to_png;
 use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
 use crate::figure::{channel_points, layer_bars, model_groups, training_curves};
+use crate::files::atomic_write;
+use crate::report::Report;
+use crate::report::read_report;
 use clap::Args;
 use std::path::Path;
 use std::path::PathBuf;

@@ -1,8 +1,8 @@
 //! CSV of exactly the numbers a figure plots: the layer bars, the channel
 //! scatter of one layer, and the training curves with their settle points.
 
-use crate::report::{LayerReport, Report};
 use crate::figure::data::{ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves};
+use crate::report::{LayerReport, Report};
 
 fn fmt_opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()

@@ -11,9 +11,7 @@ use super::action::{Action, ExportFormat, SelectMode, Tab};
 use super::export::{self, Exporter};
 use super::state::{AppState, JobStatus, Level, Settings};
 use super::views::Views;
-use crate::analysis::{
-    EstimatorSettings, ModelEntry, ProbeSpec, Progress, Project, RunSettings,
-};
+use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSpec, Progress, Project, RunSettings};
 use crate::worker::Waker;
 use crate::worker::job::{JobWorker, RequestId};
 

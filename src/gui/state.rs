@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::analysis::{Progress, Project};
-use crate::report::{Report};
 use crate::figure::{
     ChannelPoint, LayerBar, ModelGroup, TrainingCurve, channel_points, layer_bars, model_groups,
     training_curves,
 };
+use crate::report::Report;
 
 use super::action::Tab;
 use crate::worker::job::ProjectInfo;

@@ -3,8 +3,8 @@
 //! batches, mergeable across shards.
 
 use super::bootstrap::Replicates;
-use super::moments::FactorMoments;
 use super::error::MAX_MAGNITUDE;
+use super::moments::FactorMoments;
 use super::{BootstrapConfig, Factor, LayerEstimate, LayerScores, StatsError, UnitEstimate};
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +104,10 @@ impl LayerAccumulator {
     /// adding it: a batch that passes is added by `push_batch` without error.
     /// A job checks every layer of every model before adding any, so a batch
     /// counts for all of them or for none.
-    pub fn check_batch<T: Copy + Into<f64>>(&self, batch: &PairBatch<'_, T>) -> Result<(), StatsError> {
+    pub fn check_batch<T: Copy + Into<f64>>(
+        &self,
+        batch: &PairBatch<'_, T>,
+    ) -> Result<(), StatsError> {
         let n = batch.pair_ids.len();
         let c = self.channels;
         self.check_len("number of factors", n, batch.factors.len())?;
@@ -155,11 +158,17 @@ impl LayerAccumulator {
         for (f, m) in Factor::ALL.iter().zip(&self.factors) {
             let vectors = [&m.mean_a, &m.mean_b, &m.m2_a, &m.m2_b, &m.c_ab];
             if vectors.iter().any(|v| v.len() != c) {
-                return Err(format!("layer '{layer}': {} moments do not have {c} channels", f.name()));
+                return Err(format!(
+                    "layer '{layer}': {} moments do not have {c} channels",
+                    f.name()
+                ));
             }
             let finite = vectors.iter().all(|v| v.iter().all(|x| x.is_finite()));
             if !finite || m.weight != m.count as f64 {
-                return Err(format!("layer '{layer}': {} moments are not valid", f.name()));
+                return Err(format!(
+                    "layer '{layer}': {} moments are not valid",
+                    f.name()
+                ));
             }
         }
         if let Some(b) = &self.bootstrap {
@@ -181,7 +190,9 @@ impl LayerAccumulator {
                     && r.weight >= 0.0
             });
             if !ok {
-                return Err(format!("layer '{layer}': bootstrap replicates are not valid"));
+                return Err(format!(
+                    "layer '{layer}': bootstrap replicates are not valid"
+                ));
             }
         }
         Ok(())

@@ -147,7 +147,9 @@ pub(super) fn run_stage(
     std::thread::scope(|scope| -> anyhow::Result<()> {
         std::thread::Builder::new()
             .name("stadyn-pairs".into())
-            .spawn_scoped(scope, move || produce(ids.from(from), inputs, group, &tx, cancel))
+            .spawn_scoped(scope, move || {
+                produce(ids.from(from), inputs, group, &tx, cancel);
+            })
             .context("cannot start the pair-building thread")?;
         // `rx` moves into `consume`: when it returns (done, cancelled or
         // failed) the receiver drops, so a producer blocked on a full
@@ -320,7 +322,11 @@ fn run_batch(
         } else {
             Vec::new()
         };
-        let accs = if ms.layers.is_empty() { &fresh } else { &ms.layers };
+        let accs = if ms.layers.is_empty() {
+            &fresh
+        } else {
+            &ms.layers
+        };
         check_outputs(&who, &outputs, accs, n)?;
         for (out, acc) in outputs.iter().zip(accs) {
             let c = out.channels;

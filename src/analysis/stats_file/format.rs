@@ -84,9 +84,7 @@ pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8], Stats
     };
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         // Schema 1 and 2 began with the postcard string "stadyn.stats/N".
-        let old = bytes
-            .get(1..15)
-            .filter(|b| b.starts_with(b"stadyn.stats/"));
+        let old = bytes.get(1..15).filter(|b| b.starts_with(b"stadyn.stats/"));
         return Err(match old {
             Some(b) => StatsFileError::OldVersion {
                 path: path.to_path_buf(),
@@ -147,7 +145,10 @@ mod tests {
             assert!(decode(Path::new("s"), &bad).is_err(), "flip at byte {at}");
         }
         for cut in 0..bytes.len() {
-            assert!(decode(Path::new("s"), &bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                decode(Path::new("s"), &bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 

@@ -23,10 +23,10 @@ pub(super) mod fixture {
 
     use egui_kittest::Harness;
 
-    use crate::report::{LayerReport, ModelReport, Report};
     use crate::gui::StadynApp;
     use crate::gui::action::{Action, Tab};
     use crate::gui::state::Settings;
+    use crate::report::{LayerReport, ModelReport, Report};
     use crate::testing;
 
     /// ρ_D, ρ_S of channel `c` of a layer at epoch `k` (`salt` varies models).

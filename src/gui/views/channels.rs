@@ -22,9 +22,9 @@ use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_table::SelectedTable;
-use crate::report::Report;
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
+use crate::report::Report;
 
 /// Global id of the scatter plot (tests read its transform).
 pub(crate) const SCATTER_PLOT: &str = "stadyn.channels.scatter";

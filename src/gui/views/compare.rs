@@ -13,10 +13,10 @@ use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_stack::show_stacked;
-use crate::report::{LayerReport, Report};
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
+use crate::report::{LayerReport, Report};
 use crate::stats::Category;
 
 /// Compare: two models or checkpoints side by side, and the channels whose category changed.

@@ -20,9 +20,7 @@ use crate::analysis::Project;
 use crate::gui::action::Action;
 use crate::gui::playback::{FPS_RANGE, Playback};
 use crate::gui::state::AppState;
-use crate::worker::pairs::{
-    ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, Role,
-};
+use crate::worker::pairs::{ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, Role};
 use textures::TextureCache;
 
 /// What the view shows for one of the two pairs.

@@ -12,8 +12,8 @@ use egui::Color32;
 use egui_plot::PlotBounds;
 
 use super::plot_common::{category_color, category_name, rgb};
-use crate::report::Report;
 use crate::figure::{LayerBar, palette};
+use crate::report::Report;
 use crate::stats::Category;
 
 /// Width of a bar in argument units (slots are 1 apart).

@@ -143,10 +143,7 @@ fn loader<'a>(
         let (model, warning) = crate::analysis::load_torchscript(m, device)?;
         if let Some(reason) = warning {
             let path = m.path.display().to_string();
-            out.send(
-                id,
-                Event::Warning(crate::report::Warning { path, reason }),
-            );
+            out.send(id, Event::Warning(crate::report::Warning { path, reason }));
         }
         Ok(model)
     })

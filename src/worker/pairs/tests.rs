@@ -101,7 +101,7 @@ fn request(id: u64, probe: &ProbeSpec, pair: u64) -> PairRequest {
 /// The loader's frames are `PairSource::build`'s, and its window is the
 /// video's raw window.
 fn check_against_build(probe: &ProbeSpec, pair: &PairFrames) {
-    let source = PairSource::new(&probe, &small_manifest()).unwrap();
+    let source = PairSource::new(probe, &small_manifest()).unwrap();
     let built = source.build(pair.spec.id).unwrap();
     assert_eq!(pair.spec, built.spec);
     assert_eq!(pair.original, Frames::from_clip(&built.original));

@@ -150,9 +150,8 @@ impl Loader {
         {
             return Ok((key, s.clone(), note));
         }
-        let source = Arc::new(
-            PairSource::new(&req.probe, &manifest).map_err(|e| format!("{e:#}"))?,
-        );
+        let source =
+            Arc::new(PairSource::new(&req.probe, &manifest).map_err(|e| format!("{e:#}"))?);
         self.source = Some((key.clone(), source.clone()));
         Ok((key, source, note))
     }

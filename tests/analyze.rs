@@ -3,81 +3,11 @@
 //! merge into the unsharded result, the cache and resume after SIGKILL, and
 //! every bad input giving a clear error.
 
-use crate::util::{repo, text};
+use crate::util::{
+    analyze, assert_same_results, fixture_model as model, probe, repo, report, s, text,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn model(name: &str) -> String {
-    repo(&format!("tests/fixtures/models/{name}.pt"))
-        .display()
-        .to_string()
-}
-
-/// Six short mp4 clips of moving test patterns in different hues.
-fn probe(dir: &Path) -> PathBuf {
-    let p = dir.join("probe");
-    std::fs::create_dir_all(&p).unwrap();
-    for i in 0..6 {
-        let out = Command::new("ffmpeg")
-            .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i"])
-            .arg(format!("testsrc=size=80x64:rate=10,hue=h={}", i * 50))
-            .args(["-frames:v", &(14 + 3 * i).to_string()])
-            .arg(p.join(format!("clip{i}.mp4")))
-            .output()
-            .expect("ffmpeg runs (installed by scripts/setup.sh)");
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    p
-}
-
-fn analyze(cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stadyn"))
-        .arg("analyze")
-        .args(args)
-        .env("STADYN_CACHE_DIR", cache)
-        .output()
-        .unwrap()
-}
-
-fn report(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
-}
-
-/// Same dims and pct everywhere, scores to `rel`.
-fn assert_same_results(a: &serde_json::Value, b: &serde_json::Value, rel: f64) {
-    let (ma, mb) = (
-        a["models"].as_array().unwrap(),
-        b["models"].as_array().unwrap(),
-    );
-    assert_eq!(ma.len(), mb.len());
-    for (x, y) in ma.iter().zip(mb) {
-        for (la, lb) in x["layers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(y["layers"].as_array().unwrap())
-        {
-            assert_eq!(la["dims"], lb["dims"], "{}", la["name"]);
-            assert_eq!(la["pct"], lb["pct"], "{}", la["name"]);
-            assert_eq!(la["pairs"], lb["pairs"]);
-            for k in 0..2 {
-                let (p, q) = (
-                    la["scores"][k].as_f64().unwrap(),
-                    lb["scores"][k].as_f64().unwrap(),
-                );
-                assert!(
-                    (p - q).abs() <= rel * p.abs().max(q.abs()),
-                    "{}: {p} vs {q}",
-                    la["name"]
-                );
-            }
-        }
-    }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 #[test]
 fn frame_order_invariant_model_has_rho_static_one() {

@@ -3,24 +3,12 @@
 //! inputs in one job, the frame-order-invariant C2D demo model, and the
 //! motion- vs appearance-trained 3-D CNNs.
 
-use crate::util::{repo, text};
+use crate::util::{repo, report, s, text};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn stadyn(cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stadyn"))
-        .args(args)
-        .env("STADYN_CACHE_DIR", cache)
-        .output()
-        .unwrap()
-}
-
-fn report(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    crate::util::stadyn_with_cache(cache, args)
 }
 
 /// A small scenes probe set written by `stadyn demo-data`.

@@ -269,6 +269,24 @@ fn keep_going_leaves_out_the_bad_layer_with_a_warning() {
 }
 
 #[test]
+fn keep_going_with_every_layer_failed_is_an_error() {
+    let (_d, npz, out) = tmp();
+    let mut a = layer("layer3", 30, 3);
+    a.za[1] = f32::NAN;
+    let mut b = layer("layer4", 30, 3);
+    b.zb[2] = f32::INFINITY;
+    write(&npz, &[a, b], None);
+    let o = run(&npz, &out, &["--keep-going", "--bootstrap", "0"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no layer of") && err.contains("layer4"),
+        "{err}"
+    );
+    assert!(!out.join("report.json").exists());
+}
+
+#[test]
 fn shape_mismatch_is_an_error() {
     let (_d, npz, out) = tmp();
     let mut w = NpzWriter::create(&npz).unwrap();

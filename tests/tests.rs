@@ -7,6 +7,8 @@ mod analyze;
 mod demo;
 mod estimate_cli;
 #[cfg(feature = "torch")]
+mod faults;
+#[cfg(feature = "torch")]
 mod model;
 mod numpy_reference;
 mod util;

@@ -3,7 +3,7 @@
 each with its manifest. Deterministic (fixed seed); run it again after
 changing a model:
 
-    python tools/make_test_models.py tests/fixtures/models
+    python tools/make_test_models.py tests/fixtures/models [NAME ...]
 """
 import json
 import sys
@@ -76,6 +76,20 @@ class FixedShape(nn.Module):
         return {"fc": self.fc(x.reshape(x.shape[0], 3 * 4 * 16 * 16))}
 
 
+class FailsOnBatch8(nn.Module):
+    """A working model that raises on a batch of exactly 8 clips (4 pairs):
+    a forward error (like an out-of-memory) on one batch size only."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(3, 4, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        if x.shape[0] == 8:
+            raise RuntimeError("simulated failure on a batch of 8 clips")
+        return {"mean": x.mean(dim=(2, 3, 4)), "conv": torch.relu(self.conv(x))}
+
+
 SMALL = {"frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]}
 
 MODELS = {
@@ -85,12 +99,15 @@ MODELS = {
     "tuple_out": (TupleOut, {**SMALL, "outputs": ["mean", "max"]}),
     "nan_layer": (NanLayer, SMALL),
     "fixed_shape": (FixedShape, {**SMALL, "short_side": 32, "crop": [32, 32]}),
+    "fails_on_batch8": (FailsOnBatch8, SMALL),
 }
 
 
-def main(out: Path):
+def main(out: Path, only):
     out.mkdir(parents=True, exist_ok=True)
     for name, (cls, manifest) in MODELS.items():
+        if only and name not in only:
+            continue
         torch.manual_seed(0)
         model = cls().eval()
         scripted = torch.jit.script(model)
@@ -100,4 +117,5 @@ def main(out: Path):
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/models"))
+    # python tools/make_test_models.py DIR [NAME ...]: only the models named
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/models"), sys.argv[2:])

@@ -369,3 +369,107 @@ fn input_groups_run_cheapest_first_and_resume_mid_stage() {
         assert_same(&r.report, &expect);
     }
 }
+
+/// [`Means`] plus a layer that is constant on every clip.
+struct WithDead(Means);
+
+impl Extractor for WithDead {
+    fn manifest(&self) -> &Manifest {
+        self.0.manifest()
+    }
+    fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
+        let mut out = self.0.extract(clips)?;
+        out.push(LayerOutput {
+            name: "dead".into(),
+            channels: 2,
+            data: vec![1.0; clips.len() * 2],
+            raw_shape: vec![clips.len() as i64, 2],
+            rule: PoolRule::Pooled,
+        });
+        Ok(out)
+    }
+}
+
+#[test]
+fn one_layer_that_cannot_be_estimated_leaves_the_others_in_the_report() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("means.pt");
+    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
+    let job = spec(probe(d.path()), model);
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(Box::new(WithDead(Means(manifest()))))
+    };
+    let out = run_job(
+        &job,
+        &loader,
+        None,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let names: Vec<&str> = out.report.models[0]
+        .layers
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(names, ["clip_mean", "first_frame"]);
+    let w = &out.report.warnings;
+    assert!(
+        w.iter()
+            .any(|w| w.path == "means"
+                && w.reason.contains("layer 'dead': every channel is constant")),
+        "{w:?}"
+    );
+    assert_eq!(out.failure(), None);
+    // The report says where it came from (schema 2).
+    let r = &out.report;
+    assert_eq!(r.job_key.as_deref(), Some(out.stats.job_key.as_str()));
+    assert_eq!(r.partial, None);
+    assert_eq!(r.models[0].pairs_done, Some(40));
+    assert_eq!(r.models[0].sha256.as_deref().map(str::len), Some(64));
+}
+
+/// An extractor whose only layer is constant.
+struct OnlyDead(Manifest);
+
+impl Extractor for OnlyDead {
+    fn manifest(&self) -> &Manifest {
+        &self.0
+    }
+    fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
+        Ok(vec![LayerOutput {
+            name: "dead".into(),
+            channels: 1,
+            data: vec![0.5; clips.len()],
+            raw_shape: vec![clips.len() as i64, 1],
+            rule: PoolRule::Pooled,
+        }])
+    }
+}
+
+#[test]
+fn a_model_with_no_layer_that_can_be_estimated_is_a_failure() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("dead.pt");
+    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
+    let job = spec(probe(d.path()), model);
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(Box::new(OnlyDead(manifest())))
+    };
+    let out = run_job(
+        &job,
+        &loader,
+        None,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let why = out.failure().expect("a failure");
+    assert!(
+        why.contains("no layer of means could be estimated"),
+        "{why}"
+    );
+    assert!(why.contains("every channel is constant"), "{why}");
+}

@@ -336,3 +336,6 @@ impl StatsFile {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

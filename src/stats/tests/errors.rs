@@ -147,3 +147,31 @@ fn merge_mismatch_is_an_error_and_changes_nothing() {
     );
     assert!(e.merge(&f).unwrap_err().to_string().contains("seed"));
 }
+
+#[test]
+fn values_too_large_to_square_are_said_as_such() {
+    let mut acc = LayerAccumulator::new("huge", 2, NO_BOOT);
+    let before = acc.clone();
+    let err = acc
+        .push_pair(0, Factor::Dynamic, &[1.0, 2.0], &[1e200, 0.0])
+        .unwrap_err();
+    assert!(matches!(err, StatsError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("too large to square"), "{err}");
+    assert_eq!(acc, before);
+}
+
+#[test]
+fn a_layer_without_channels_is_said_as_such() {
+    let mut acc = LayerAccumulator::new("empty", 0, NO_BOOT);
+    for i in 0..4 {
+        let f = if i % 2 == 0 {
+            Factor::Dynamic
+        } else {
+            Factor::Static
+        };
+        acc.push_pair::<f64>(i, f, &[], &[]).unwrap();
+    }
+    let err = acc.estimate(0.5).unwrap_err();
+    assert!(matches!(err, StatsError::NoChannels { .. }), "{err}");
+    assert!(err.to_string().contains("0 channels"), "{err}");
+}

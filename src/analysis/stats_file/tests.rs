@@ -1,0 +1,136 @@
+//! The statistics file: round trip, the count checks on save and load,
+//! the integrity check, and shard ids.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use super::*;
+use crate::report::ReportSettings;
+use crate::stats::{BootstrapConfig, Factor};
+
+/// A file of one model with one layer that has seen `measured` pairs,
+/// `skipped` more skipped.
+fn file(measured: u64, skipped: usize) -> StatsFile {
+    let boot = BootstrapConfig {
+        replicates: 4,
+        seed: 1,
+    };
+    let mut acc = LayerAccumulator::new("l", 2, boot);
+    for i in 0..measured {
+        let f = if i % 2 == 0 {
+            Factor::Dynamic
+        } else {
+            Factor::Static
+        };
+        let x = i as f64;
+        acc.push_pair(i, f, &[x, x.sin()], &[x + 0.5, x.cos()])
+            .unwrap();
+    }
+    let done = measured as usize + skipped;
+    StatsFile {
+        schema: STATS_SCHEMA.into(),
+        tool_version: "test".into(),
+        job_key: "k".into(),
+        job_settings: "s".into(),
+        settings: ReportSettings {
+            command: "analyze".into(),
+            input: "probe".into(),
+            threshold: 0.5,
+            bootstrap: boot,
+        },
+        shard: Shard::ALL,
+        covers: vec![0],
+        done,
+        total: 20,
+        plan_pairs: 20,
+        warnings: Vec::new(),
+        left_out: Vec::new(),
+        models: vec![ModelStats {
+            name: "m".into(),
+            checkpoint: None,
+            epoch: None,
+            layers: vec![acc],
+            done,
+            skipped,
+            path: "m.pt".into(),
+            sha256: "0".repeat(64),
+        }],
+    }
+}
+
+#[test]
+fn statistics_round_trip_exactly() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("stats.bin");
+    let f = file(10, 2);
+    f.save(&p).unwrap();
+    assert_eq!(StatsFile::load(&p).unwrap(), f);
+}
+
+#[test]
+fn counts_that_do_not_add_up_are_refused_on_save_and_on_load() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("stats.bin");
+    // A model that says it saw more pairs than its layers did: the fault of
+    // a batch taken in by one model and not counted.
+    let mut f = file(10, 0);
+    f.models[0].done = 9;
+    f.done = 9;
+    let err = f.save(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("10 pairs in its statistics, but 9 measured"),
+        "{err}"
+    );
+    assert!(!p.exists());
+    // The same, written behind a valid checksum, is refused on load.
+    let bytes = StatsFile::seal(&postcard::to_stdvec(&f).unwrap());
+    let err = StatsFile::from_bytes(&p, &bytes).unwrap_err();
+    assert!(matches!(err, StatsFileError::Damaged { .. }), "{err}");
+    // `done` must be the fewest of any model.
+    let mut g = file(10, 0);
+    g.done = 4;
+    assert!(g.check().unwrap_err().contains("at the fewest"));
+}
+
+#[test]
+fn damaged_bytes_are_refused_naming_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("stats.bin");
+    file(10, 0).save(&p).unwrap();
+    let mut bytes = std::fs::read(&p).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&p, &bytes).unwrap();
+    let err = StatsFile::load(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("damaged") && err.contains("stats.bin"),
+        "{err}"
+    );
+    let err = StatsFile::load(&d.path().join("none.bin")).unwrap_err();
+    assert!(err.is_missing());
+}
+
+#[test]
+fn shard_ids_are_the_ids_the_shard_contains() {
+    for pairs in [0usize, 1, 2, 7, 10, 33] {
+        for count in 1..5 {
+            for index in 0..count {
+                let shard = Shard { index, count };
+                let want: Vec<u64> = (0..pairs as u64).filter(|&id| shard.contains(id)).collect();
+                let ids = shard.ids(pairs);
+                assert_eq!(ids.len(), want.len());
+                assert_eq!(ids.from(0).collect::<Vec<_>>(), want);
+                assert_eq!(
+                    ids.from(1).collect::<Vec<_>>(),
+                    want.iter().skip(1).copied().collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+    // A plan of absurd size costs nothing until its ids are walked.
+    let huge = Shard::ALL.ids(usize::MAX);
+    assert_eq!(huge.len(), usize::MAX);
+    assert_eq!(
+        huge.from(usize::MAX - 1).next(),
+        Some(usize::MAX as u64 - 1)
+    );
+}

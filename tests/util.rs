@@ -1,4 +1,8 @@
 //! Helpers shared by the integration tests.
+#![cfg_attr(
+    not(feature = "torch"),
+    allow(dead_code, reason = "the analyze helpers serve the tests that run models")
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

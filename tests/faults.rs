@@ -6,18 +6,25 @@
 //! errors, and a signal leaves a partial report and a resumable run.
 
 use crate::util::{
-    analyze, assert_same_results, fixture_model as model, probe, report, s, stadyn, text,
+    analyze, analyze_with, assert_same_results, fixture_model as model, probe, report, s, stadyn,
+    text, tiny_args,
 };
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn argv(a: &[String]) -> Vec<&str> {
-    a.iter().map(String::as_str).collect()
-}
-
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that a command failed with `code` and said `needle`.
+fn refused(o: &Output, code: i32, needle: &str) {
+    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+    assert!(
+        stderr(o).contains(needle),
+        "expected '{needle}': {}",
+        text(o)
+    );
 }
 
 /// Every file named `name` under `dir`.
@@ -94,8 +101,7 @@ fn a_failed_batch_counts_for_no_model_and_a_rerun_equals_a_clean_run() {
     // Batches of 5: four pass, the last (4 pairs, 8 clips) fails in the
     // second checkpoint after the first one has run it.
     let o = run(&d.path().join("failed"), "5", &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(stderr(&o).contains("simulated failure"), "{}", text(&o));
+    refused(&o, 1, "simulated failure");
     // The natural reaction: another batch size. It resumes where the saved
     // statistics stop, and must not feed the failed batch twice.
     let resumed = d.path().join("resumed");
@@ -127,39 +133,15 @@ fn a_run_that_measures_nothing_fails_and_is_not_reused() {
     std::fs::write(bad.join("a.mp4"), b"not a video").unwrap();
     std::fs::write(bad.join("b.mp4"), b"nor this").unwrap();
     let out = d.path().join("out");
-    let args = |videos: &Path, pairs: &str| -> Vec<String> {
-        [
-            "--model",
-            &model("tiny3d"),
-            "--videos",
-            s(videos),
-            "--pairs",
-            pairs,
-            "--bootstrap",
-            "0",
-            "--device",
-            "cpu",
-            "--out",
-            s(&out),
-        ]
-        .map(String::from)
-        .to_vec()
-    };
-    let o = analyze(d.path(), &argv(&args(&bad, "20")));
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(stderr(&o).contains("can be read"), "{}", text(&o));
+    let o = analyze_with(d.path(), &tiny_args(&bad, &out, 20, &[]));
+    refused(&o, 1, "can be read");
     assert!(!out.join("report.json").exists());
 
     // Too few pairs for any layer: an error, twice (never "reused" as complete).
     let probe = probe(d.path());
     for _ in 0..2 {
-        let o = analyze(d.path(), &argv(&args(&probe, "2")));
-        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-        assert!(
-            stderr(&o).contains("no layer of tiny3d could be estimated"),
-            "{}",
-            text(&o)
-        );
+        let o = analyze_with(d.path(), &tiny_args(&probe, &out, 2, &[]));
+        refused(&o, 1, "no layer of tiny3d could be estimated");
         assert!(!stderr(&o).contains("reused"), "{}", text(&o));
         assert!(!out.join("report.json").exists());
     }
@@ -231,25 +213,7 @@ fn merge_refuses_to_overwrite_an_input_and_says_what_is_missing() {
     let shards: Vec<PathBuf> = (0..3).map(|i| d.path().join(format!("s{i}"))).collect();
     for (i, dir) in shards.iter().enumerate() {
         let shard = format!("{i}/3");
-        let o = analyze(
-            d.path(),
-            &[
-                "--model",
-                &model("tiny3d"),
-                "--videos",
-                s(&probe),
-                "--pairs",
-                "90",
-                "--bootstrap",
-                "0",
-                "--device",
-                "cpu",
-                "--shard",
-                &shard,
-                "--out",
-                s(dir),
-            ],
-        );
+        let o = analyze_with(d.path(), &tiny_args(&probe, dir, 90, &["--shard", &shard]));
         assert!(o.status.success(), "{}", text(&o));
     }
     let before = std::fs::read(shards[0].join("stats.bin")).unwrap();
@@ -261,8 +225,7 @@ fn merge_refuses_to_overwrite_an_input_and_says_what_is_missing() {
         "--out",
         s(&shards[0]),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(stderr(&o).contains("is one of the inputs"), "{}", text(&o));
+    refused(&o, 1, "is one of the inputs");
     assert_eq!(std::fs::read(shards[0].join("stats.bin")).unwrap(), before);
 
     let o = stadyn(&[
@@ -272,12 +235,7 @@ fn merge_refuses_to_overwrite_an_input_and_says_what_is_missing() {
         "--out",
         s(&d.path().join("m")),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        stderr(&o).contains("cover 60 of 90 pairs (missing shards: 2/3)"),
-        "{}",
-        text(&o)
-    );
+    refused(&o, 1, "cover 60 of 90 pairs (missing shards: 2/3)");
     // With --allow-partial: a report flagged partial.
     let partial = d.path().join("partial");
     let o = stadyn(&[
@@ -301,23 +259,7 @@ fn a_cached_result_says_its_warnings_again() {
     std::fs::write(probe.join("broken.mp4"), b"not a video").unwrap();
     for round in 0..2 {
         let out = d.path().join(format!("out{round}"));
-        let o = analyze(
-            d.path(),
-            &[
-                "--model",
-                &model("tiny3d"),
-                "--videos",
-                s(&probe),
-                "--pairs",
-                "16",
-                "--bootstrap",
-                "0",
-                "--device",
-                "cpu",
-                "--out",
-                s(&out),
-            ],
-        );
+        let o = analyze_with(d.path(), &tiny_args(&probe, &out, 16, &[]));
         assert!(o.status.success(), "{}", text(&o));
         assert!(
             stderr(&o).contains("broken.mp4: left out before planning"),
@@ -365,12 +307,7 @@ fn absurd_settings_are_refused_with_the_accepted_range() {
     )
     .unwrap();
     let o = analyze(d.path(), &[s(&project), "--out", s(&d.path().join("o"))]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        stderr(&o).contains("threads must be between 1 and 4096, got 0"),
-        "{}",
-        text(&o)
-    );
+    refused(&o, 1, "threads must be between 1 and 4096, got 0");
 }
 
 #[test]
@@ -393,12 +330,7 @@ fn two_models_with_one_name_are_refused() {
             s(&d.path().join("o")),
         ],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        stderr(&o).contains("two models are named 'tiny3d'"),
-        "{}",
-        text(&o)
-    );
+    refused(&o, 1, "two models are named 'tiny3d'");
 }
 
 #[test]
@@ -416,12 +348,7 @@ fn an_output_inside_the_probe_folder_is_refused() {
             s(&probe.join("results")),
         ],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(
-        stderr(&o).contains("inside the probe folder"),
-        "{}",
-        text(&o)
-    );
+    refused(&o, 1, "inside the probe folder");
     assert!(!probe.join("results").exists());
 }
 
@@ -433,23 +360,8 @@ fn a_link_to_a_parent_folder_does_not_hang() {
     std::os::unix::fs::symlink(".", probe.join("self")).unwrap();
     let out = d.path().join("out");
     let mut child = Command::new(env!("CARGO_BIN_EXE_stadyn"))
-        .args([
-            "analyze",
-            "--model",
-            &model("tiny3d"),
-            "--videos",
-            s(&probe),
-        ])
-        .args([
-            "--pairs",
-            "12",
-            "--bootstrap",
-            "0",
-            "--device",
-            "cpu",
-            "--out",
-            s(&out),
-        ])
+        .arg("analyze")
+        .args(tiny_args(&probe, &out, 12, &[]))
         .env("STADYN_CACHE_DIR", d.path().join("cache"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -516,27 +428,10 @@ fn degenerate_inputs_are_warned_about_by_name() {
         "rotate=90",
         s(&probe.join("turned.mp4")),
     ]);
-    let o = analyze(
+    let extra = ["--frames", "4", "--window", "2", "--no-cache"];
+    let o = analyze_with(
         d.path(),
-        &[
-            "--model",
-            &model("tiny3d"),
-            "--videos",
-            s(&probe),
-            "--pairs",
-            "16",
-            "--bootstrap",
-            "0",
-            "--frames",
-            "4",
-            "--window",
-            "2",
-            "--device",
-            "cpu",
-            "--no-cache",
-            "--out",
-            s(&d.path().join("o")),
-        ],
+        &tiny_args(&probe, &d.path().join("o"), 16, &extra),
     );
     assert!(o.status.success(), "{}", text(&o));
     let e = stderr(&o);
@@ -561,23 +456,8 @@ fn a_cache_that_cannot_be_written_is_said_once_and_the_run_goes_on() {
     std::fs::write(&cache, b"x").unwrap();
     let out = d.path().join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_stadyn"))
-        .args([
-            "analyze",
-            "--model",
-            &model("tiny3d"),
-            "--videos",
-            s(&probe),
-        ])
-        .args([
-            "--pairs",
-            "16",
-            "--bootstrap",
-            "0",
-            "--device",
-            "cpu",
-            "--out",
-            s(&out),
-        ])
+        .arg("analyze")
+        .args(tiny_args(&probe, &out, 16, &[]))
         .env("STADYN_CACHE_DIR", &cache)
         .output()
         .unwrap();

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests.
 #![cfg_attr(
     not(feature = "torch"),
-    allow(dead_code, reason = "the analyze helpers serve the tests that run models")
+    allow(
+        dead_code,
+        reason = "the analyze helpers serve the tests that run models"
+    )
 )]
 
 use std::path::{Path, PathBuf};
@@ -100,6 +103,35 @@ pub fn analyze(cache: &Path, args: &[&str]) -> Output {
     let mut all = vec!["analyze"];
     all.extend(args);
     stadyn_with_cache(cache, &all)
+}
+
+/// `analyze` arguments for the `tiny3d` fixture over `probe` into `out`:
+/// `pairs` pairs, no bootstrap, on the CPU, then `extra`.
+pub fn tiny_args(probe: &Path, out: &Path, pairs: usize, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "--model",
+        &fixture_model("tiny3d"),
+        "--videos",
+        s(probe),
+        "--pairs",
+        &pairs.to_string(),
+        "--bootstrap",
+        "0",
+        "--device",
+        "cpu",
+        "--out",
+        s(out),
+    ]
+    .map(String::from)
+    .to_vec();
+    a.extend(extra.iter().map(|e| e.to_string()));
+    a
+}
+
+/// `analyze` with owned arguments (see [`tiny_args`]).
+pub fn analyze_with(cache: &Path, args: &[String]) -> Output {
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    analyze(cache, &a)
 }
 
 /// The `report.json` in `dir`.

@@ -171,6 +171,28 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
     }
 }
 
+/// A job over the test probe set in `dir`, with a placeholder model file
+/// (the Rust extractors stand for it).
+fn job_in(dir: &std::path::Path, model: &str) -> JobSpec {
+    let path = dir.join(model);
+    std::fs::write(&path, b"stands for the Rust extractor").unwrap();
+    spec(probe(dir), path)
+}
+
+/// Runs `job` to its end with the model `make` builds.
+fn run_all(job: &JobSpec, make: impl Fn() -> Box<dyn Extractor>) -> JobOutput {
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> { Ok(make()) };
+    run_job(
+        job,
+        &loader,
+        None,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+}
+
 #[test]
 fn imported_stylized_folders_give_both_members_from_style_folders() {
     let d = tempfile::tempdir().unwrap();
@@ -208,18 +230,7 @@ fn imported_stylized_folders_give_both_members_from_style_folders() {
         (a - 2.0 * b).abs() < 0.02 || (b - 2.0 * a).abs() < 0.02,
         "members from the two style folders: {a} vs {b}"
     );
-    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        Ok(Box::new(Means(manifest())))
-    };
-    let out = run_job(
-        &job,
-        &loader,
-        None,
-        None,
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let out = run_all(&job, || Box::new(Means(manifest())));
     let layer = &out.report.models[0].layers[0];
     assert_eq!(layer.pairs.dynamic + layer.pairs.static_, 40);
 }
@@ -393,21 +404,8 @@ impl Extractor for WithDead {
 #[test]
 fn one_layer_that_cannot_be_estimated_leaves_the_others_in_the_report() {
     let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("means.pt");
-    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
-    let job = spec(probe(d.path()), model);
-    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        Ok(Box::new(WithDead(Means(manifest()))))
-    };
-    let out = run_job(
-        &job,
-        &loader,
-        None,
-        None,
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let job = job_in(d.path(), "means.pt");
+    let out = run_all(&job, || Box::new(WithDead(Means(manifest()))));
     let names: Vec<&str> = out.report.models[0]
         .layers
         .iter()
@@ -451,21 +449,8 @@ impl Extractor for OnlyDead {
 #[test]
 fn a_model_with_no_layer_that_can_be_estimated_is_a_failure() {
     let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("dead.pt");
-    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
-    let job = spec(probe(d.path()), model);
-    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        Ok(Box::new(OnlyDead(manifest())))
-    };
-    let out = run_job(
-        &job,
-        &loader,
-        None,
-        None,
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let job = job_in(d.path(), "dead.pt");
+    let out = run_all(&job, || Box::new(OnlyDead(manifest())));
     let why = out.failure().expect("a failure");
     assert!(
         why.contains("no layer of means could be estimated"),

@@ -220,8 +220,7 @@ fn consume(
     let mut batch: Vec<Built> = Vec::new();
     let mut skips = 0usize;
     let mut since_save = 0usize;
-    let started = Instant::now();
-    let done_at_start = ctx.done(&state.stats, k);
+    let mut rate = Rate::new(ctx.done(&state.stats, k));
     loop {
         if ctx.cancel.load(Ordering::Relaxed) {
             break;
@@ -244,9 +243,8 @@ fn consume(
             take_batch(ctx, state, k, &batch, skips)?;
             batch.clear();
             skips = 0;
-            let done = ctx.done(&state.stats, k) - done_at_start;
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            let progress = ctx.progress(&state.stats, k, Some(rate));
+            let pairs_per_s = rate.update(ctx.done(&state.stats, k));
+            let progress = ctx.progress(&state.stats, k, Some(pairs_per_s));
             (state.on_event)(JobEvent::Progress(progress));
             if since_save >= ctx.spec.save_every.max(1) || end {
                 since_save = 0;
@@ -395,4 +393,53 @@ fn check_outputs(
         }
     }
     Ok(())
+}
+
+/// The rate of a stage in pairs per second, as the ETA uses it: over the
+/// last [`Rate::WINDOW`] once the stage has run that long (so it follows a
+/// machine whose load changes), over the whole stage before.
+struct Rate {
+    samples: std::collections::VecDeque<(Instant, usize)>,
+}
+
+impl Rate {
+    const WINDOW: Duration = Duration::from_secs(30);
+
+    fn new(done: usize) -> Self {
+        Self {
+            samples: std::collections::VecDeque::from([(Instant::now(), done)]),
+        }
+    }
+
+    /// Records `done` pairs now; returns the rate.
+    fn update(&mut self, done: usize) -> f64 {
+        self.update_at(Instant::now(), done)
+    }
+
+    fn update_at(&mut self, now: Instant, done: usize) -> f64 {
+        self.samples.push_back((now, done));
+        // Keep the newest sample at least WINDOW old as the window's start.
+        while self.samples.len() > 2 && now - self.samples[1].0 >= Self::WINDOW {
+            self.samples.pop_front();
+        }
+        let (t0, d0) = self.samples[0];
+        (done - d0) as f64 / (now - t0).as_secs_f64().max(1e-9)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_follows_the_last_half_minute_once_there_is_one() {
+        let mut r = Rate::new(0);
+        let t0 = r.samples[0].0;
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert!((r.update_at(at(10), 100) - 10.0).abs() < 1e-9);
+        assert!((r.update_at(at(20), 150) - 7.5).abs() < 1e-9);
+        // The machine slows down: the first 10 s no longer count.
+        assert!((r.update_at(at(40), 200) - 100.0 / 30.0).abs() < 1e-9);
+        assert!((r.update_at(at(70), 230) - 1.0).abs() < 1e-9);
+    }
 }

@@ -294,6 +294,22 @@ impl StatsFile {
                 other.shard.count
             );
         }
+        if other.left_out != self.left_out {
+            let list = |f: &StatsFile| {
+                let paths: Vec<&str> = f.left_out.iter().map(|w| w.path.as_str()).collect();
+                if paths.is_empty() {
+                    "none".to_string()
+                } else {
+                    paths.join(", ")
+                }
+            };
+            anyhow::bail!(
+                "the shards' probe checks left out different videos ({} vs {}), so their pair \
+                 plans differ: run every shard where the same videos can be read",
+                list(self),
+                list(other)
+            );
+        }
         if let Some(dup) = other.covers.iter().find(|i| self.covers.contains(i)) {
             anyhow::bail!("shard {dup}/{} is given twice", self.shard.count);
         }
@@ -328,11 +344,7 @@ impl StatsFile {
                 self.warnings.push(w.clone());
             }
         }
-        for w in &other.left_out {
-            if !self.left_out.contains(w) {
-                self.left_out.push(w.clone());
-            }
-        }
+
         Ok(())
     }
 }

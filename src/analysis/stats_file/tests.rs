@@ -134,3 +134,26 @@ fn shard_ids_are_the_ids_the_shard_contains() {
         Some(usize::MAX as u64 - 1)
     );
 }
+
+#[test]
+fn shards_whose_probe_checks_differ_are_not_merged() {
+    let half = |index: usize| StatsFile {
+        shard: Shard { index, count: 2 },
+        covers: vec![index],
+        ..file(10, 0)
+    };
+    let mut a = half(0);
+    let mut b = half(1);
+    b.left_out.push(Warning {
+        path: "v.mp4".into(),
+        reason: "left out before planning: unreadable".into(),
+    });
+    let err = a.merge(&b).unwrap_err().to_string();
+    assert!(
+        err.contains("left out different videos (none vs v.mp4)"),
+        "{err}"
+    );
+    b.left_out.clear();
+    a.merge(&b).unwrap();
+    assert_eq!((a.done, a.covers.clone()), (20, vec![0, 1]));
+}

@@ -186,22 +186,40 @@ impl JobSpec {
 }
 
 impl JobSpec {
+    /// A job of `models` over `probe` with a project file's defaults: τ 0.5,
+    /// 200 bootstrap replicates, device `auto`, batches sized to memory, all
+    /// cores, the whole plan (no shard), statistics saved every 64 pairs.
+    pub fn new(name: impl Into<String>, probe: ProbeSpec, models: Vec<ModelSpec>) -> Self {
+        let estimator = super::EstimatorSettings::default();
+        let run = super::RunSettings::default();
+        Self {
+            name: name.into(),
+            probe,
+            models,
+            threshold: estimator.threshold,
+            bootstrap: estimator.bootstrap,
+            device: run.device,
+            batch: run.batch,
+            threads: run.threads,
+            shard: Shard::ALL,
+            save_every: 64,
+        }
+    }
+
     /// The job a project describes, as `stadyn analyze PROJECT` runs it:
     /// models expanded (checkpoints ordered by epoch), the whole plan
     /// (no shard), statistics saved every 64 pairs. Reads the file system
     /// (checkpoint folders, manifests); callers override fields after.
     pub fn from_project(project: &super::Project) -> anyhow::Result<JobSpec> {
+        let name = project.name.clone().unwrap_or_else(|| "analysis".into());
+        let models = super::expand_models(&project.models)?;
         Ok(JobSpec {
-            name: project.name.clone().unwrap_or_else(|| "analysis".into()),
-            probe: project.probe.clone(),
-            models: super::expand_models(&project.models)?,
             threshold: project.estimator.threshold,
             bootstrap: project.estimator.bootstrap,
             device: project.run.device.clone(),
             batch: project.run.batch,
             threads: project.run.threads,
-            shard: Shard::ALL,
-            save_every: 64,
+            ..JobSpec::new(name, project.probe.clone(), models)
         })
     }
 }

@@ -94,21 +94,10 @@ pub(super) fn window_note(window: usize, frames: usize) -> String {
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::analysis::{ProbeSpec, Shard};
+    use crate::analysis::ProbeSpec;
 
     fn spec() -> JobSpec {
-        JobSpec {
-            name: "t".into(),
-            probe: ProbeSpec::new("v"),
-            models: Vec::new(),
-            threshold: 0.5,
-            bootstrap: 200,
-            device: "cpu".into(),
-            batch: 0,
-            threads: None,
-            shard: Shard::ALL,
-            save_every: 64,
-        }
+        JobSpec::new("t", ProbeSpec::new("v"), Vec::new())
     }
 
     fn refused(s: &JobSpec, needle: &str) {

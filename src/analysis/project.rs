@@ -122,6 +122,19 @@ pub struct ModelSpec {
     pub layers: Vec<String>,
 }
 
+impl ModelSpec {
+    /// One model file (no checkpoints) under `name`, every layer it returns.
+    pub fn file(name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        Self {
+            name: name.into(),
+            path: path.into(),
+            checkpoint: None,
+            epoch: None,
+            layers: Vec::new(),
+        }
+    }
+}
+
 impl Project {
     /// Reads a project file, making paths absolute relative to it.
     pub fn load(path: &Path) -> anyhow::Result<Project> {

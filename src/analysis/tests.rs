@@ -58,27 +58,17 @@ fn probe(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn spec(probe: std::path::PathBuf, model: std::path::PathBuf) -> JobSpec {
+    let probe = ProbeSpec {
+        pairs: 40,
+        seed: 3,
+        ..ProbeSpec::new(probe)
+    };
     JobSpec {
-        name: "test".into(),
-        probe: ProbeSpec {
-            pairs: 40,
-            seed: 3,
-            ..ProbeSpec::new(probe)
-        },
-        models: vec![ModelSpec {
-            name: "means".into(),
-            path: model,
-            checkpoint: None,
-            epoch: None,
-            layers: Vec::new(),
-        }],
-        threshold: 0.5,
         bootstrap: 16,
         device: "cpu".into(),
         batch: 4,
-        threads: None,
-        shard: Shard::ALL,
         save_every: 4,
+        ..JobSpec::new("test", probe, vec![ModelSpec::file("means", model)])
     }
 }
 

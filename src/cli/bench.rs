@@ -4,7 +4,7 @@
 //! A ratio near 1 means decoding and statistics hide behind the model.
 
 use crate::analysis::{
-    JobEvent, JobSpec, ModelSpec, PairSource, ProbeSpec, Shard, peak_rss_bytes, run_job,
+    JobEvent, JobSpec, ModelSpec, PairSource, ProbeSpec, peak_rss_bytes, run_job,
 };
 use crate::model::{Device, Extractor, Manifest, ModelError, TorchScriptModel, set_threads};
 use crate::video::Clip;
@@ -50,26 +50,17 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     set_threads(a.threads);
     let (manifest, _) = Manifest::for_model(&a.model)?;
     let device = a.device;
+    let probe = ProbeSpec {
+        pairs: a.pairs,
+        ..ProbeSpec::new(a.videos.clone())
+    };
     let spec = JobSpec {
-        name: "bench".into(),
-        probe: ProbeSpec {
-            pairs: a.pairs,
-            ..ProbeSpec::new(a.videos.clone())
-        },
-        models: vec![ModelSpec {
-            name: "model".into(),
-            path: a.model.clone(),
-            checkpoint: None,
-            epoch: None,
-            layers: Vec::new(),
-        }],
-        threshold: 0.5,
         bootstrap: a.bootstrap,
-        device: String::new(),
         batch: a.batch.max(1),
         threads: a.threads,
-        shard: Shard::ALL,
-        save_every: usize::MAX,
+        // one partial report at the end, as a plain analyze of these pairs
+        save_every: a.pairs.max(1),
+        ..JobSpec::new("bench", probe, vec![ModelSpec::file("model", &a.model)])
     };
     let m = manifest.clone();
     let loader = move |s: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {

@@ -235,7 +235,7 @@ impl StadynApp {
         })
     }
 
-    fn window_title(&self) -> String {
+    pub(crate) fn window_title(&self) -> String {
         match self.shown_name() {
             Some(n) => format!("stadyn — {n}"),
             None => "stadyn".into(),
@@ -282,7 +282,10 @@ impl StadynApp {
                 }
             }
             Action::ClearChannels => s.selection.channels.clear(),
-            Action::SetCompare(a, b) => s.selection.compare = Some((a, b)),
+            Action::SetCompare(a, b) => {
+                s.selection.compare = Some((a, b));
+                s.refresh(); // checks the pair against the report
+            }
             Action::ShowPair(id) => s.selection.pair = id,
             Action::SetPlayback { fps, looping } => {
                 s.settings.fps = fps;

@@ -66,7 +66,7 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
         }
         Tab::Channels => {
             let entry = state.selected_entry()?;
-            let model = &report.models[entry];
+            let model = report.models.get(entry)?;
             let layer = model
                 .layers
                 .iter()
@@ -99,7 +99,7 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
                 .collect();
             let mut csv = bars_csv(&bars, tau).ok()?;
             csv.push_str("\nlayer,channel,from,to\n");
-            let (ma, mb) = (&report.models[a], &report.models[b]);
+            let (ma, mb) = (report.models.get(a)?, report.models.get(b)?);
             for la in &ma.layers {
                 let Some(lb) = mb.layers.iter().find(|l| l.name == la.name) else {
                     continue;
@@ -121,7 +121,7 @@ pub fn content(tab: Tab, state: &AppState) -> Option<Exported> {
             // the scatters of the layer the view shows, as in the view
             let name = common_layer(report, a, b, state.selection.layer.as_deref());
             let layer_of = |e: usize| {
-                let m = &report.models[e];
+                let m = report.models.get(e)?;
                 m.layers.iter().find(|l| Some(&l.name) == name.as_ref())
             };
             if let (Some(la), Some(lb)) = (layer_of(a), layer_of(b)) {

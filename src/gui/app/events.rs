@@ -124,14 +124,12 @@ impl StadynApp {
         if opening.is_some() {
             self.opening = None;
             s.busy = None;
-            s.report = None;
-            s.partial = false;
+            s.clear_report();
             s.report_path = None;
             s.project_path = p.path.clone();
             if p.path.is_some() {
                 s.settings.last_path = p.path.clone();
             }
-            s.refresh();
         } else {
             self.inspecting = None;
         }

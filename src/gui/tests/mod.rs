@@ -7,4 +7,5 @@ mod pairs;
 mod project;
 #[cfg(feature = "torch")]
 mod smoke;
+mod stale;
 mod training;

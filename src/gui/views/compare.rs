@@ -57,7 +57,7 @@ pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
     let g = groups.get(state.selection.group)?;
     let sel = state.selected_entry()?;
     if g.entries.len() > 1 {
-        let first = g.entries[0];
+        let first = *g.entries.first()?;
         let other = if first == sel {
             *g.entries.last()?
         } else {
@@ -238,13 +238,10 @@ impl CompareView {
 fn bars_ui(ui: &mut egui::Ui, cmp: &Compared, actions: &mut Vec<Action>) {
     let id = Id::unique("stadyn.compare.bars");
     let (r, resp) = show_stacked(ui, id, &cmp.layout, BarKind::Factors, None);
-    if let Some(h) = r.hovered {
-        let s = &cmp.layout.slots[h.slot];
+    if let Some(s) = r.hovered.and_then(|h| cmp.layout.slots.get(h.slot)) {
+        let label = cmp.layout.groups.get(s.group).map_or("", |g| &g.label);
         tooltip(&resp, |ui| {
-            ui.strong(format!(
-                "{} — {}",
-                cmp.layout.groups[s.group].label, s.bar.layer
-            ));
+            ui.strong(format!("{label} — {}", s.bar.layer));
             for (k, name) in ["dynamic", "static", "residual"].iter().enumerate() {
                 let ci = s
                     .bar
@@ -254,10 +251,8 @@ fn bars_ui(ui: &mut egui::Ui, cmp: &Compared, actions: &mut Vec<Action>) {
             }
         });
     }
-    if let Some(slot) = r.clicked {
-        actions.push(Action::SelectLayer(
-            cmp.layout.slots[slot].bar.layer.clone(),
-        ));
+    if let Some(s) = r.clicked.and_then(|slot| cmp.layout.slots.get(slot)) {
+        actions.push(Action::SelectLayer(s.bar.layer.clone()));
     }
 }
 

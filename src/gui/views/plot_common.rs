@@ -206,7 +206,10 @@ pub(crate) fn checkpoint_slider(
     }
     let last = g.entries.len() - 1;
     let mut k = state.selection.checkpoint.min(last);
-    let label = entry_label(report, g.entries[k], false);
+    let label = g
+        .entries
+        .get(k)
+        .map_or_else(String::new, |&e| entry_label(report, e, false));
     let r = ui.add(
         egui::Slider::new(&mut k, 0..=last)
             .text("checkpoint")

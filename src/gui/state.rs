@@ -186,6 +186,9 @@ pub struct AppState {
     pub job: JobStatus,
     /// Warnings and errors, newest last.
     pub messages: Vec<Message>,
+    /// The devices a run can use on this machine, as the worker found them
+    /// (`cpu`, `cuda:0`, …; empty until it answers).
+    pub devices: Vec<String>,
 }
 
 impl AppState {
@@ -195,6 +198,25 @@ impl AppState {
             level,
             text: text.into(),
         });
+    }
+
+    /// Adds a message unless the log has it already (a warning a job
+    /// streamed and its report keeps).
+    pub fn message_once(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if !self.messages.iter().any(|m| m.text == text) {
+            self.message(level, text);
+        }
+    }
+
+    /// "partial: 120 of 400 pairs" when the report shown is of a run that
+    /// stopped early, a job still running, or a merge of some shards.
+    pub fn partial_note(&self) -> Option<String> {
+        let p = self.report.as_ref()?.partial?;
+        Some(format!(
+            "partial: {} of {} pairs",
+            p.pairs_done, p.pairs_planned
+        ))
     }
 
     /// The entry (index into `report.models`) of the selected checkpoint.

@@ -2,7 +2,9 @@
 
 mod channels;
 mod compare;
+mod hidden;
 mod layers;
+mod opened;
 mod pairs;
 mod project;
 #[cfg(feature = "torch")]

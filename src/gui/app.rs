@@ -213,12 +213,20 @@ impl StadynApp {
 
     /// Asks where to save and exports the tab's figure or numbers there.
     fn export(&mut self, tab: Tab, format: ExportFormat) {
-        let Some(content) = export::content(tab, &self.state) else {
-            self.state.message(
-                Level::Warning,
-                format!("{} has nothing to export yet", tab.label()),
-            );
-            return;
+        let content = match export::render(tab, &self.state) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                self.state.message(
+                    Level::Warning,
+                    format!("{} has nothing to export yet", tab.label()),
+                );
+                return;
+            }
+            Err(e) => {
+                self.state
+                    .message(Level::Error, format!("Export failed: {e}"));
+                return;
+            }
         };
         let near = self
             .state

@@ -16,8 +16,11 @@ use super::plot_stack::show_stacked;
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
-use crate::report::{LayerReport, Report};
+use crate::report::Report;
 use crate::stats::Category;
+
+/// The layer the scatters show (as in the exported figure).
+pub(crate) use crate::figure::common_layer;
 
 /// Compare: two models or checkpoints side by side, and the channels whose category changed.
 #[derive(Default)]
@@ -70,22 +73,6 @@ pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
         .flat_map(|g| g.entries.last())
         .find(|&&e| e != sel)?;
     Some((sel, *other))
-}
-
-/// The layer the scatters show: the selected one if both entries have it,
-/// else the first layer of `a` that `b` has.
-pub(crate) fn common_layer(
-    report: &Report,
-    a: usize,
-    b: usize,
-    selected: Option<&str>,
-) -> Option<String> {
-    let (la, lb) = (&report.models.get(a)?.layers, &report.models.get(b)?.layers);
-    let has = |ls: &[LayerReport], n: &str| ls.iter().any(|l| l.name == n);
-    selected
-        .filter(|n| has(la, n) && has(lb, n))
-        .map(str::to_string)
-        .or_else(|| la.iter().find(|l| has(lb, &l.name)).map(|l| l.name.clone()))
 }
 
 impl Compared {

@@ -1,13 +1,16 @@
 //! `stadyn export REPORT --out DIR`: every table of a report as CSV (the
 //! report's own CSVs, the reference's `_dim_est.csv`, and the plotted
-//! numbers of the app's figures: bars, training curves with settle points),
-//! and a terminal summary with where each layer's bias settles in training.
+//! numbers of the app's figures for every entry: bars, training curves with
+//! settle points), the figures of the `figure` room's catalogue as SVG and
+//! PNG (the titles and file names the app's exports use), and a terminal
+//! summary with where each layer's bias settles in training.
 
 use crate::export::write_all;
-use crate::figure::csv::{bars_csv, slug, training_csv};
+use crate::figure::FigureError;
+use crate::figure::catalogue::every;
+use crate::figure::csv::{bars_csv, training_csv};
 use crate::figure::png::svg_to_png;
-use crate::figure::svg::{bars_svg, scatter_svg, training_svg};
-use crate::figure::{channel_points, layer_bars, model_groups, training_curves};
+use crate::figure::{layer_bars, model_groups, training_curves};
 use crate::files::atomic_write;
 use crate::report::Report;
 use crate::report::read_report;
@@ -101,49 +104,27 @@ pub fn print_training(report: &Report) {
     }
 }
 
-/// The figures of a report, each as SVG and PNG: the layer bars of every
-/// model's last checkpoint, each model's training curves, and the channel
-/// scatter of every model's last layer at its last checkpoint.
+/// The figures of a report ([`every`]), each as SVG and PNG named by the
+/// catalogue: the layer bars of every model's last checkpoint (`bars`), each
+/// model's training curves (`training_<model>`), and the channel scatter of
+/// every model's last layer at its last checkpoint (`channels_<model>_<layer>`).
+/// Their numbers are in `bars.csv` and `training.csv` (every entry, the same
+/// columns) and the report's `channels.csv`.
 fn write_figures(dir: &Path, report: &Report, tau: f64) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let groups = model_groups(report);
-    let last: Vec<usize> = groups
-        .iter()
-        .filter_map(|g| g.entries.last().copied())
-        .collect();
-    let bars: Vec<_> = layer_bars(report, tau)
-        .into_iter()
-        .filter(|b| last.contains(&b.model_index))
-        .collect();
-    let mut figures = vec![(
-        "bars".to_string(),
-        bars_svg(&bars, "Static and dynamic share per layer"),
-    )];
-    for g in &groups {
-        let entry = &report.models[g.entries[g.entries.len() - 1]];
-        if g.entries.len() > 1 {
-            let title = format!("{}: shares across training", g.name);
-            figures.push((
-                format!("training_{}", slug(&g.name)),
-                training_svg(&training_curves(report, g), &title),
-            ));
-        }
-        if let Some(l) = entry.layers.last() {
-            let (points, undefined) = channel_points(l, tau);
-            let title = format!(
-                "{} · {}: channels ({} undefined)",
-                g.name, l.name, undefined
-            );
-            figures.push((
-                format!("channels_{}_{}", slug(&g.name), slug(&l.name)),
-                scatter_svg(&points, tau, &[], &title),
-            ));
-        }
-    }
     let mut written = Vec::new();
-    for (name, svg) in figures {
-        let png = svg_to_png(&svg, 2.0)?;
-        for (ext, bytes) in [("svg", svg.into_bytes()), ("png", png)] {
-            let p = dir.join(format!("{name}.{ext}"));
+    for figure in every(report) {
+        let rendered = match figure.render(report, tau) {
+            Ok(r) => r,
+            // e.g. no layer was estimated: no bars to draw
+            Err(FigureError::Missing(why)) => {
+                log::info!("figure left out: {why}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let png = svg_to_png(&rendered.svg, 2.0)?;
+        for (ext, bytes) in [("svg", rendered.svg.into_bytes()), ("png", png)] {
+            let p = dir.join(format!("{}.{ext}", rendered.stem));
             atomic_write(&p, |f| Ok(f.write_all(&bytes)?))?;
             written.push(p);
         }

@@ -1,7 +1,10 @@
 //! CSV of exactly the numbers a figure plots: the layer bars, the channel
-//! scatter of one layer, and the training curves with their settle points.
+//! scatter of one layer (or of two, side by side), the channels whose
+//! category changed, and the training curves with their settle points.
 
-use crate::figure::data::{ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves};
+use crate::figure::data::{
+    CategoryChange, ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves,
+};
 use crate::report::{LayerReport, Report};
 
 fn fmt_opt(x: Option<f64>) -> String {
@@ -102,6 +105,27 @@ pub fn compared_points_csv(
     for (entry, layer, points) in sides {
         for r in point_rows(layer, points, tau) {
             rows.push(std::iter::once(entry.to_string()).chain(r).collect());
+        }
+    }
+    to_string(rows)
+}
+
+/// The channels whose category differs between two entries (the Compare
+/// view): one row per layer and changed channel.
+pub fn changes_csv(layers: &[(&str, Vec<CategoryChange>)]) -> anyhow::Result<String> {
+    let mut rows = vec![
+        ["layer", "channel", "from", "to"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for (layer, changes) in layers {
+        for c in changes {
+            rows.push(vec![
+                layer.to_string(),
+                c.channel.to_string(),
+                c.from.name().to_string(),
+                c.to.name().to_string(),
+            ]);
         }
     }
     to_string(rows)

@@ -256,3 +256,34 @@ pub fn category_changes(a: &LayerReport, b: &LayerReport, tau: f64) -> Option<Ve
             .collect(),
     )
 }
+
+/// How an entry is named in views and figures: "cnn3d · epoch 3" (the
+/// checkpoint part only for an entry with an epoch or checkpoint; without
+/// `with_model`, just that part). An entry the report lacks is "#e".
+pub fn entry_label(report: &Report, entry: usize, with_model: bool) -> String {
+    let Some(m) = report.models.get(entry) else {
+        return format!("#{entry}");
+    };
+    let ckpt = match (m.epoch, &m.checkpoint) {
+        (Some(e), _) => Some(format!("epoch {e}")),
+        (None, Some(c)) => Some(c.clone()),
+        (None, None) => None,
+    };
+    match (with_model, ckpt) {
+        (true, Some(c)) => format!("{} · {c}", m.name),
+        (false, Some(c)) => c,
+        (_, None) => m.name.clone(),
+    }
+}
+
+/// The layer two entries are compared on: `selected` if both have it, else
+/// the first layer of `a` that `b` has (`None`: no layer in common, or an
+/// entry the report lacks).
+pub fn common_layer(report: &Report, a: usize, b: usize, selected: Option<&str>) -> Option<String> {
+    let (la, lb) = (&report.models.get(a)?.layers, &report.models.get(b)?.layers);
+    let has = |ls: &[LayerReport], n: &str| ls.iter().any(|l| l.name == n);
+    selected
+        .filter(|n| has(la, n) && has(lb, n))
+        .map(str::to_string)
+        .or_else(|| la.iter().find(|l| has(lb, &l.name)).map(|l| l.name.clone()))
+}

@@ -1,20 +1,24 @@
 //! Figures: the plot data derived from a report ([`data`]) — what every
-//! view of the app draws and every exported figure shows — and the
-//! writers for CSV of exactly those numbers, SVG and PNG. Pure: no egui,
-//! no tch; the app and `stadyn export` call the same functions.
+//! view of the app draws and every exported figure shows — the writers for
+//! CSV of exactly those numbers, SVG and PNG, and the [`catalogue`] of
+//! figures (title, file name, SVG, CSV) that the app's exports and
+//! `stadyn export` both render. Pure: no egui, no tch.
 //!
 //! Colours follow the reference's convention: dynamic blue, static red,
 //! joint beige, none grey ([`palette`]).
 
+pub mod catalogue;
 pub mod csv;
 pub mod data;
 pub mod palette;
 pub mod png;
 pub mod svg;
 
+pub use catalogue::{Figure, FigureError, Rendered};
 pub use data::{
     CategoryChange, ChannelPoint, CurvePoint, LayerBar, ModelGroup, TrainingCurve,
-    category_changes, channel_points, layer_bars, model_groups, settle_index, training_curves,
+    category_changes, channel_points, common_layer, entry_label, layer_bars, model_groups,
+    settle_index, training_curves,
 };
 
 #[cfg(test)]

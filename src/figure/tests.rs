@@ -258,3 +258,123 @@ fn composed_figures_sit_side_by_side_and_render() {
         (w.ceil() as u32, h.ceil() as u32)
     );
 }
+
+/// Two models: "a" with checkpoints at epochs 0 and 1, "b" without; layers
+/// "s" (4 channels) and, in a only, "t".
+fn catalogue_report() -> Report {
+    let l = |name: &str| layer(name, &RHOS, [30.0, 22.0, 48.0], None);
+    report(vec![
+        model("a", Some(0.0), vec![l("s"), l("t")]),
+        model("a", Some(1.0), vec![l("s"), l("t")]),
+        model("b", None, vec![l("s")]),
+    ])
+}
+
+#[test]
+fn the_catalogue_names_every_figure_once() {
+    use super::catalogue::every;
+    let r = catalogue_report();
+    let rendered: Vec<Rendered> = every(&r)
+        .iter()
+        .map(|f| f.render(&r, 0.5).unwrap())
+        .collect();
+    let stems: Vec<&str> = rendered.iter().map(|f| f.stem.as_str()).collect();
+    assert_eq!(
+        stems,
+        ["bars", "training_a", "channels_a_t", "channels_b_s"]
+    );
+    let titles: Vec<&str> = rendered.iter().map(|f| f.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Static and dynamic share per layer",
+            "a: shares across training",
+            "a · epoch 1 · t: channels (1 undefined)",
+            "b · s: channels (1 undefined)",
+        ]
+    );
+    for f in &rendered {
+        assert!(f.svg.contains(&f.title), "{}", f.stem);
+        assert!(f.csv.lines().count() > 1, "{}", f.stem);
+    }
+    // the bars of each model's last checkpoint: a at epoch 1 (2 layers), b (1)
+    assert_eq!(rendered[0].csv.lines().count(), 1 + 3);
+    assert!(rendered[0].csv.contains("\na,epoch_1.pt,1,s,"));
+}
+
+#[test]
+fn a_figure_of_what_the_report_lacks_is_missing_not_a_panic() {
+    let r = catalogue_report();
+    let missing = [
+        Figure::Layers {
+            entries: vec![7],
+            checkpoints_of: None,
+        },
+        Figure::Channels {
+            entry: 9,
+            layer: "s".into(),
+            selected: vec![],
+        },
+        Figure::Channels {
+            entry: 2,
+            layer: "t".into(),
+            selected: vec![],
+        },
+        Figure::Training { model: "b".into() },
+        Figure::Compare {
+            a: 0,
+            b: 26,
+            layer: None,
+            selected: vec![],
+        },
+    ];
+    for f in missing {
+        assert!(
+            matches!(f.render(&r, 0.5), Err(FigureError::Missing(_))),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn compare_holds_the_bars_the_changes_and_both_scatters() {
+    let r = catalogue_report();
+    let f = Figure::Compare {
+        a: 0,
+        b: 2,
+        layer: Some("t".into()), // b lacks it: the scatters show s
+        selected: vec![1],
+    };
+    let out = f.render(&r, 0.5).unwrap();
+    assert_eq!(out.stem, "compare");
+    assert_eq!(
+        out.title,
+        "a · epoch 0 and b: static and dynamic share per layer"
+    );
+    let tables: Vec<&str> = out.csv.split("\n\n").collect();
+    assert_eq!(tables.len(), 3, "{}", out.csv);
+    assert!(tables[0].starts_with("model,checkpoint,epoch,layer,channels,"));
+    assert_eq!(tables[0].lines().count(), 1 + 3, "a's two layers, b's one");
+    assert_eq!(
+        tables[1].trim_end(),
+        "layer,channel,from,to",
+        "none changed"
+    );
+    assert!(tables[2].starts_with("entry,layer,channel,rho_static,"));
+    assert_eq!(
+        tables[2].lines().count(),
+        1 + 3 + 3,
+        "defined points of both"
+    );
+    assert!(tables[2].contains("\nb,s,0,"));
+    // rings only when the selection is of the layer shown
+    let ring = "fill-opacity=\"0.85\" stroke=";
+    assert!(!out.svg.contains(ring));
+    let f = Figure::Compare {
+        a: 0,
+        b: 2,
+        layer: Some("s".into()),
+        selected: vec![1],
+    };
+    assert_eq!(f.render(&r, 0.5).unwrap().svg.matches(ring).count(), 2);
+}

@@ -101,6 +101,8 @@ pub enum Action {
     SetSeed(u64),
     /// Built-in styles (empty: all).
     SetStyles(Vec<String>),
+    /// The device runs use (`auto`, `cpu`, `cuda:N`).
+    SetDevice(String),
     /// Start the analysis of the current project.
     Run,
     /// Cancel the running job.

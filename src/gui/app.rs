@@ -121,8 +121,13 @@ impl StadynApp {
         self.pick_save = picker;
     }
 
-    /// One frame of the app inside `ui` (kittest drives this directly).
-    pub fn show(&mut self, ui: &mut egui::Ui) {
+    /// Applies what the background threads sent: the worker's replies and
+    /// finished exports. eframe calls it through [`eframe::App::logic`]
+    /// before every frame and also while the window is hidden (minimized:
+    /// no frames are painted, but the waker's repaint requests still call
+    /// `logic`), so a job never waits on a full reply queue for the window
+    /// to be shown again.
+    pub fn poll(&mut self) {
         while let Some(reply) = self.worker.try_recv() {
             self.on_reply(reply);
         }
@@ -136,6 +141,13 @@ impl StadynApp {
                     .message(Level::Error, format!("Export failed: {e}")),
             }
         }
+    }
+
+    /// One frame of the app inside `ui`. It polls first (a no-op after
+    /// eframe's `logic`), so a kittest harness, which calls only this, sees
+    /// the replies too.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.poll();
         let title = self.window_title();
         if title != self.title {
             ui.ctx()
@@ -201,12 +213,20 @@ impl StadynApp {
 
     /// Asks where to save and exports the tab's figure or numbers there.
     fn export(&mut self, tab: Tab, format: ExportFormat) {
-        let Some(content) = export::content(tab, &self.state) else {
-            self.state.message(
-                Level::Warning,
-                format!("{} has nothing to export yet", tab.label()),
-            );
-            return;
+        let content = match export::render(tab, &self.state) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                self.state.message(
+                    Level::Warning,
+                    format!("{} has nothing to export yet", tab.label()),
+                );
+                return;
+            }
+            Err(e) => {
+                self.state
+                    .message(Level::Error, format!("Export failed: {e}"));
+                return;
+            }
         };
         let near = self
             .state
@@ -235,11 +255,15 @@ impl StadynApp {
         })
     }
 
-    fn window_title(&self) -> String {
-        match self.shown_name() {
+    pub(crate) fn window_title(&self) -> String {
+        let mut title = match self.shown_name() {
             Some(n) => format!("stadyn — {n}"),
             None => "stadyn".into(),
+        };
+        if let Some(note) = self.state.partial_note() {
+            title.push_str(&format!(" ({note})"));
         }
+        title
     }
 
     /// Applies one action.
@@ -282,7 +306,10 @@ impl StadynApp {
                 }
             }
             Action::ClearChannels => s.selection.channels.clear(),
-            Action::SetCompare(a, b) => s.selection.compare = Some((a, b)),
+            Action::SetCompare(a, b) => {
+                s.selection.compare = Some((a, b));
+                s.refresh(); // checks the pair against the report
+            }
             Action::ShowPair(id) => s.selection.pair = id,
             Action::SetPlayback { fps, looping } => {
                 s.settings.fps = fps;
@@ -327,6 +354,7 @@ impl StadynApp {
             Action::SetFrames(t) => self.edit(|p| p.probe.frames = t),
             Action::SetSeed(seed) => self.edit(|p| p.probe.seed = seed),
             Action::SetStyles(styles) => self.edit(|p| p.probe.styles = styles),
+            Action::SetDevice(device) => self.edit(|p| p.run.device = device),
             Action::Run => self.run(),
             Action::Cancel => {
                 if let JobStatus::Running { id, .. } = s.job {
@@ -413,6 +441,10 @@ fn untitled() -> Project {
 }
 
 impl eframe::App for StadynApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }

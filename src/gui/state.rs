@@ -186,6 +186,9 @@ pub struct AppState {
     pub job: JobStatus,
     /// Warnings and errors, newest last.
     pub messages: Vec<Message>,
+    /// The devices a run can use on this machine, as the worker found them
+    /// (`cpu`, `cuda:0`, …; empty until it answers).
+    pub devices: Vec<String>,
 }
 
 impl AppState {
@@ -195,6 +198,25 @@ impl AppState {
             level,
             text: text.into(),
         });
+    }
+
+    /// Adds a message unless the log has it already (a warning a job
+    /// streamed and its report keeps).
+    pub fn message_once(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if !self.messages.iter().any(|m| m.text == text) {
+            self.message(level, text);
+        }
+    }
+
+    /// "partial: 120 of 400 pairs" when the report shown is of a run that
+    /// stopped early, a job still running, or a merge of some shards.
+    pub fn partial_note(&self) -> Option<String> {
+        let p = self.report.as_ref()?.partial?;
+        Some(format!(
+            "partial: {} of {} pairs",
+            p.pairs_done, p.pairs_planned
+        ))
     }
 
     /// The entry (index into `report.models`) of the selected checkpoint.
@@ -209,12 +231,71 @@ impl AppState {
             .copied()
     }
 
-    /// Sets a new report (keeping the selection where it still applies) and
-    /// recomputes the plot data.
+    /// Sets a new report (final, partial or opened) and recomputes the plot
+    /// data. Everything the selection points at is looked up again in it:
+    /// the compared entries and the selected checkpoint by model name and
+    /// checkpoint (a later stage of a job may add entries in front of
+    /// them), the layer by name, the channels within the layer's count;
+    /// what it no longer has is dropped or falls back to the first model at
+    /// its last checkpoint.
     pub fn set_report(&mut self, report: Arc<Report>, partial: bool) {
-        self.report = Some(report);
+        let before = self.report.replace(report);
         self.partial = partial;
+        self.follow(before.as_deref());
         self.refresh();
+    }
+
+    /// Shows no report (another project is opening); the selection's entries
+    /// are forgotten.
+    pub fn clear_report(&mut self) {
+        self.report = None;
+        self.partial = false;
+        self.selection.compare = None;
+        self.selection.channels.clear();
+        self.refresh();
+    }
+
+    /// Points the selection at the entries of the new report that it
+    /// pointed at in `before` (see [`Self::set_report`]). [`Derived`] still
+    /// describes `before` here.
+    fn follow(&mut self, before: Option<&Report>) {
+        let Some(now) = self.report.clone() else {
+            return;
+        };
+        let old = |e: usize| before.and_then(|b| b.models.get(e));
+        let find = |e: usize| {
+            let m = old(e)?;
+            now.models
+                .iter()
+                .position(|n| n.name == m.name && n.checkpoint == m.checkpoint)
+        };
+        let selected = self.selected_entry();
+        let sel = &mut self.selection;
+        sel.compare = sel
+            .compare
+            .and_then(|(a, b)| Some((find(a)?, find(b)?)))
+            .filter(|(a, b)| a != b);
+        let groups = model_groups(&now);
+        let found = selected.and_then(find).and_then(|e| {
+            groups
+                .iter()
+                .enumerate()
+                .find_map(|(g, group)| Some((g, group.entries.iter().position(|&x| x == e)?)))
+        });
+        if let Some((group, checkpoint)) = found {
+            (sel.group, sel.checkpoint) = (group, checkpoint);
+            return;
+        }
+        // That checkpoint is gone: the same model if it is there, else the first.
+        let name = selected.and_then(old).map(|m| m.name.as_str());
+        match groups.iter().position(|g| Some(g.name.as_str()) == name) {
+            Some(g) => sel.group = g,
+            None => {
+                sel.group = 0;
+                sel.checkpoint = usize::MAX;
+            }
+        }
+        sel.channels.clear();
     }
 
     /// Recomputes [`Derived`] from the report, selection and τ; clamps a
@@ -230,16 +311,18 @@ impl AppState {
         let tau = self.settings.tau;
         let groups = model_groups(&report);
         let sel = &mut self.selection;
+        let n = report.models.len();
+        sel.compare = sel.compare.filter(|&(a, b)| a < n && b < n && a != b);
         if sel.group >= groups.len() {
             sel.group = 0;
-            sel.checkpoint = 0;
+            sel.checkpoint = usize::MAX;
         }
         let group = groups.get(sel.group);
         if let Some(g) = group {
             sel.checkpoint = sel.checkpoint.min(g.entries.len().saturating_sub(1));
         }
         let entry = group.and_then(|g| g.entries.get(sel.checkpoint)).copied();
-        let layers = entry.map(|e| &report.models[e].layers);
+        let layers = entry.and_then(|e| report.models.get(e)).map(|m| &m.layers);
         let layer = layers.and_then(|ls| {
             sel.layer
                 .as_ref()

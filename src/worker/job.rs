@@ -19,6 +19,8 @@ pub(crate) mod tests;
 
 pub use open::{Cached, LoadedProject, ProbeInfo, ProjectInfo};
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,8 +32,10 @@ use super::Waker;
 use crate::analysis::{CacheUse, Progress, Project, Started};
 use crate::report::{Report, Warning};
 
-/// Replies waiting for the UI before the worker waits for it (progress and
-/// partial reports are dropped instead of waiting).
+/// Replies waiting for the UI before the worker waits for it. Progress and
+/// partial reports, which later ones supersede, take at most half of it and
+/// are dropped beyond that, so the events that must arrive (warnings, the
+/// job's end) find room even when the UI is behind.
 const EVENT_CAPACITY: usize = 256;
 
 /// Pairs between partial reports (and saved statistics) in the app: small,
@@ -104,6 +108,10 @@ pub enum Event {
     Warning(Warning),
     /// Something the user may like to know (the probe clips were generated).
     Note(String),
+    /// The devices runs can use on this machine (`cpu`, then `cuda:N` for
+    /// each CUDA device libtorch sees); sent once when the worker starts,
+    /// with id 0.
+    Devices(Vec<String>),
     /// The job ended: its report, or why there is none (failed, cancelled).
     Finished(Result<JobResult, String>),
 }
@@ -132,12 +140,24 @@ impl Outbox {
         }
     }
 
-    /// Sends unless the app is behind (for events that later ones supersede).
+    /// Sends unless the app is behind (for events that later ones
+    /// supersede): they fill at most half of the queue, leaving the rest to
+    /// what [`Self::send`] must deliver.
     fn offer(&self, id: RequestId, event: Event) {
-        if self.tx.try_send(Reply { id, event }).is_ok() {
+        let room = self.tx.capacity().map_or(usize::MAX, |c| c / 2);
+        if self.tx.len() < room && self.tx.try_send(Reply { id, event }).is_ok() {
             (self.waker)();
         }
     }
+}
+
+/// The devices a run can use here: the CPU, and each CUDA device libtorch
+/// sees (asked on the worker's thread: the first question loads CUDA).
+pub fn devices() -> Vec<String> {
+    let mut list = vec!["cpu".to_string()];
+    #[cfg(feature = "torch")]
+    list.extend((0..crate::model::cuda_devices()).map(|i| format!("cuda:{i}")));
+    list
 }
 
 /// The app's handle on the worker thread; dropping it cancels the job and
@@ -145,8 +165,11 @@ impl Outbox {
 pub struct JobWorker {
     commands: Option<Sender<Command>>,
     events: Receiver<Reply>,
-    /// For replies the worker thread cannot give (it failed to start).
-    outbox: Outbox,
+    /// Answers to commands the worker thread could not take (it failed to
+    /// start, or its queue is full), given before the worker's replies.
+    refused: RefCell<VecDeque<Reply>>,
+    /// Wakes the UI for a refused command's answer.
+    waker: Waker,
     next_id: RequestId,
     running: Option<(RequestId, Arc<AtomicBool>)>,
     use_cache: bool,
@@ -156,12 +179,14 @@ impl JobWorker {
     /// Starts the worker thread; `waker` is called after every reply.
     pub fn new(waker: Waker) -> Self {
         let (tx, events) = bounded(EVENT_CAPACITY);
-        let outbox = Outbox { tx, waker };
+        let outbox = Outbox {
+            tx,
+            waker: Arc::clone(&waker),
+        };
         let (commands, rx) = bounded::<Command>(64);
-        let loop_outbox = outbox.clone();
         let started = std::thread::Builder::new()
             .name("stadyn-worker".into())
-            .spawn(move || run::command_loop(&rx, &loop_outbox));
+            .spawn(move || run::command_loop(&rx, &outbox));
         let commands = match started {
             Ok(_) => Some(commands),
             Err(e) => {
@@ -172,7 +197,8 @@ impl JobWorker {
         Self {
             commands,
             events,
-            outbox,
+            refused: RefCell::default(),
+            waker,
             next_id: 0,
             running: None,
             use_cache: true,
@@ -241,12 +267,14 @@ impl JobWorker {
 
     /// The next reply, if one is waiting (never blocks).
     pub fn try_recv(&self) -> Option<Reply> {
-        self.events.try_recv().ok()
+        let refused = self.refused.borrow_mut().pop_front();
+        refused.or_else(|| self.events.try_recv().ok())
     }
 
     /// The next reply, waiting up to `timeout` (for tests and scripts).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Reply> {
-        self.events.recv_timeout(timeout).ok()
+        let refused = self.refused.borrow_mut().pop_front();
+        refused.or_else(|| self.events.recv_timeout(timeout).ok())
     }
 
     fn next(&mut self) -> RequestId {
@@ -276,7 +304,8 @@ impl JobWorker {
             ),
             Command::Run { id, .. } => (id, Event::Finished(Err(error))),
         };
-        self.outbox.offer(id, event);
+        self.refused.borrow_mut().push_back(Reply { id, event });
+        (self.waker)();
     }
 }
 

@@ -24,6 +24,7 @@ impl StadynApp {
                 s.settings.last_path = Some(path);
                 s.job = JobStatus::Idle;
                 s.set_report(report, false);
+                self.list_warnings();
                 self.announce("results shown", "from the report file");
             }
             Event::OpenFailed { path, error } => {
@@ -72,9 +73,10 @@ impl StadynApp {
             Event::Warning(w) => {
                 if self.is_job(id) {
                     self.state
-                        .message(Level::Warning, format!("{}: {}", w.path, w.reason));
+                        .message_once(Level::Warning, format!("{}: {}", w.path, w.reason));
                 }
             }
+            Event::Devices(devices) => self.state.devices = devices,
             Event::Note(text) => {
                 if self.is_job(id) {
                     self.state.message(Level::Info, text);
@@ -92,6 +94,7 @@ impl StadynApp {
                         let cached = r.cache == CacheUse::Reused;
                         s.set_report(r.report, false);
                         s.job = JobStatus::Done { cached };
+                        self.list_warnings();
                         self.announce(
                             "results shown",
                             if cached { "from the cache" } else { "computed" },
@@ -124,14 +127,12 @@ impl StadynApp {
         if opening.is_some() {
             self.opening = None;
             s.busy = None;
-            s.report = None;
-            s.partial = false;
+            s.clear_report();
             s.report_path = None;
             s.project_path = p.path.clone();
             if p.path.is_some() {
                 s.settings.last_path = p.path.clone();
             }
-            s.refresh();
         } else {
             self.inspecting = None;
         }
@@ -147,12 +148,14 @@ impl StadynApp {
             Some(c) if c.complete => {
                 s.set_report(c.report, false);
                 s.job = JobStatus::Done { cached: true };
+                self.list_warnings();
                 self.announce("results shown", "from the cache");
             }
             Some(c) => {
                 // An interrupted run: show what it had; Run resumes it.
                 s.set_report(c.report, true);
                 s.job = JobStatus::Idle;
+                self.list_warnings();
                 if autorun {
                     self.run();
                 }
@@ -163,6 +166,19 @@ impl StadynApp {
                     self.run();
                 }
             }
+        }
+    }
+
+    /// Lists the warnings the report shown keeps (skipped videos, a model
+    /// without a manifest) in the messages, each once: a report opened
+    /// from a file or the cache says what a run would have said.
+    fn list_warnings(&mut self) {
+        let Some(report) = self.state.report.clone() else {
+            return;
+        };
+        for w in &report.warnings {
+            self.state
+                .message_once(Level::Warning, format!("{}: {}", w.path, w.reason));
         }
     }
 

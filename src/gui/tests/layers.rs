@@ -284,7 +284,7 @@ fn the_layers_export_follows_the_grouping_shown() {
     assert_eq!(by_ckpt.len(), 3 * layers, "three checkpoints");
     assert!(by_ckpt.iter().all(|r| r.starts_with("cnn3d,")));
     let exported = content(Tab::Layers, &h.state().state).unwrap();
-    assert_eq!(exported.stem, "layers_cnn3d_checkpoints");
+    assert_eq!(exported.stem, "bars_cnn3d_checkpoints");
     assert!(exported.svg.contains("per layer and checkpoint"));
 }
 

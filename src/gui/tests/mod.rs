@@ -2,9 +2,12 @@
 
 mod channels;
 mod compare;
+mod hidden;
 mod layers;
+mod opened;
 mod pairs;
 mod project;
 #[cfg(feature = "torch")]
 mod smoke;
+mod stale;
 mod training;

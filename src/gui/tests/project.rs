@@ -4,11 +4,12 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use crate::gui::StadynApp;
+use crate::gui::action::Action;
 use crate::gui::state::{JobStatus, Settings};
-use crate::gui::views::project::TAU_LABEL;
+use crate::gui::views::project::{DEVICE_LABEL, TAU_LABEL};
 use crate::worker::job::tests::{demo_model, demo_probe, project};
 
 fn harness(app: StadynApp) -> Harness<'static, StadynApp> {
@@ -112,6 +113,89 @@ fn a_project_without_its_probe_folder_opens_and_says_so() {
         matches!(h.state().state.job, JobStatus::Idle),
         "not run by itself"
     );
+    assert!(run_disabled(&h));
+    assert!(shows(&h, "Cannot run: probe folder"));
+}
+
+fn run_disabled(h: &Harness<'_, StadynApp>) -> bool {
+    h.get_by_label("Run").accesskit_node().is_disabled()
+}
+
+#[test]
+fn run_is_disabled_with_its_reason_without_a_probe_folder() {
+    let mut app = app();
+    // A new, untitled project: a model and no probe folder yet.
+    app.apply(Action::AddModel(demo_model()));
+    let mut h = harness(app);
+    step_until(&mut h, 30, |a| a.state.project_info.is_some());
+    h.run();
+    assert!(run_disabled(&h), "Run is disabled");
+    assert!(
+        shows(&h, "Cannot run: no probe folder"),
+        "the reason beside it"
+    );
+    let count =
+        |h: &Harness<'_, StadynApp>| h.query_all_by_label_contains("no probe folder yet").count();
+    let before = count(&h);
+    h.get_by_label("Run").hover();
+    h.run();
+    assert_eq!(count(&h), before + 1, "and as hover text");
+    h.get_by_label("Run").click();
+    h.run();
+    assert_eq!(h.state().state.job, JobStatus::Idle, "nothing started");
+}
+
+#[test]
+fn run_is_disabled_with_its_reason_without_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = demo_probe(dir.path(), 2);
+    let mut app = app();
+    app.apply(Action::SetProbe(probe));
+    let mut h = harness(app);
+    step_until(&mut h, 30, |a| a.state.project_info.is_some());
+    h.run();
+    assert!(run_disabled(&h));
+    assert!(shows(&h, "Cannot run: the project has no models"));
+    // A model added: Run is enabled.
+    h.state_mut().apply(Action::AddModel(demo_model()));
+    step_until(&mut h, 30, |a| {
+        a.state
+            .project_info
+            .as_ref()
+            .is_some_and(|i| i.problems.is_empty())
+    });
+    h.run();
+    assert!(!run_disabled(&h));
+    assert!(!shows(&h, "Cannot run"));
+}
+
+#[test]
+fn the_device_selector_lists_the_workers_devices_and_sets_the_device() {
+    let mut app = app();
+    app.apply(Action::AddModel(demo_model()));
+    let mut h = harness(app);
+    step_until(&mut h, 30, |a| {
+        a.state.project_info.is_some() && !a.state.devices.is_empty()
+    });
+    assert_eq!(h.state().state.devices, crate::worker::job::devices());
+    // As if the worker had found two CUDA devices.
+    let two = ["cpu", "cuda:0", "cuda:1"].map(String::from).to_vec();
+    h.state_mut().state.devices = two;
+    h.run();
+    h.get_by_label(DEVICE_LABEL).click();
+    h.run();
+    for d in ["auto", "cpu", "cuda:0", "cuda:1"] {
+        assert!(h.query_all_by_label(d).next().is_some(), "{d} is offered");
+    }
+    h.get_by_label("cuda:1").click();
+    h.run();
+    let project = h.state().state.project.clone().unwrap();
+    assert_eq!(project.run.device, "cuda:1", "a run uses it");
+    // On a machine without that device, Run says why it cannot start.
+    h.state_mut().state.devices = vec!["cpu".into()];
+    h.run();
+    assert!(run_disabled(&h));
+    assert!(shows(&h, "device 'cuda:1' is not on this machine"));
 }
 
 #[cfg(feature = "torch")]

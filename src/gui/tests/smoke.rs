@@ -156,7 +156,7 @@ fn open_run_visit_and_export_every_tab() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     for stem in [
-        "layers",
+        "bars",
         "channels_cnn3d-motion_stage3",
         "training_cnn3d-motion",
         "compare",
@@ -174,7 +174,7 @@ fn open_run_visit_and_export_every_tab() {
         assert!(csv.lines().count() > 3, "{stem}.csv:\n{csv}");
     }
     // The Layers CSV holds the shown bars: cnn3d-motion at epoch 10 and c2d-motion.
-    let layers = std::fs::read_to_string(out.join("layers.csv")).unwrap();
+    let layers = std::fs::read_to_string(out.join("bars.csv")).unwrap();
     assert!(layers.contains("cnn3d-motion,epoch_10.00.pt"), "{layers}");
     assert!(layers.contains("c2d-motion,"), "{layers}");
     assert!(!layers.contains("epoch_05.00.pt"), "{layers}");

@@ -85,7 +85,8 @@ impl Track {
         let mut min = 0.0f64;
         if let (Some(r), Some(g), Some(name)) = (&report, state.derived.groups.get(group), &layer) {
             for &e in &g.entries {
-                let Some(l) = r.models[e].layers.iter().find(|l| &l.name == name) else {
+                let layers = r.models.get(e).map_or(&[][..], |m| &m.layers[..]);
+                let Some(l) = layers.iter().find(|l| &l.name == name) else {
                     continue;
                 };
                 let row: Vec<Option<[f64; 2]>> = l
@@ -235,7 +236,10 @@ impl ChannelsView {
             {
                 actions.push(Action::SetTau(tau));
             }
-            let layers = state.selected_entry().map(|e| &report.models[e].layers);
+            let layers = state
+                .selected_entry()
+                .and_then(|e| report.models.get(e))
+                .map(|m| &m.layers);
             let current = state.selection.layer.clone().unwrap_or_default();
             egui::ComboBox::from_label("layer")
                 .selected_text(&current)

@@ -16,8 +16,11 @@ use super::plot_stack::show_stacked;
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
-use crate::report::{LayerReport, Report};
+use crate::report::Report;
 use crate::stats::Category;
+
+/// The layer the scatters show (as in the exported figure).
+pub(crate) use crate::figure::common_layer;
 
 /// Compare: two models or checkpoints side by side, and the channels whose category changed.
 #[derive(Default)]
@@ -57,7 +60,7 @@ pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
     let g = groups.get(state.selection.group)?;
     let sel = state.selected_entry()?;
     if g.entries.len() > 1 {
-        let first = g.entries[0];
+        let first = *g.entries.first()?;
         let other = if first == sel {
             *g.entries.last()?
         } else {
@@ -70,22 +73,6 @@ pub(crate) fn default_pair(state: &AppState) -> Option<(usize, usize)> {
         .flat_map(|g| g.entries.last())
         .find(|&&e| e != sel)?;
     Some((sel, *other))
-}
-
-/// The layer the scatters show: the selected one if both entries have it,
-/// else the first layer of `a` that `b` has.
-pub(crate) fn common_layer(
-    report: &Report,
-    a: usize,
-    b: usize,
-    selected: Option<&str>,
-) -> Option<String> {
-    let (la, lb) = (&report.models.get(a)?.layers, &report.models.get(b)?.layers);
-    let has = |ls: &[LayerReport], n: &str| ls.iter().any(|l| l.name == n);
-    selected
-        .filter(|n| has(la, n) && has(lb, n))
-        .map(str::to_string)
-        .or_else(|| la.iter().find(|l| has(lb, &l.name)).map(|l| l.name.clone()))
 }
 
 impl Compared {
@@ -238,13 +225,10 @@ impl CompareView {
 fn bars_ui(ui: &mut egui::Ui, cmp: &Compared, actions: &mut Vec<Action>) {
     let id = Id::unique("stadyn.compare.bars");
     let (r, resp) = show_stacked(ui, id, &cmp.layout, BarKind::Factors, None);
-    if let Some(h) = r.hovered {
-        let s = &cmp.layout.slots[h.slot];
+    if let Some(s) = r.hovered.and_then(|h| cmp.layout.slots.get(h.slot)) {
+        let label = cmp.layout.groups.get(s.group).map_or("", |g| &g.label);
         tooltip(&resp, |ui| {
-            ui.strong(format!(
-                "{} — {}",
-                cmp.layout.groups[s.group].label, s.bar.layer
-            ));
+            ui.strong(format!("{label} — {}", s.bar.layer));
             for (k, name) in ["dynamic", "static", "residual"].iter().enumerate() {
                 let ci = s
                     .bar
@@ -254,10 +238,8 @@ fn bars_ui(ui: &mut egui::Ui, cmp: &Compared, actions: &mut Vec<Action>) {
             }
         });
     }
-    if let Some(slot) = r.clicked {
-        actions.push(Action::SelectLayer(
-            cmp.layout.slots[slot].bar.layer.clone(),
-        ));
+    if let Some(s) = r.clicked.and_then(|slot| cmp.layout.slots.get(slot)) {
+        actions.push(Action::SelectLayer(s.bar.layer.clone()));
     }
 }
 

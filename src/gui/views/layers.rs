@@ -89,9 +89,9 @@ impl LayersView {
                     BarKind::Categories,
                     selected,
                 );
-                if let Some(h) = r.hovered {
+                if let Some(slot) = r.hovered.and_then(|h| layout.slots.get(h.slot)) {
                     tooltip(&resp, |ui| {
-                        category_tooltip(ui, &layout.slots[h.slot], state.settings.tau);
+                        category_tooltip(ui, slot, state.settings.tau);
                     });
                 }
                 clicked = clicked.or(r.clicked);
@@ -135,38 +135,43 @@ pub(crate) fn bar_groups(state: &AppState, by_checkpoint: bool) -> Vec<BarGroup>
         return Vec::new();
     };
     let sel = &state.selection;
-    let selected_epoch = state.selected_entry().and_then(|e| report.models[e].epoch);
-    let group_of = |gi: usize, g: &ModelGroup, k: usize, label: String| BarGroup {
+    let selected_epoch = state
+        .selected_entry()
+        .and_then(|e| report.models.get(e))
+        .and_then(|m| m.epoch);
+    let group_of = |gi: usize, k: usize, entry: usize, label: String| BarGroup {
         label,
         group: gi,
         checkpoint: k,
-        entry: g.entries[k],
+        entry,
     };
     if by_checkpoint {
         return groups.get(sel.group).map_or_else(Vec::new, |g| {
-            (0..g.entries.len())
-                .map(|k| group_of(sel.group, g, k, entry_label(report, g.entries[k], false)))
+            g.entries
+                .iter()
+                .enumerate()
+                .map(|(k, &e)| group_of(sel.group, k, e, entry_label(report, e, false)))
                 .collect()
         });
     }
     groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| !g.entries.is_empty())
-        .map(|(gi, g)| {
-            let last = g.entries.len() - 1;
+        .filter_map(|(gi, g)| {
+            let last = g.entries.len().checked_sub(1)?;
             let k = if gi == sel.group {
                 sel.checkpoint.min(last)
             } else {
                 // Without epochs to match: the final checkpoint.
                 nearest_checkpoint(report, g, selected_epoch).unwrap_or(last)
             };
+            let entry = *g.entries.get(k)?;
             let label = if g.entries.len() > 1 {
-                entry_label(report, g.entries[k], true)
+                entry_label(report, entry, true)
             } else {
                 g.name.clone()
             };
-            group_of(gi, g, k, label)
+            Some(group_of(gi, k, entry, label))
         })
         .collect()
 }
@@ -182,7 +187,7 @@ fn nearest_checkpoint(
     g.entries
         .iter()
         .enumerate()
-        .filter_map(|(k, &e)| Some((k, (report.models[e].epoch? - epoch).abs())))
+        .filter_map(|(k, &e)| Some((k, (report.models.get(e)?.epoch? - epoch).abs())))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(k, _)| k)
 }
@@ -231,7 +236,9 @@ fn factor_tooltip(
     layout: &BarLayout,
     h: BarHit,
 ) {
-    let s = &layout.slots[h.slot];
+    let Some(s) = layout.slots.get(h.slot) else {
+        return;
+    };
     ui.strong(format!(
         "{} — {}",
         entry_label(report, s.bar.model_index, true),

@@ -224,7 +224,9 @@ impl PairsView {
                 let names: Vec<String> = project.models.iter().map(model_name).collect();
                 egui::ComboBox::from_label("input of model")
                     .selected_text(names.get(self.model).cloned().unwrap_or_default())
-                    .show_index(ui, &mut self.model, names.len(), |i| names[i].clone());
+                    .show_index(ui, &mut self.model, names.len(), |i| {
+                        names.get(i).cloned().unwrap_or_default()
+                    });
             }
             ui.separator();
             if ui

@@ -11,6 +11,9 @@ use egui::Color32;
 use crate::figure::palette;
 use crate::stats::Category;
 
+/// How a model entry is named in a view (as in the exported figures).
+pub(crate) use crate::figure::entry_label;
+
 /// An sRGB triple of [`palette`] as an egui colour.
 pub(crate) fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
@@ -151,29 +154,6 @@ pub(crate) fn ease(t: f64) -> f64 {
     t * t * (3.0 - 2.0 * t)
 }
 
-/// How a model entry is named in a view: "cnn3d · epoch 3" (the checkpoint
-/// part only for a model with several checkpoints).
-pub(crate) fn entry_label(
-    report: &crate::report::Report,
-    entry: usize,
-    with_model: bool,
-) -> String {
-    let Some(m) = report.models.get(entry) else {
-        return format!("#{entry}");
-    };
-    let ckpt = match (m.epoch, &m.checkpoint) {
-        (Some(e), _) => Some(format!("epoch {e}")),
-        (None, Some(c)) => Some(c.clone()),
-        (None, None) => None,
-    };
-    match (with_model, ckpt) {
-        (true, Some(c)) => format!("{} · {c}", m.name),
-        (true, None) => m.name.clone(),
-        (false, Some(c)) => c,
-        (false, None) => m.name.clone(),
-    }
-}
-
 /// The categories of the selected `channels` given the scatter `points`
 /// (sorted by channel, as `figure::channel_points` makes them); a channel
 /// without a point (undefined ρ) counts as unassigned.
@@ -206,7 +186,10 @@ pub(crate) fn checkpoint_slider(
     }
     let last = g.entries.len() - 1;
     let mut k = state.selection.checkpoint.min(last);
-    let label = entry_label(report, g.entries[k], false);
+    let label = g
+        .entries
+        .get(k)
+        .map_or_else(String::new, |&e| entry_label(report, e, false));
     let r = ui.add(
         egui::Slider::new(&mut k, 0..=last)
             .text("checkpoint")

@@ -3,8 +3,12 @@
 //! errors, dismissable). Edits become actions; the worker re-reads the
 //! project after each (models, probe videos, cached results).
 
+mod device;
 mod job;
 
+#[cfg(test)]
+pub(crate) use device::DEVICE_LABEL;
+use device::device_problem;
 #[cfg(test)]
 pub(crate) use job::TAU_LABEL;
 
@@ -88,6 +92,7 @@ impl ProjectView {
             ui.weak(short(p, None))
                 .on_hover_text(p.display().to_string());
         }
+        partial_ui(ui, state);
         let info = state.project_info.as_ref();
         egui::CollapsingHeader::new("Models")
             .default_open(true)
@@ -112,6 +117,7 @@ impl ProjectView {
             .show(ui, |ui| {
                 self.probe_ui(ui, state, project, base, actions);
             });
+        device::device_ui(ui, state, &project.run.device, actions);
         if let Some(i) = info {
             for p in &i.problems {
                 ui.colored_label(ui.visuals().error_fg_color, p);
@@ -251,6 +257,7 @@ fn no_project(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             ui.heading("Report");
             ui.label(short(p, None))
                 .on_hover_text(p.display().to_string());
+            partial_ui(ui, state);
             ui.weak("A report is read-only: open its project to run it again.");
         }
         None => {
@@ -265,6 +272,18 @@ fn no_project(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
             actions.push(Action::OpenDialog(OpenKind::Checkpoints));
         }
     });
+}
+
+/// "partial: 120 of 400 pairs" when the report shown is one of a run that
+/// stopped early (or a merge of some shards).
+fn partial_ui(ui: &mut egui::Ui, state: &AppState) {
+    if let Some(note) = state.partial_note() {
+        ui.colored_label(ui.visuals().warn_fg_color, note)
+            .on_hover_text(
+                "The results shown are of the pairs done so far: the shares and intervals \
+                 of the whole plan may differ",
+            );
+    }
 }
 
 /// One row per model: name, checkpoints, epochs, file (or folder).
@@ -326,10 +345,35 @@ fn short(p: &Path, base: Option<&Path>) -> String {
         .to_string()
 }
 
+/// Why Run cannot start now (empty: it can). A job that runs is no reason
+/// shown to the user (Cancel is beside Run), but Run waits for it too.
+pub(crate) fn run_blockers(state: &AppState) -> Vec<String> {
+    let Some(project) = &state.project else {
+        return vec![match state.report_path {
+            Some(_) => "a report is read-only: open its project to run it".into(),
+            None => "no project open: open one, or add a model".into(),
+        }];
+    };
+    if state.busy.is_some() {
+        return vec!["the project is still opening".into()];
+    }
+    let mut reasons = Vec::new();
+    // What the worker found when it last looked at the project.
+    if let Some(info) = &state.project_info {
+        if let Err(e) = &info.probe {
+            reasons.push(e.clone());
+        }
+        reasons.extend(info.problems.iter().cloned());
+        if let Some(why) = device_problem(&project.run.device, &state.devices) {
+            reasons.push(why);
+        }
+    }
+    reasons
+}
+
 /// Whether Run can start now.
 pub(crate) fn can_run(state: &AppState) -> bool {
-    state.project.is_some()
-        && state.busy.is_none()
+    run_blockers(state).is_empty()
         && !matches!(
             state.job,
             JobStatus::Running { .. } | JobStatus::Cancelling { .. }

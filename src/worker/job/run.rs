@@ -14,6 +14,11 @@ use crate::model::{Extractor, ModelError};
 
 /// Takes commands until the app drops its [`super::JobWorker`].
 pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
+    let devices = guarded(|| Ok(super::devices())).unwrap_or_else(|e| {
+        log::warn!("cannot list the CUDA devices: {e}");
+        vec!["cpu".into()]
+    });
+    out.send(0, Event::Devices(devices));
     let mut previous: Option<JoinHandle<()>> = None;
     for command in rx {
         match command {

@@ -59,6 +59,9 @@ fn until_done(w: &JobWorker, id: u64) -> Vec<Event> {
         let Some(Reply { id: got, event }) = w.recv_timeout(Duration::from_millis(100)) else {
             continue;
         };
+        if let Event::Devices(_) = event {
+            continue; // said once at start
+        }
         assert_eq!(got, id, "a reply to another request: {event:?}");
         let end = matches!(
             event,
@@ -270,4 +273,86 @@ fn cancel_stops_a_running_job() {
     assert!(asked.elapsed() < Duration::from_secs(10));
     let err = finished(&events).as_ref().unwrap_err();
     assert!(err.contains("cancelled"), "{err}");
+}
+
+#[test]
+fn superseded_events_leave_room_for_the_ones_that_must_arrive() {
+    use super::Outbox;
+    let (tx, rx) = crossbeam_channel::bounded(8);
+    let out = Outbox {
+        tx,
+        waker: Arc::new(|| {}),
+    };
+    // A UI that does not drain (a hidden window): progress piles up.
+    for done in 0..100 {
+        let p = crate::analysis::Progress {
+            done,
+            ..Default::default()
+        };
+        out.offer(1, Event::Progress(p));
+    }
+    // The job's end still goes in without waiting for the UI.
+    let (sent_tx, sent) = crossbeam_channel::bounded(1);
+    let job = out.clone();
+    std::thread::Builder::new()
+        .name("test-job".into())
+        .spawn(move || {
+            job.send(1, Event::Note("a warning".into()));
+            job.send(1, Event::Finished(Err("cancelled".into())));
+            let _ = sent_tx.send(());
+        })
+        .unwrap();
+    assert!(
+        sent.recv_timeout(Duration::from_secs(10)).is_ok(),
+        "the job thread blocked on a queue full of progress"
+    );
+    let events: Vec<Event> = rx.try_iter().map(|r| r.event).collect();
+    assert!(events.len() <= 6, "{} events queued", events.len());
+    assert!(matches!(events.last(), Some(Event::Finished(Err(_)))));
+}
+
+#[test]
+fn the_last_event_waits_for_room_rather_than_being_lost() {
+    use super::Outbox;
+    let (tx, rx) = crossbeam_channel::bounded(4);
+    let out = Outbox {
+        tx,
+        waker: Arc::new(|| {}),
+    };
+    let job = out.clone();
+    let handle = std::thread::Builder::new()
+        .name("test-job".into())
+        .spawn(move || {
+            for i in 0..10 {
+                job.send(1, Event::Note(format!("note {i}")));
+            }
+            job.send(1, Event::Finished(Err("failed".into())));
+        })
+        .unwrap();
+    let mut events = Vec::new();
+    while let Ok(r) = rx.recv_timeout(Duration::from_secs(10)) {
+        let end = matches!(r.event, Event::Finished(_));
+        events.push(r.event);
+        if end {
+            break;
+        }
+    }
+    handle.join().unwrap();
+    assert_eq!(events.len(), 11, "every note and the end: {events:?}");
+}
+
+#[test]
+fn the_worker_lists_the_devices_when_it_starts() {
+    let (w, _) = worker();
+    let reply = w.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(reply.id, 0);
+    let Event::Devices(devices) = reply.event else {
+        panic!("{:?}", reply.event);
+    };
+    assert_eq!(devices, super::devices());
+    assert_eq!(devices[0], "cpu");
+    assert!(
+        devices[1..].iter().all(|d| d.starts_with("cuda:")),
+        "{devices:?}"
+    );
 }

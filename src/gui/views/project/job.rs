@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::can_run;
+use super::{can_run, run_blockers};
 use crate::analysis::Progress;
 use crate::gui::action::Action;
 use crate::gui::state::{AppState, JobStatus, Level};
@@ -25,12 +25,19 @@ pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
         actions.push(Action::SetTau(tau));
     }
     let running = matches!(state.job, JobStatus::Running { .. });
+    let blockers = run_blockers(state);
     ui.horizontal(|ui| {
+        let why = if blockers.is_empty() {
+            "A job is running: cancel it first".to_string()
+        } else {
+            format!("Cannot run:\n{}", blockers.join("\n"))
+        };
         if ui
             .add_enabled(can_run(state), egui::Button::new("Run"))
             .on_hover_text(
                 "Analyze the project (cached results are reused, an interrupted run resumes)",
             )
+            .on_disabled_hover_text(why)
             .clicked()
         {
             actions.push(Action::Run);
@@ -42,6 +49,12 @@ pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
             actions.push(Action::Cancel);
         }
     });
+    if !blockers.is_empty() && state.project.is_some() {
+        let text = format!("Cannot run: {}", blockers.join("; "));
+        ui.add(
+            egui::Label::new(egui::RichText::new(text).color(ui.visuals().warn_fg_color)).wrap(),
+        );
+    }
     match &state.job {
         JobStatus::Running { progress, .. } => {
             let fraction = if progress.total > 0 {

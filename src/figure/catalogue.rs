@@ -1,0 +1,289 @@
+//! The catalogue of figures a report gives: each [`Figure`] names what it
+//! shows (which entries, layer, model; the view's parameters) and
+//! [`Figure::render`] makes its title, file stem, SVG and CSV (exactly the
+//! numbers it plots). The app's export buttons and `stadyn export` both go
+//! through here ([`every`] is what `stadyn export` writes), so a figure has
+//! one title, one file name and one CSV whichever face made it.
+//!
+//! Entries are indices into `report.models`; a figure naming an entry, layer
+//! or model the report does not have renders to [`FigureError::Missing`],
+//! never to a panic.
+
+use super::csv::{bars_csv, changes_csv, compared_points_csv, curves_csv, points_csv, slug};
+use super::data::{
+    category_changes, channel_points, common_layer, entry_label, layer_bars, model_groups,
+    training_curves,
+};
+use super::svg::{bars_svg, compose, scatter_svg, scatters_svg, training_svg};
+use crate::report::{LayerReport, ModelReport, Report};
+
+/// A figure of a report, with the view's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Figure {
+    /// Layer bars (dynamic / static / residual, and the channel categories)
+    /// of these entries, in this order.
+    Layers {
+        /// The entries.
+        entries: Vec<usize>,
+        /// `Some(model)`: the entries are that model's checkpoints (the
+        /// title and file name say so); `None`: one entry per model.
+        checkpoints_of: Option<String>,
+    },
+    /// The ρ_S–ρ_D scatter of one layer of one entry.
+    Channels {
+        /// The entry.
+        entry: usize,
+        /// The layer's name.
+        layer: String,
+        /// Channels drawn with a ring.
+        selected: Vec<usize>,
+    },
+    /// The shares of every layer of a model across its checkpoints.
+    Training {
+        /// The model's name (a model with several checkpoints).
+        model: String,
+    },
+    /// Two entries side by side: their bars, the channels whose category
+    /// differs, and the scatters of a layer both have.
+    Compare {
+        /// The first entry (A).
+        a: usize,
+        /// The second entry (B).
+        b: usize,
+        /// The layer to show when both have it (else the first of A's that
+        /// B has).
+        layer: Option<String>,
+        /// Channels of that layer drawn with a ring (only when it is shown).
+        selected: Vec<usize>,
+    },
+}
+
+/// A rendered figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// Its title (also inside the SVG).
+    pub title: String,
+    /// The file name without extension.
+    pub stem: String,
+    /// The figure.
+    pub svg: String,
+    /// The numbers plotted.
+    pub csv: String,
+}
+
+/// Why a figure cannot be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum FigureError {
+    /// The report has no such entry, layer or model (or nothing to plot).
+    #[error("nothing to draw: {0}")]
+    Missing(String),
+    /// The CSV could not be written.
+    #[error("cannot write the figure's numbers: {0}")]
+    Csv(String),
+}
+
+impl From<anyhow::Error> for FigureError {
+    fn from(e: anyhow::Error) -> Self {
+        FigureError::Csv(format!("{e:#}"))
+    }
+}
+
+impl Figure {
+    /// The figure of `report` at threshold `tau`.
+    pub fn render(&self, report: &Report, tau: f64) -> Result<Rendered, FigureError> {
+        match self {
+            Figure::Layers {
+                entries,
+                checkpoints_of,
+            } => layers(report, tau, entries, checkpoints_of.as_deref()),
+            Figure::Channels {
+                entry,
+                layer,
+                selected,
+            } => channels(report, tau, *entry, layer, selected),
+            Figure::Training { model } => training(report, model),
+            Figure::Compare {
+                a,
+                b,
+                layer,
+                selected,
+            } => compare(report, tau, (*a, *b), layer.as_deref(), selected),
+        }
+    }
+}
+
+/// The figures `stadyn export` writes: the bars of every model at its last
+/// checkpoint, each model's training curves (models with checkpoints), and
+/// the scatter of every model's last layer at its last checkpoint.
+pub fn every(report: &Report) -> Vec<Figure> {
+    let groups = model_groups(report);
+    let last = |g: &super::ModelGroup| g.entries.last().copied();
+    let mut out = vec![Figure::Layers {
+        entries: groups.iter().filter_map(last).collect(),
+        checkpoints_of: None,
+    }];
+    for g in &groups {
+        if g.entries.len() > 1 {
+            out.push(Figure::Training {
+                model: g.name.clone(),
+            });
+        }
+        let Some(entry) = last(g) else { continue };
+        if let Some(l) = report.models.get(entry).and_then(|m| m.layers.last()) {
+            out.push(Figure::Channels {
+                entry,
+                layer: l.name.clone(),
+                selected: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn missing(what: impl Into<String>) -> FigureError {
+    FigureError::Missing(what.into())
+}
+
+/// Entry `e` of the report.
+fn entry(report: &Report, e: usize) -> Result<&ModelReport, FigureError> {
+    report
+        .models
+        .get(e)
+        .ok_or_else(|| missing(format!("no entry #{e}")))
+}
+
+/// Layer `name` of a model.
+fn find_layer<'r>(m: &'r ModelReport, name: &str) -> Result<&'r LayerReport, FigureError> {
+    m.layers
+        .iter()
+        .find(|l| l.name == name)
+        .ok_or_else(|| missing(format!("{} has no layer '{name}'", m.name)))
+}
+
+fn layers(
+    report: &Report,
+    tau: f64,
+    entries: &[usize],
+    checkpoints_of: Option<&str>,
+) -> Result<Rendered, FigureError> {
+    let all = layer_bars(report, tau);
+    let bars: Vec<_> = entries
+        .iter()
+        .flat_map(|&e| all.iter().filter(move |b| b.model_index == e))
+        .cloned()
+        .collect();
+    if bars.is_empty() {
+        return Err(missing("no layers"));
+    }
+    let (title, stem) = match checkpoints_of {
+        Some(m) => (
+            format!("{m}: static and dynamic share per layer and checkpoint"),
+            format!("bars_{}_checkpoints", slug(m)),
+        ),
+        None => ("Static and dynamic share per layer".into(), "bars".into()),
+    };
+    Ok(Rendered {
+        svg: bars_svg(&bars, &title),
+        csv: bars_csv(&bars, tau)?,
+        title,
+        stem,
+    })
+}
+
+fn channels(
+    report: &Report,
+    tau: f64,
+    entry: usize,
+    layer: &str,
+    selected: &[usize],
+) -> Result<Rendered, FigureError> {
+    let m = self::entry(report, entry)?;
+    let l = find_layer(m, layer)?;
+    let (points, undefined) = channel_points(l, tau);
+    let model = &m.name;
+    let title = format!(
+        "{} · {}: channels ({undefined} undefined)",
+        entry_label(report, entry, true),
+        l.name
+    );
+    Ok(Rendered {
+        svg: scatter_svg(&points, tau, selected, &title),
+        csv: points_csv(l, &points, tau)?,
+        stem: format!("channels_{}_{}", slug(model), slug(&l.name)),
+        title,
+    })
+}
+
+fn training(report: &Report, model: &str) -> Result<Rendered, FigureError> {
+    let g = model_groups(report)
+        .into_iter()
+        .find(|g| g.name == model)
+        .filter(|g| g.entries.len() > 1)
+        .ok_or_else(|| missing(format!("no model '{model}' with several checkpoints")))?;
+    let curves = training_curves(report, &g);
+    let title = format!("{model}: shares across training");
+    Ok(Rendered {
+        svg: training_svg(&curves, &title),
+        csv: curves_csv(model, &curves)?,
+        stem: format!("training_{}", slug(model)),
+        title,
+    })
+}
+
+/// The bars of both, above the scatters of the layer shown; the CSV holds
+/// the bars, the changed channels and both scatters' points, one table
+/// after another.
+fn compare(
+    report: &Report,
+    tau: f64,
+    (a, b): (usize, usize),
+    layer: Option<&str>,
+    selected: &[usize],
+) -> Result<Rendered, FigureError> {
+    let (ma, mb) = (entry(report, a)?, entry(report, b)?);
+    let (na, nb) = (entry_label(report, a, true), entry_label(report, b, true));
+    let title = format!("{na} and {nb}: static and dynamic share per layer");
+    let all = layer_bars(report, tau);
+    let bars: Vec<_> = [a, b]
+        .iter()
+        .flat_map(|&e| all.iter().filter(move |x| x.model_index == e))
+        .cloned()
+        .collect();
+    let mut csv = bars_csv(&bars, tau)?;
+    csv.push('\n');
+    let mut changes = Vec::new();
+    for la in &ma.layers {
+        if let Ok(lb) = find_layer(mb, &la.name) {
+            let c = category_changes(la, lb, tau).unwrap_or_default();
+            changes.push((la.name.as_str(), c));
+        }
+    }
+    csv.push_str(&changes_csv(&changes)?);
+    let mut rows = vec![vec![bars_svg(&bars, &title)]];
+    let shown = common_layer(report, a, b, layer);
+    if let Some(name) = &shown {
+        let (la, lb) = (find_layer(ma, name)?, find_layer(mb, name)?);
+        // the rings are the selection of the layer the view selected
+        let rings = if Some(name.as_str()) == layer {
+            selected
+        } else {
+            &[]
+        };
+        let (pa, pb) = (channel_points(la, tau).0, channel_points(lb, tau).0);
+        let (ta, tb) = (format!("{na} · {name}"), format!("{nb} · {name}"));
+        rows.push(scatters_svg(
+            &[(&pa[..], ta.as_str()), (&pb[..], tb.as_str())],
+            tau,
+            rings,
+        ));
+        let sides = [(na.as_str(), la, &pa[..]), (nb.as_str(), lb, &pb[..])];
+        csv.push('\n');
+        csv.push_str(&compared_points_csv(&sides, tau)?);
+    }
+    Ok(Rendered {
+        svg: compose(&rows),
+        csv,
+        title,
+        stem: "compare".into(),
+    })
+}

@@ -1,0 +1,66 @@
+//! Opening a report file: a partial one (a run stopped early, a merge of
+//! some shards) says so in the panel and the window title, and the warnings
+//! stored in it are listed in the messages.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+use super::layers::fixture;
+use crate::gui::StadynApp;
+use crate::gui::state::{Level, Settings};
+use crate::report::{Partial, Warning, write_report};
+
+fn open(report: &crate::report::Report) -> (tempfile::TempDir, Harness<'static, StadynApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    write_report(&path, report).unwrap();
+    let app = StadynApp::with_settings(Settings::default(), Some(path));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut StadynApp| app.show(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.state().state.report.is_none() {
+        assert!(Instant::now() < deadline, "the report did not open");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run();
+    (dir, h)
+}
+
+#[test]
+fn a_partial_report_says_how_far_it_got() {
+    let mut report = fixture::report();
+    report.partial = Some(Partial {
+        pairs_done: 120,
+        pairs_planned: 400,
+    });
+    let (_dir, h) = open(&report);
+    let text = "partial: 120 of 400 pairs";
+    assert!(h.query_by_label_contains(text).is_some(), "in the panel");
+    assert!(h.state().window_title().contains(text), "in the title");
+
+    let (_dir, h) = open(&fixture::report());
+    assert!(h.query_by_label_contains("partial:").is_none());
+    assert!(!h.state().window_title().contains("partial"));
+}
+
+#[test]
+fn the_warnings_of_an_opened_report_are_listed() {
+    let mut report = fixture::report();
+    report.warnings.push(Warning {
+        path: "probe/broken.mp4".into(),
+        reason: "cannot be decoded".into(),
+    });
+    let (_dir, h) = open(&report);
+    let messages = &h.state().state.messages;
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.level == Level::Warning && m.text == "probe/broken.mp4: cannot be decoded"),
+        "{messages:?}"
+    );
+    assert!(h.query_by_label_contains("cannot be decoded").is_some());
+}

@@ -63,12 +63,16 @@ impl PairsView {
                 (
                     Strip::Window,
                     pos,
-                    format!("video: frame {} of {w}", pos + 1),
+                    format!("video: frame {pos} of 0–{}", w.saturating_sub(1)),
                 )
             };
             let (h, w) = (pair.original.height, pair.original.width);
             let n = pair.original.len();
-            let model = format!("model sees: frame {} of {n} ({w}×{h})", t + 1);
+            // Frames are numbered from 0, as everywhere (the slider, `stadyn pairs`).
+            let model = format!(
+                "model sees: frame {t} of 0–{} ({w}×{h})",
+                n.saturating_sub(1)
+            );
             let b_frame = match pair.spec.factor {
                 Factor::Static => pair.spec.permutation.get(t).copied().unwrap_or(t),
                 Factor::Dynamic => t,
@@ -80,7 +84,7 @@ impl PairsView {
                 (
                     Strip::B,
                     t,
-                    format!("member 2: {} (frame {})", pair.style_b, b_frame + 1),
+                    format!("member 2: {} (frame {b_frame})", pair.style_b),
                 ),
             ];
             for (strip, frame, caption) in cells {

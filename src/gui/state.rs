@@ -210,13 +210,24 @@ impl AppState {
     }
 
     /// "partial: 120 of 400 pairs" when the report shown is of a run that
-    /// stopped early, a job still running, or a merge of some shards.
+    /// stopped early, a job still running, or a merge of some shards. While
+    /// a job runs its stages, models differ: "partial: 48 of 400 pairs (45
+    /// of 46 models so far)".
     pub fn partial_note(&self) -> Option<String> {
-        let p = self.report.as_ref()?.partial?;
-        Some(format!(
-            "partial: {} of {} pairs",
-            p.pairs_done, p.pairs_planned
-        ))
+        let report = self.report.as_ref()?;
+        let p = report.partial?;
+        let done: Vec<usize> = report.models.iter().filter_map(|m| m.pairs_done).collect();
+        let most = done.iter().copied().max().unwrap_or(p.pairs_done);
+        let ahead = done.iter().filter(|&&d| d == most).count();
+        Some(if most > p.pairs_done && ahead < report.models.len() {
+            format!(
+                "partial: {most} of {} pairs ({ahead} of {} models so far)",
+                p.pairs_planned,
+                report.models.len()
+            )
+        } else {
+            format!("partial: {} of {} pairs", p.pairs_done, p.pairs_planned)
+        })
     }
 
     /// The entry (index into `report.models`) of the selected checkpoint.

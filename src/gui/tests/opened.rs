@@ -48,6 +48,23 @@ fn a_partial_report_says_how_far_it_got() {
 }
 
 #[test]
+fn a_partial_report_of_a_staged_job_says_how_far_its_first_models_got() {
+    // Three models done to pair 48, the slow one not started: "0 of 400"
+    // would hide the bars on screen.
+    let mut report = fixture::report();
+    report.partial = Some(Partial {
+        pairs_done: 0,
+        pairs_planned: 400,
+    });
+    for (k, m) in report.models.iter_mut().enumerate() {
+        m.pairs_done = Some(if k < 3 { 48 } else { 0 });
+    }
+    let (_dir, h) = open(&report);
+    let text = "partial: 48 of 400 pairs (3 of 4 models so far)";
+    assert!(h.query_by_label_contains(text).is_some(), "in the panel");
+}
+
+#[test]
 fn the_warnings_of_an_opened_report_are_listed() {
     let mut report = fixture::report();
     report.warnings.push(Warning {

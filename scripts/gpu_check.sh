@@ -22,6 +22,7 @@ ROOT="$(pwd)"
 scripts/setup.sh
 eval "$(scripts/setup.sh --env)"
 PAIRS="${GPU_CHECK_PAIRS:-96}"
+BENCH_PAIRS="${GPU_CHECK_BENCH_PAIRS:-200}"
 # GPU_CHECK_DEVICE=cpu compares the CPU with itself (a dry run of this script).
 DEVICE="${GPU_CHECK_DEVICE:-cuda}"
 
@@ -58,9 +59,10 @@ echo "== analyze on cpu"
 echo "== analyze on $DEVICE"
 "$BIN" analyze "$WORK/gpu.stadyn.toml" --device "$DEVICE" --no-cache --out "$WORK/other"
 
-"$STADYN_PYTHON" - "$WORK/cpu/report.json" "$WORK/other/report.json" <<'EOF'
+"$STADYN_PYTHON" - "$WORK/cpu/report.json" "$WORK/other/report.json" "$DEVICE" <<'EOF'
 import json, sys
 cpu, gpu = (json.load(open(p)) for p in sys.argv[1:3])
+device = sys.argv[3]
 failed, near = [], []
 for mc, mg in zip(cpu["models"], gpu["models"]):
     for lc, lg in zip(mc["layers"], mg["layers"]):
@@ -76,7 +78,7 @@ for mc, mg in zip(cpu["models"], gpu["models"]):
                 near.append(f'{name}: dims {lc["dims"]} vs {lg["dims"]} (p·C near an integer)')
             else:
                 failed.append(f'{name}: dims {lc["dims"]} vs {lg["dims"]}')
-        print(f'{name:40s} C={c:4d} cpu {lc["pct"]} cuda {lg["pct"]} '
+        print(f'{name:40s} C={c:4d} cpu {lc["pct"]} {device} {lg["pct"]} '
               f'Δscores {abs(lc["scores"][0]-lg["scores"][0]):.1e} {abs(lc["scores"][1]-lg["scores"][1]):.1e}')
 for n in near:
     print("listed:", n)
@@ -88,5 +90,5 @@ EOF
 
 echo "== bench on $DEVICE (full pipeline / forward only)"
 for model in sample_data/models/cnn3d-motion/epoch_10.00.pt sample_data/generated/transnetv2/transnetv2.pt; do
-  "$BIN" bench --model "$model" --videos "$WORK/probe" --device "$DEVICE" --pairs 200 --bootstrap 200
+  "$BIN" bench --model "$model" --videos "$WORK/probe" --device "$DEVICE" --pairs "$BENCH_PAIRS" --bootstrap 200
 done

@@ -120,7 +120,14 @@ impl PairSource {
             style_names.len(),
             frames,
         )?;
-        let notes = input_notes(&checked, &preprocess);
+        let mut notes = input_notes(&checked, &preprocess);
+        if window < frames {
+            // From the manifest (flags are checked with the other settings).
+            notes.push(Warning {
+                path: "settings".into(),
+                reason: super::limits::window_note(window, frames),
+            });
+        }
         let cache = VideoCache {
             infos: checked.infos.clone(),
             ..VideoCache::default()

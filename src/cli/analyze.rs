@@ -162,9 +162,9 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
 /// Runs `stadyn analyze`.
 pub fn run(a: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let spec = job_spec(a)?;
-    for w in spec.check()? {
-        eprintln!("warning: {w}");
-    }
+    // Out-of-range settings fail here, before any work; warnings about
+    // them come with the job's other warnings (and with cached results).
+    spec.check()?;
     if !spec.probe.videos.exists() {
         anyhow::bail!(
             "probe folder '{}' does not exist",

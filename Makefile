@@ -4,14 +4,14 @@
 SHELL := /bin/bash
 ENV := eval "$$(scripts/setup.sh --env)"
 
-.PHONY: setup run test check bench
+.PHONY: setup run test check bench fuzz
 
 setup:
 	@scripts/setup.sh
 
 # The app opens on the demo. The first time, it computes the demo's results in the
-# background: the 45 small demo checkpoints first (bars within seconds, all of them in
-# about a minute on 2 cores), then TransNetV2 (a few minutes); after that they are cached.
+# background: the 45 small demo checkpoints first (first bars after about 8 s, all of them in
+# about a minute on a quiet 2-core machine), then TransNetV2 (3-5 minutes); then they are cached.
 run: setup
 	@$(ENV) && cargo build --release --locked && target/release/stadyn
 
@@ -23,3 +23,8 @@ check: setup
 
 bench: setup
 	@$(ENV) && cargo bench --locked --bench ingest
+
+# The long fuzz run (10 minutes per parser, two at a time; FUZZ_ARGS="npz --seconds 60" to narrow).
+# Debug build: overflow checks on. Results go into BENCHMARKS.md.
+fuzz: setup
+	@$(ENV) && cargo run --locked --example fuzz -- $(FUZZ_ARGS)

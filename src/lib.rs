@@ -5,14 +5,15 @@
 //! Rooms (see ARCHITECTURE.md): [`stats`] is the estimator; [`npz`] reads
 //! activations saved by NumPy; [`report`] is the versioned report;
 //! [`analysis`] runs jobs; [`export`] writes CSVs; [`figure`] draws;
-//! [`files`] is the ground floor (atomic writes); [`cli`] is the headless
-//! face; `gui` the desktop app.
+//! [`files`] is the ground floor (atomic writes); [`fuzz`] tests the parsers;
+//! [`cli`] is the headless face; `gui` the desktop app.
 
 pub mod analysis;
 pub mod cli;
 pub mod export;
 pub mod figure;
 pub mod files;
+pub mod fuzz;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod hash;

@@ -8,6 +8,7 @@ mod demo;
 mod estimate_cli;
 #[cfg(feature = "torch")]
 mod faults;
+mod fuzz;
 #[cfg(feature = "torch")]
 mod model;
 mod numpy_reference;

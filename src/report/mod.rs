@@ -191,6 +191,25 @@ pub struct UnitsReport {
 }
 
 impl LayerReport {
+    /// Checks that the per-channel results are one per channel (a report
+    /// read from a file may say anything; views index by channel).
+    pub fn check(&self) -> Result<(), String> {
+        let u = &self.units;
+        let lengths = [
+            u.rho_dynamic.len(),
+            u.rho_static.len(),
+            u.softmax.len(),
+            u.category.len(),
+        ];
+        if let Some(&n) = lengths.iter().find(|&&n| n != self.channels) {
+            return Err(format!(
+                "layer '{}' says {} channels but has {n} per-channel results",
+                self.name, self.channels
+            ));
+        }
+        Ok(())
+    }
+
     /// The report of one layer's estimate.
     pub fn from_estimate(name: impl Into<String>, e: LayerEstimate) -> Self {
         let [rho_dynamic, rho_static] = e.units.rho;

@@ -254,6 +254,14 @@ fn exec_report(path: &Path) -> anyhow::Result<()> {
         // Refusing a figure ("nothing to draw") is fine; panicking is not.
         let _ = f.render(&report, 0.5);
     }
+    // What the app derives from a report it opens (bars, points, curves).
+    #[cfg(feature = "gui")]
+    {
+        let mut state = crate::gui::state::AppState::default();
+        state.set_report(std::sync::Arc::new(report), false);
+        state.selection.checkpoint = 0;
+        state.refresh();
+    }
     Ok(())
 }
 

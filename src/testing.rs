@@ -1,10 +1,14 @@
-//! Hand-made reports for tests and benchmarks: the one home of the report
-//! fixtures that unit tests, the app's tests and the frame-time benchmark
-//! build (public so `benches/` and `tests/` can use them; nothing else
-//! should). Numbers are made up; shapes and counts are consistent.
+//! Hand-made reports and statistics for tests, benchmarks and the fuzzer's
+//! seeds: the one home of the fixtures that unit tests, the app's tests and
+//! the frame-time benchmark build (public so `benches/` and `tests/` can use
+//! them; nothing else should). Numbers are made up; shapes and counts are
+//! consistent.
 
+use crate::analysis::{ModelStats, STATS_SCHEMA, Shard, StatsFile};
 use crate::report::{LayerReport, ModelReport, PairCounts, Report, ReportSettings, UnitsReport};
-use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, categorize};
+use crate::stats::{
+    BootstrapCi, BootstrapConfig, Category, CategoryCounts, Factor, LayerAccumulator, categorize,
+};
 
 /// ρ_D and ρ_S of one channel (`None`: undefined).
 pub type Rho = (Option<f64>, Option<f64>);
@@ -73,4 +77,74 @@ pub fn report(models: Vec<ModelReport>, replicates: usize) -> Report {
     });
     r.models = models;
     r
+}
+
+/// A layer's accumulator of `channels` channels after `measured` made-up
+/// pairs (ids 0.., factors alternating from dynamic).
+pub fn accumulator(
+    name: &str,
+    channels: usize,
+    measured: u64,
+    bootstrap: BootstrapConfig,
+) -> LayerAccumulator {
+    let mut acc = LayerAccumulator::new(name, channels, bootstrap);
+    for i in 0..measured {
+        let f = if i % 2 == 0 {
+            Factor::Dynamic
+        } else {
+            Factor::Static
+        };
+        let x = i as f64;
+        let a: Vec<f64> = (0..channels).map(|c| (x + c as f64).sin()).collect();
+        let b: Vec<f64> = a.iter().map(|v| v * 0.5 + x.cos()).collect();
+        // Finite rows of the right width: cannot fail.
+        let _ = acc.push_pair(i, f, &a, &b);
+    }
+    acc
+}
+
+/// A model's statistics: these layers (each holding the same pairs), and
+/// `skipped` pairs more that could not be built.
+pub fn model_stats(
+    name: &str,
+    epoch: Option<f64>,
+    layers: Vec<LayerAccumulator>,
+    skipped: usize,
+) -> ModelStats {
+    let measured = layers.first().map_or(0, |l| l.pairs().iter().sum::<u64>());
+    ModelStats {
+        name: name.into(),
+        checkpoint: epoch.map(|e| format!("epoch_{e}.pt")),
+        epoch,
+        layers,
+        done: measured as usize + skipped,
+        skipped,
+        path: format!("{name}.pt"),
+        sha256: "0".repeat(64),
+    }
+}
+
+/// A whole-plan statistics file of these models, `total` pairs planned
+/// (each model has done what its statistics say).
+pub fn stats_file(models: Vec<ModelStats>, total: usize, bootstrap: BootstrapConfig) -> StatsFile {
+    StatsFile {
+        schema: STATS_SCHEMA.into(),
+        tool_version: "test".into(),
+        job_key: "k".into(),
+        job_settings: "{}".into(),
+        settings: ReportSettings {
+            command: "analyze".into(),
+            input: "probe".into(),
+            threshold: 0.5,
+            bootstrap,
+        },
+        shard: Shard::ALL,
+        covers: vec![0],
+        done: models.iter().map(|m| m.done).min().unwrap_or(0),
+        total,
+        plan_pairs: total,
+        warnings: Vec::new(),
+        left_out: Vec::new(),
+        models,
+    }
 }

@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::mutate::{self, Rng};
 use crate::analysis::{
-    EstimateOptions, JobSpec, ModelStats, Project, STATS_SCHEMA, Shard, StatsFile, build_report,
-    estimate_npz, failure,
+    EstimateOptions, JobSpec, Project, StatsFile, build_report, estimate_npz, failure,
 };
 use crate::figure::Figure;
 use crate::npz::{NpzWriter, npy_header_bytes};
-use crate::report::{Partial, ReportSettings, Warning, read_report};
-use crate::stats::{BootstrapConfig, Factor, LayerAccumulator};
+use crate::report::{Partial, Warning, read_report};
+use crate::stats::BootstrapConfig;
 use crate::testing;
 use crate::video::ClipArray;
 
@@ -483,66 +482,29 @@ fn report_seeds() -> anyhow::Result<Vec<Vec<u8>>> {
     ])
 }
 
-/// A statistics file of two models (one with a skipped pair), three layers.
+/// A statistics file of two models (one with a skipped pair), two layers.
 fn stats_seed() -> StatsFile {
     let boot = BootstrapConfig {
         replicates: 4,
         seed: 1,
     };
-    let model = |name: &str, epoch: Option<f64>, measured: u64, skipped: usize| {
-        let layers = ["l1", "l2"]
-            .iter()
-            .enumerate()
-            .map(|(k, l)| {
-                let mut acc = LayerAccumulator::new(*l, 2 + k, boot);
-                for i in 0..measured {
-                    let f = if i % 2 == 0 {
-                        Factor::Dynamic
-                    } else {
-                        Factor::Static
-                    };
-                    let x = i as f64;
-                    let a: Vec<f64> = (0..2 + k).map(|c| (x + c as f64).sin()).collect();
-                    let b: Vec<f64> = a.iter().map(|v| v * 0.5 + x.cos()).collect();
-                    // Built from valid rows: cannot fail.
-                    let _ = acc.push_pair(i, f, &a, &b);
-                }
-                acc
-            })
-            .collect();
-        let done = measured as usize + skipped;
-        ModelStats {
-            name: name.into(),
-            checkpoint: epoch.map(|e| format!("epoch_{e}.pt")),
-            epoch,
-            layers,
-            done,
-            skipped,
-            path: format!("{name}.pt"),
-            sha256: "0".repeat(64),
-        }
+    let layers = |measured| {
+        vec![
+            testing::accumulator("l1", 2, measured, boot),
+            testing::accumulator("l2", 3, measured, boot),
+        ]
     };
-    StatsFile {
-        schema: STATS_SCHEMA.into(),
-        tool_version: "fuzz".into(),
-        job_key: "k".into(),
-        job_settings: "{}".into(),
-        settings: ReportSettings {
-            command: "analyze".into(),
-            input: "probe".into(),
-            threshold: 0.5,
-            bootstrap: boot,
-        },
-        shard: Shard::ALL,
-        covers: vec![0],
-        done: 12,
-        total: 12,
-        plan_pairs: 12,
-        warnings: vec![Warning {
-            path: "v.mp4".into(),
-            reason: "skipped".into(),
-        }],
-        left_out: Vec::new(),
-        models: vec![model("m", Some(1.0), 11, 1), model("n", None, 12, 0)],
-    }
+    let mut file = testing::stats_file(
+        vec![
+            testing::model_stats("m", Some(1.0), layers(11), 1),
+            testing::model_stats("n", None, layers(12), 0),
+        ],
+        12,
+        boot,
+    );
+    file.warnings.push(Warning {
+        path: "v.mp4".into(),
+        reason: "skipped".into(),
+    });
+    file
 }

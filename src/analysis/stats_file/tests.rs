@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use crate::report::ReportSettings;
-use crate::stats::{BootstrapConfig, Factor};
+use crate::stats::BootstrapConfig;
+use crate::testing;
 
 /// A file of one model with one layer that has seen `measured` pairs,
 /// `skipped` more skipped.
@@ -14,47 +14,12 @@ fn file(measured: u64, skipped: usize) -> StatsFile {
         replicates: 4,
         seed: 1,
     };
-    let mut acc = LayerAccumulator::new("l", 2, boot);
-    for i in 0..measured {
-        let f = if i % 2 == 0 {
-            Factor::Dynamic
-        } else {
-            Factor::Static
-        };
-        let x = i as f64;
-        acc.push_pair(i, f, &[x, x.sin()], &[x + 0.5, x.cos()])
-            .unwrap();
-    }
-    let done = measured as usize + skipped;
-    StatsFile {
-        schema: STATS_SCHEMA.into(),
-        tool_version: "test".into(),
-        job_key: "k".into(),
-        job_settings: "s".into(),
-        settings: ReportSettings {
-            command: "analyze".into(),
-            input: "probe".into(),
-            threshold: 0.5,
-            bootstrap: boot,
-        },
-        shard: Shard::ALL,
-        covers: vec![0],
-        done,
-        total: 20,
-        plan_pairs: 20,
-        warnings: Vec::new(),
-        left_out: Vec::new(),
-        models: vec![ModelStats {
-            name: "m".into(),
-            checkpoint: None,
-            epoch: None,
-            layers: vec![acc],
-            done,
-            skipped,
-            path: "m.pt".into(),
-            sha256: "0".repeat(64),
-        }],
-    }
+    let layer = testing::accumulator("l", 2, measured, boot);
+    testing::stats_file(
+        vec![testing::model_stats("m", None, vec![layer], skipped)],
+        20,
+        boot,
+    )
 }
 
 #[test]

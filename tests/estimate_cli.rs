@@ -319,6 +319,40 @@ fn too_few_pairs_is_an_error() {
 }
 
 #[test]
+fn absurd_channels_without_rows_fail_before_allocating() {
+    // Found by the fuzzer's kind of input: 0 rows of 2^32 channels took the
+    // estimator to allocate 34 GB for them (abort) before it saw no pairs.
+    let (_d, npz, out) = tmp();
+    let mut w = NpzWriter::create(&npz).unwrap();
+    w.add_f32("za", &[0, 1 << 32], &[]).unwrap();
+    w.add_f32("zb", &[0, 1 << 32], &[]).unwrap();
+    w.add_i64("factor", &[0], &[]).unwrap();
+    w.finish().unwrap();
+    let err = failure(&npz, &out);
+    assert!(
+        err.contains("0 dynamic pair(s)") && err.contains("at least 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn statistics_larger_than_memory_are_refused_before_work() {
+    // 2^20 channels with 10 000 bootstrap replicates need about 300 GiB.
+    let (_d, npz, out) = tmp();
+    write(&npz, &[layer("wide", 4, 1 << 20)], None);
+    let o = run(&npz, &out, &["--bootstrap", "10000"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("layer 'wide'")
+            && err.contains("1048576 channels")
+            && err.contains("10000 bootstrap replicates")
+            && err.contains("--bootstrap"),
+        "{err}"
+    );
+}
+
+#[test]
 fn unwritable_output_fails_before_work() {
     let (_d, npz, _) = tmp();
     write(&npz, &[layer("conv", 10, 2)], None);

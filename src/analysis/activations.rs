@@ -212,6 +212,31 @@ fn estimate_layer(
             got: factors.len(),
         });
     }
+    // Before allocating C channels' statistics: a layer the estimator will
+    // refuse anyway (no channels, too few pairs), or whose statistics would
+    // not fit in memory, fails here.
+    if c == 0 {
+        anyhow::bail!(StatsError::NoChannels {
+            layer: layer.to_string()
+        });
+    }
+    for f in Factor::ALL {
+        let have = factors.iter().filter(|&&x| x == f).count() as u64;
+        if have < 2 {
+            anyhow::bail!(StatsError::TooFewPairs {
+                layer: layer.to_string(),
+                factor: f.name(),
+                have,
+            });
+        }
+    }
+    super::memory::check_statistics_fit(
+        &format!("layer '{layer}': {c} channels"),
+        LayerAccumulator::memory_bytes(c, options.bootstrap),
+        options.bootstrap.replicates,
+        super::available_bytes(),
+    )
+    .map_err(|e| anyhow::anyhow!("'{}': {e}", path.display()))?;
     let mut acc = LayerAccumulator::new(layer, c, options.bootstrap);
     let chunk = (options.chunk_values / c.max(1)).max(1);
     let (mut za, mut zb) = (Vec::new(), Vec::new());

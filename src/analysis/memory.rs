@@ -17,6 +17,29 @@ fn proc_kib(file: &str, key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Refuses statistics (accumulators) of `bytes` that would take more than
+/// half of the `available` memory; `what` names them ("layer 'x': 1024
+/// channels"). Unknown available memory is not checked.
+pub fn check_statistics_fit(
+    what: &str,
+    bytes: u128,
+    replicates: usize,
+    available: Option<u64>,
+) -> Result<(), String> {
+    let Some(available) = available else {
+        return Ok(());
+    };
+    if bytes <= u128::from(available / 2) {
+        return Ok(());
+    }
+    let gib = |b: u128| b as f64 / f64::from(1u32 << 30);
+    Err(format!(
+        "{what} with {replicates} bootstrap replicates need {:.1} GiB of memory for their statistics, more than half of the {:.1} GiB available; lower --bootstrap (each replicate costs 32 bytes a channel)",
+        gib(bytes),
+        gib(u128::from(available))
+    ))
+}
+
 /// Pairs per batch so that a batch's memory (measured for one pair) stays
 /// within a quarter of the available memory, at most 4 GiB, between 1 and 32.
 pub fn batch_for(per_pair_bytes: u64, available: Option<u64>) -> usize {
@@ -36,5 +59,18 @@ mod tests {
         assert_eq!(batch_for(8 << 30, Some(16 << 30)), 1);
         assert_eq!(batch_for(100 << 20, None), 10);
         assert!(peak_rss_bytes().is_some_and(|b| b > 0));
+    }
+
+    #[test]
+    fn statistics_beyond_half_the_memory_are_refused() {
+        assert!(check_statistics_fit("x", 8 << 30, 200, Some(16 << 30)).is_ok());
+        let err = check_statistics_fit("layer 'l': 9 channels", 9 << 30, 200, Some(16 << 30))
+            .unwrap_err();
+        assert!(
+            err.contains("layer 'l': 9 channels with 200 bootstrap replicates need 9.0 GiB")
+                && err.contains("16.0 GiB available"),
+            "{err}"
+        );
+        assert!(check_statistics_fit("x", u128::MAX, 200, None).is_ok());
     }
 }

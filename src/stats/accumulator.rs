@@ -44,6 +44,13 @@ impl LayerAccumulator {
         }
     }
 
+    /// Bytes an accumulator of `channels` channels holds with `bootstrap`:
+    /// per channel 10 doubles of moments and 4 per bootstrap replicate.
+    /// Callers check it against memory before [`new`](Self::new) allocates.
+    pub fn memory_bytes(channels: usize, bootstrap: BootstrapConfig) -> u128 {
+        channels as u128 * (10 + 4 * bootstrap.replicates as u128) * 8
+    }
+
     /// The layer's name.
     pub fn name(&self) -> &str {
         &self.name

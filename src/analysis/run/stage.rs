@@ -313,6 +313,7 @@ fn run_batch(
             .extract(&clips)
             .with_context(|| format!("model {who}"))?;
         let fresh = if ms.layers.is_empty() {
+            check_fits(stats, &who, &outputs, boot)?;
             outputs
                 .iter()
                 .map(|o| LayerAccumulator::new(o.name.clone(), o.channels, boot))
@@ -393,6 +394,33 @@ fn check_outputs(
         }
     }
     Ok(())
+}
+
+/// Refuses a model's first batch when its layers' statistics, with those
+/// every model already holds, would not fit in memory (an absurd
+/// `--bootstrap` on wide layers), before they are allocated.
+fn check_fits(
+    stats: &StatsFile,
+    who: &str,
+    outputs: &[LayerOutput],
+    boot: BootstrapConfig,
+) -> anyhow::Result<()> {
+    let bytes = |c: usize| LayerAccumulator::memory_bytes(c, boot);
+    let held: u128 = stats
+        .models
+        .iter()
+        .flat_map(|m| &m.layers)
+        .map(|l| bytes(l.channels()))
+        .sum();
+    let new: u128 = outputs.iter().map(|o| bytes(o.channels)).sum();
+    let channels: usize = outputs.iter().map(|o| o.channels).sum();
+    crate::analysis::memory::check_statistics_fit(
+        &format!("model {who} ({channels} channels in its layers) and the models before it"),
+        held + new,
+        boot.replicates,
+        crate::analysis::available_bytes(),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 /// The rate of a stage in pairs per second, as the ETA uses it: over the

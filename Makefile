@@ -10,8 +10,8 @@ setup:
 	@scripts/setup.sh
 
 # The app opens on the demo. The first time, it computes the demo's results in the
-# background: the 45 small demo checkpoints first (first bars after about 8 s, all of them in
-# about a minute on a quiet 2-core machine), then TransNetV2 (3-5 minutes); then they are cached.
+# background: the 45 small demo checkpoints first (first bars after about 12 s, all of them in
+# about a minute on a quiet 2-core machine), then TransNetV2 (3 minutes more); then they are cached.
 run: setup
 	@$(ENV) && cargo build --release --locked && target/release/stadyn
 

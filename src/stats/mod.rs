@@ -22,6 +22,7 @@
 mod accumulator;
 mod bootstrap;
 mod error;
+mod extremes;
 mod layer;
 mod moments;
 mod unit;
@@ -29,6 +30,7 @@ mod unit;
 pub use accumulator::{LayerAccumulator, PairBatch};
 pub use bootstrap::{BootstrapCi, BootstrapConfig, poisson_weight};
 pub use error::{MAX_MAGNITUDE, StatsError};
+pub use extremes::{End, Extremes, Window};
 pub use layer::{LayerScores, round_half_even, scores_from_pct};
 pub use unit::{Category, CategoryCounts, UnitEstimate, categorize};
 

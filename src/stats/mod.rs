@@ -25,6 +25,7 @@ mod error;
 mod extremes;
 mod layer;
 mod moments;
+mod sample;
 mod unit;
 
 pub use accumulator::{LayerAccumulator, PairBatch};
@@ -32,6 +33,7 @@ pub use bootstrap::{BootstrapCi, BootstrapConfig, poisson_weight};
 pub use error::{MAX_MAGNITUDE, StatsError};
 pub use extremes::{End, Extremes, Window};
 pub use layer::{LayerScores, round_half_even, scores_from_pct};
+pub use sample::{PairSample, SampledPair};
 pub use unit::{Category, CategoryCounts, UnitEstimate, categorize};
 
 use serde::{Deserialize, Serialize};

@@ -121,7 +121,7 @@ mod tests {
     }
 
     fn factor(id: u64) -> Factor {
-        if id % 3 == 0 {
+        if id.is_multiple_of(3) {
             Factor::Static
         } else {
             Factor::Dynamic

@@ -215,21 +215,8 @@ fn estimate_layer(
     // Before allocating C channels' statistics: a layer the estimator will
     // refuse anyway (no channels, too few pairs), or whose statistics would
     // not fit in memory, fails here.
-    if c == 0 {
-        anyhow::bail!(StatsError::NoChannels {
-            layer: layer.to_string()
-        });
-    }
-    for f in Factor::ALL {
-        let have = factors.iter().filter(|&&x| x == f).count() as u64;
-        if have < 2 {
-            anyhow::bail!(StatsError::TooFewPairs {
-                layer: layer.to_string(),
-                factor: f.name(),
-                have,
-            });
-        }
-    }
+    let count = |f: Factor| factors.iter().filter(|&&x| x == f).count() as u64;
+    LayerAccumulator::check_estimable(layer, c, [count(Factor::Dynamic), count(Factor::Static)])?;
     super::memory::check_statistics_fit(
         &format!("layer '{layer}': {c} channels"),
         LayerAccumulator::memory_bytes(c, options.bootstrap),

@@ -44,6 +44,33 @@ impl LayerAccumulator {
         }
     }
 
+    /// Whether a layer of `channels` channels that has seen `pairs` pairs
+    /// per factor (dynamic, static) can be estimated: at least one channel
+    /// and 2 pairs of each factor. [`estimate`](Self::estimate) checks it;
+    /// callers that know the counts up front check it before allocating.
+    pub fn check_estimable(
+        layer: &str,
+        channels: usize,
+        pairs: [u64; 2],
+    ) -> Result<(), StatsError> {
+        if channels == 0 {
+            return Err(StatsError::NoChannels {
+                layer: layer.to_string(),
+            });
+        }
+        for f in Factor::ALL {
+            let have = pairs[f.index()];
+            if have < 2 {
+                return Err(StatsError::TooFewPairs {
+                    layer: layer.to_string(),
+                    factor: f.name(),
+                    have,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Bytes an accumulator of `channels` channels holds with `bootstrap`:
     /// per channel 10 doubles of moments and 4 per bootstrap replicate.
     /// Callers check it against memory before [`new`](Self::new) allocates.
@@ -251,21 +278,7 @@ impl LayerAccumulator {
     /// Layer scores, unit ρ and categories at threshold `tau`, and bootstrap
     /// intervals (95 %).
     pub fn estimate(&self, tau: f64) -> Result<LayerEstimate, StatsError> {
-        if self.channels == 0 {
-            return Err(StatsError::NoChannels {
-                layer: self.name.clone(),
-            });
-        }
-        for f in Factor::ALL {
-            let have = self.factors[f.index()].count;
-            if have < 2 {
-                return Err(StatsError::TooFewPairs {
-                    layer: self.name.clone(),
-                    factor: f.name(),
-                    have,
-                });
-            }
-        }
+        Self::check_estimable(&self.name, self.channels, self.pairs())?;
         let summaries = [self.factors[0].summary(), self.factors[1].summary()];
         let scores = LayerScores::from_summaries(&self.name, &summaries, self.channels)?;
         Ok(LayerEstimate {

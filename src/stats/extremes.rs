@@ -86,10 +86,17 @@ impl Extremes {
     }
 
     /// Takes in one member's values (one per channel; finite, as the
-    /// accumulator's checks guarantee). A slice of the wrong length is a
-    /// caller's bug: the values beyond the channels are ignored.
-    pub fn push(&mut self, pair: u64, member: u8, values: &[f64]) {
-        for (c, &value) in values.iter().enumerate().take(self.channels()) {
+    /// accumulator's checks guarantee). Another number of values is refused
+    /// and nothing is taken in.
+    pub fn push(&mut self, pair: u64, member: u8, values: &[f64]) -> Result<(), String> {
+        if values.len() != self.channels() {
+            return Err(format!(
+                "{} values for top windows of {} channels",
+                values.len(),
+                self.channels()
+            ));
+        }
+        for (c, &value) in values.iter().enumerate() {
             let w = Window {
                 value,
                 pair,
@@ -98,6 +105,7 @@ impl Extremes {
             insert(&mut self.high[c], w, End::High, self.k);
             insert(&mut self.low[c], w, End::Low, self.k);
         }
+        Ok(())
     }
 
     /// Takes in another layer's lists of the same shape, fed other pairs.
@@ -158,7 +166,7 @@ mod tests {
     fn fed(ms: &[(u64, u8, Vec<f64>)], channels: usize, k: usize) -> Extremes {
         let mut e = Extremes::new(channels, k);
         for (id, m, v) in ms {
-            e.push(*id, *m, v);
+            e.push(*id, *m, v).unwrap();
         }
         e
     }
@@ -221,7 +229,12 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("2 channels (k = 16)"), "{err}");
         let mut none = Extremes::new(1, 0);
-        none.push(0, 1, &[1.0]);
+        none.push(0, 1, &[1.0]).unwrap();
         assert!(none.get(0, End::High).is_empty());
+        let err = none.push(0, 1, &[1.0, 2.0]).unwrap_err();
+        assert!(
+            err.contains("2 values for top windows of 1 channels"),
+            "{err}"
+        );
     }
 }

@@ -58,13 +58,22 @@ impl PairSample {
 
     /// Takes in one pair (its members' values, one per channel). Values are
     /// kept as `f32` (for showing; the estimator keeps `f64` moments).
-    pub fn push(&mut self, pair: u64, factor: Factor, a: &[f64], b: &[f64]) {
+    /// Another number of values is refused and nothing is taken in.
+    pub fn push(&mut self, pair: u64, factor: Factor, a: &[f64], b: &[f64]) -> Result<(), String> {
+        if a.len() != self.channels || b.len() != self.channels {
+            return Err(format!(
+                "{} and {} values for a pair sample of {} channels",
+                a.len(),
+                b.len(),
+                self.channels
+            ));
+        }
         let key = self.key(pair);
         let list = &mut self.factors[factor.index()];
         if !admits(list, self.m, key, pair) {
-            return;
+            return Ok(());
         }
-        let take = |v: &[f64]| v.iter().take(self.channels).map(|&x| x as f32).collect();
+        let take = |v: &[f64]| v.iter().map(|&x| x as f32).collect();
         insert(
             list,
             SampledPair {
@@ -75,6 +84,7 @@ impl PairSample {
             },
             self.m,
         );
+        Ok(())
     }
 
     /// Takes in another layer's sample of the same settings, fed other pairs.
@@ -132,7 +142,7 @@ mod tests {
         let mut s = PairSample::new(2, m, seed);
         for id in ids {
             let (a, b) = values(id, 2);
-            s.push(id, factor(id), &a, &b);
+            s.push(id, factor(id), &a, &b).unwrap();
         }
         s
     }
@@ -172,5 +182,9 @@ mod tests {
         assert_eq!(merged, single);
         let err = merged.merge(&PairSample::new(2, 50, 2)).unwrap_err();
         assert!(err.contains("cannot merge"), "{err}");
+        let err = merged
+            .push(1, Factor::Static, &[1.0], &[1.0, 2.0])
+            .unwrap_err();
+        assert!(err.contains("1 and 2 values"), "{err}");
     }
 }

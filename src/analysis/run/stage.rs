@@ -414,11 +414,14 @@ fn check_fits(
         .sum();
     let new: u128 = outputs.iter().map(|o| bytes(o.channels)).sum();
     let channels: usize = outputs.iter().map(|o| o.channels).sum();
+    // The memory the statistics already hold is no longer available: the
+    // budget is what is available now plus what they hold.
     crate::analysis::memory::check_statistics_fit(
         &format!("model {who} ({channels} channels in its layers) and the models before it"),
         held + new,
         boot.replicates,
-        crate::analysis::available_bytes(),
+        crate::analysis::available_bytes()
+            .map(|a| a.saturating_add(u64::try_from(held).unwrap_or(u64::MAX))),
     )
     .map_err(anyhow::Error::msg)
 }

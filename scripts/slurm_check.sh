@@ -218,7 +218,9 @@ log "node $host is $state ($(sinfo -h -o '%P %c CPUs' | head -n 1))"
 # ---- 4. Binary and project --------------------------------------------------------
 eval "$(scripts/setup.sh --env)"
 cargo build --locked --quiet
-BIN="$ROOT/${CARGO_TARGET_DIR:-target}/debug/stadyn"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+[[ "$TARGET_DIR" == /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
+BIN="$TARGET_DIR/debug/stadyn"
 [[ -x "$BIN" ]] || fail "no binary at $BIN"
 log "binary ready"
 

@@ -52,8 +52,22 @@ pub fn layer(
             counts: CategoryCounts::count(&cats),
             unassigned: cats.iter().filter(|c| **c == Category::Unassigned).count(),
             category: cats,
+            rho_dynamic_ci95: ci.map(|_| rhos.iter().map(|r| around(r.0)).collect()),
+            rho_static_ci95: ci.map(|_| rhos.iter().map(|r| around(r.1)).collect()),
+            stability: ci.map(|_| rhos.iter().map(|&r| stability(r)).collect()),
         },
     }
+}
+
+/// A made-up interval of ±0.1 around a ρ.
+fn around(rho: Option<f64>) -> Option<[f64; 2]> {
+    rho.map(|r| [r - 0.1, r + 0.1])
+}
+
+/// A made-up stability: 1 far from τ = 0.5, down to 0.5 at it.
+fn stability((d, s): Rho) -> Option<f64> {
+    let (d, s) = (d?, s?);
+    Some((0.5 + 2.0 * (d - 0.5).abs().min((s - 0.5).abs())).min(1.0))
 }
 
 /// A model entry; with an epoch it is checkpoint `epoch_<e>.pt` of `name`.

@@ -7,7 +7,7 @@
 
 use crate::npz::NpzArchive;
 use crate::report::{LayerReport, ModelReport, Report, ReportSettings, Warning};
-use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, StatsError};
+use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, StatsError, UnitConfig};
 use anyhow::Context as _;
 use std::path::Path;
 
@@ -18,6 +18,9 @@ pub struct EstimateOptions {
     pub threshold: f64,
     /// Bootstrap replicates and seed.
     pub bootstrap: BootstrapConfig,
+    /// The channel evidence kept per layer (top windows, pair sample,
+    /// per-channel replicates).
+    pub units: UnitConfig,
     /// With `true`, a layer that fails (NaN, too few pairs, …) is left out
     /// and listed in the report's warnings; with `false` it fails the whole run.
     pub keep_going: bool,
@@ -30,6 +33,7 @@ impl Default for EstimateOptions {
         Self {
             threshold: 0.5,
             bootstrap: BootstrapConfig::default(),
+            units: UnitConfig::default(),
             keep_going: false,
             chunk_values: 1 << 20,
         }
@@ -219,12 +223,12 @@ fn estimate_layer(
     LayerAccumulator::check_estimable(layer, c, [count(Factor::Dynamic), count(Factor::Static)])?;
     super::memory::check_statistics_fit(
         &format!("layer '{layer}': {c} channels"),
-        LayerAccumulator::memory_bytes(c, options.bootstrap),
+        LayerAccumulator::memory_bytes(c, options.bootstrap, options.units),
         options.bootstrap.replicates,
         super::available_bytes(),
     )
     .map_err(|e| anyhow::anyhow!("'{}': {e}", path.display()))?;
-    let mut acc = LayerAccumulator::new(layer, c, options.bootstrap);
+    let mut acc = LayerAccumulator::with_units(layer, c, options.bootstrap, options.units);
     let chunk = (options.chunk_values / c.max(1)).max(1);
     let (mut za, mut zb) = (Vec::new(), Vec::new());
     let mut done = 0usize;

@@ -2,6 +2,7 @@
 //! identity (the hash that names its cache entry and guards merges).
 
 use super::{ModelSpec, ProbeSpec, Shard};
+use crate::stats::UnitConfig;
 use crate::video::{ProbeSet, VideoSource};
 use anyhow::Context as _;
 use serde::Serialize;
@@ -14,7 +15,9 @@ use std::path::{Path, PathBuf};
 /// file alone, so every pair from an array got the first clip's frames.
 /// 3: pairs are planned over the probe videos that pass a check before the
 /// run (unreadable ones are left out, not skipped mid-run).
-pub const ESTIMATOR_VERSION: u32 = 3;
+/// 4: the statistics keep each channel's top windows, a pair sample and
+/// per-channel bootstrap replicates.
+pub const ESTIMATOR_VERSION: u32 = 4;
 
 /// An analysis run: models × probe pairs → statistics and a report.
 #[derive(Clone, Debug)]
@@ -29,6 +32,9 @@ pub struct JobSpec {
     pub threshold: f64,
     /// Bootstrap replicates.
     pub bootstrap: usize,
+    /// The channel evidence kept per layer (top windows, pair sample,
+    /// per-channel replicates).
+    pub units: UnitConfig,
     /// `auto`, `cpu`, `cuda`, `cuda:N`.
     pub device: String,
     /// Pairs per model batch; 0 sizes batches to the memory one pair takes.
@@ -51,6 +57,7 @@ struct Identity<'a> {
     window: Option<usize>,
     layout: Option<String>,
     bootstrap: usize,
+    units: UnitConfig,
     probe: Vec<(String, u64, u64)>,
     models: Vec<(String, Option<String>, String, Vec<String>)>,
 }
@@ -163,6 +170,7 @@ impl JobSpec {
             window: self.probe.window,
             layout: self.probe.layout.map(|l| l.to_string()),
             bootstrap: self.bootstrap,
+            units: self.units,
             probe: listing(&self.probe)?,
             models,
         };
@@ -198,6 +206,7 @@ impl JobSpec {
             models,
             threshold: estimator.threshold,
             bootstrap: estimator.bootstrap,
+            units: estimator.units(),
             device: run.device,
             batch: run.batch,
             threads: run.threads,
@@ -216,6 +225,7 @@ impl JobSpec {
         Ok(JobSpec {
             threshold: project.estimator.threshold,
             bootstrap: project.estimator.bootstrap,
+            units: project.estimator.units(),
             device: project.run.device.clone(),
             batch: project.run.batch,
             threads: project.run.threads,

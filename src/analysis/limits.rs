@@ -10,6 +10,10 @@ use super::JobSpec;
 pub const MAX_PAIRS: usize = 100_000_000;
 /// Most bootstrap replicates (each costs 4·C doubles per layer).
 pub const MAX_BOOTSTRAP: usize = 10_000;
+/// Most pair members kept per channel at each end.
+pub const MAX_TOP_K: usize = 1000;
+/// Most pairs per factor in the sample behind ρ.
+pub const MAX_SAMPLE_PAIRS: usize = 100_000;
 /// Most libtorch threads.
 pub const MAX_THREADS: usize = 4096;
 /// Most frames T or window W.
@@ -45,6 +49,19 @@ impl JobSpec {
         let check = || -> Result<Vec<String>, String> {
             in_range("pairs", p.pairs, 1, MAX_PAIRS)?;
             in_range("bootstrap replicates", self.bootstrap, 0, MAX_BOOTSTRAP)?;
+            in_range("top windows per channel", self.units.top_k, 0, MAX_TOP_K)?;
+            in_range(
+                "sampled pairs per factor",
+                self.units.sample_pairs,
+                0,
+                MAX_SAMPLE_PAIRS,
+            )?;
+            in_range(
+                "per-channel bootstrap replicates",
+                self.units.replicates,
+                0,
+                MAX_BOOTSTRAP,
+            )?;
             if let Some(t) = self.threads {
                 in_range("threads", t, 1, MAX_THREADS)?;
             }

@@ -26,7 +26,10 @@ pub use cache::{
     CacheUse, CachedResults, cache_root, cached_report, cached_stats_path, run_cached,
 };
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
-pub use limits::{MAX_BATCH, MAX_BOOTSTRAP, MAX_FRAMES, MAX_PAIRS, MAX_THREADS, check_threshold};
+pub use limits::{
+    MAX_BATCH, MAX_BOOTSTRAP, MAX_FRAMES, MAX_PAIRS, MAX_SAMPLE_PAIRS, MAX_THREADS, MAX_TOP_K,
+    check_threshold,
+};
 #[cfg(feature = "torch")]
 pub use load::load_torchscript;
 pub use memory::{available_bytes, batch_for, peak_rss_bytes};

@@ -56,13 +56,35 @@ pub struct EstimatorSettings {
     pub threshold: f64,
     /// Bootstrap replicates.
     pub bootstrap: usize,
+    /// Pair members kept per channel at each end (top windows).
+    pub top_k: usize,
+    /// Pairs per factor sampled with every channel's values.
+    pub sample_pairs: usize,
+    /// Bootstrap replicates that also keep per-channel moments (channel
+    /// intervals and stability), at most `bootstrap`.
+    pub channel_bootstrap: usize,
 }
 
 impl Default for EstimatorSettings {
     fn default() -> Self {
+        let units = crate::stats::UnitConfig::default();
         Self {
             threshold: 0.5,
             bootstrap: 200,
+            top_k: units.top_k,
+            sample_pairs: units.sample_pairs,
+            channel_bootstrap: units.replicates,
+        }
+    }
+}
+
+impl EstimatorSettings {
+    /// The channel evidence these settings keep.
+    pub fn units(&self) -> crate::stats::UnitConfig {
+        crate::stats::UnitConfig {
+            top_k: self.top_k,
+            sample_pairs: self.sample_pairs,
+            replicates: self.channel_bootstrap,
         }
     }
 }

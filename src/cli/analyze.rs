@@ -64,6 +64,9 @@ pub struct AnalyzeArgs {
     /// Bootstrap replicates (0: none).
     #[arg(long, value_parser = in_range::<0, { MAX_BOOTSTRAP }>)]
     pub bootstrap: Option<usize>,
+    /// Channel evidence.
+    #[command(flatten)]
+    pub units: super::unit_args::UnitArgs,
     /// Device: auto, cpu, cuda, cuda:N.
     #[arg(long)]
     pub device: Option<String>,
@@ -149,6 +152,7 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     spec.probe.window = a.window.or(spec.probe.window);
     spec.threshold = a.threshold.unwrap_or(spec.threshold);
     spec.bootstrap = a.bootstrap.unwrap_or(spec.bootstrap);
+    spec.units = a.units.apply(spec.units);
     if let Some(d) = &a.device {
         spec.device = d.clone();
     }

@@ -33,6 +33,9 @@ pub struct EstimateArgs {
     /// Seed of the bootstrap weights.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Channel evidence.
+    #[command(flatten)]
+    pub units: super::unit_args::UnitArgs,
     /// Leave out layers that fail (listed in the report's warnings) instead of failing.
     #[arg(long)]
     pub keep_going: bool,
@@ -51,6 +54,7 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<ExitCode> {
             replicates: args.bootstrap,
             seed: args.seed,
         },
+        units: args.units.apply(crate::stats::UnitConfig::default()),
         keep_going: args.keep_going,
         ..EstimateOptions::default()
     };

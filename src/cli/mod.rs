@@ -19,6 +19,7 @@ mod progress;
 #[cfg(feature = "torch")]
 mod signals;
 mod summary;
+mod unit_args;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

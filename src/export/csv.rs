@@ -4,8 +4,10 @@
 //! - `layers.csv`: one row per model × checkpoint × layer × factor
 //!   (dynamic, static, residual) with score, prob, dims, pct and the 95 % CI.
 //! - `unit_categories.csv`: one row per model × checkpoint × layer × category.
-//! - `channels.csv`: one row per channel with ρ_D, ρ_S, unit softmax and
-//!   category. An undefined ρ is an empty cell (NaN in pandas).
+//! - `channels.csv`: one row per channel with ρ_D, ρ_S, unit softmax,
+//!   category, the 95 % intervals of both ρ and the category's stability
+//!   (empty without per-channel replicates). An undefined ρ is an empty
+//!   cell (NaN in pandas).
 
 use crate::files::atomic_write;
 use crate::report::{LayerReport, ModelReport, Report};
@@ -149,6 +151,11 @@ pub fn write_channels_csv(path: &Path, report: &Report) -> anyhow::Result<()> {
         "softmax_static",
         "softmax_residual",
         "category",
+        "rho_dynamic_lo",
+        "rho_dynamic_hi",
+        "rho_static_lo",
+        "rho_static_hi",
+        "stability",
     ];
     write_csv(path, &header, |emit| {
         for m in &report.models {
@@ -156,6 +163,14 @@ pub fn write_channels_csv(path: &Path, report: &Report) -> anyhow::Result<()> {
                 let u = &l.units;
                 for ch in 0..l.channels {
                     let soft = u.softmax.get(ch).copied().flatten();
+                    let ci = |v: &Option<Vec<Option<[f64; 2]>>>| {
+                        v.as_ref().and_then(|v| v.get(ch).copied().flatten())
+                    };
+                    let (d, s) = (ci(&u.rho_dynamic_ci95), ci(&u.rho_static_ci95));
+                    let stable = u
+                        .stability
+                        .as_ref()
+                        .and_then(|v| v.get(ch).copied().flatten());
                     let mut row = key_fields(m, l).to_vec();
                     row.extend([
                         ch.to_string(),
@@ -169,6 +184,11 @@ pub fn write_channels_csv(path: &Path, report: &Report) -> anyhow::Result<()> {
                             .map(|c| c.name())
                             .unwrap_or("")
                             .to_string(),
+                        fmt_opt(d.map(|i| i[0])),
+                        fmt_opt(d.map(|i| i[1])),
+                        fmt_opt(s.map(|i| i[0])),
+                        fmt_opt(s.map(|i| i[1])),
+                        fmt_opt(stable),
                     ]);
                     emit(row)?;
                 }

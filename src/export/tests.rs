@@ -91,5 +91,16 @@ fn csvs_have_one_row_per_observation() {
     assert_eq!(channels.lines().count(), 1 + 3);
     // Channel 2 is constant: empty ρ cells, category unassigned.
     let last = channels.lines().last().unwrap();
-    assert!(last.ends_with(",,,,,,unassigned"), "{last}");
+    assert!(last.ends_with(",,,,,,unassigned,,,,,"), "{last}");
+    // A channel with a ρ has its intervals and its category's stability.
+    let header: Vec<&str> = channels.lines().next().unwrap().split(',').collect();
+    let first: Vec<&str> = channels.lines().nth(1).unwrap().split(',').collect();
+    let col = |name: &str| first[header.iter().position(|h| *h == name).unwrap()];
+    let (lo, hi): (f64, f64) = (
+        col("rho_dynamic_lo").parse().unwrap(),
+        col("rho_dynamic_hi").parse().unwrap(),
+    );
+    assert!(lo <= hi, "{lo} {hi}");
+    let stable: f64 = col("stability").parse().unwrap();
+    assert!((0.0..=1.0).contains(&stable));
 }

@@ -188,6 +188,18 @@ pub struct UnitsReport {
     pub counts: CategoryCounts,
     /// Channels with no category (undefined ρ or ρ exactly at τ).
     pub unassigned: usize,
+    /// 95 % bootstrap interval of ρ_D per channel (`null` where fewer than
+    /// 2 replicates define it); absent without per-channel replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rho_dynamic_ci95: Option<Vec<Option<[f64; 2]>>>,
+    /// 95 % bootstrap interval of ρ_S per channel, as `rho_dynamic_ci95`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rho_static_ci95: Option<Vec<Option<[f64; 2]>>>,
+    /// Per channel, the share of bootstrap replicates that give it the
+    /// category it has at the report's threshold (`null` where no replicate
+    /// defines both ρ); absent without per-channel replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Vec<Option<f64>>>,
 }
 
 impl LayerReport {
@@ -200,6 +212,9 @@ impl LayerReport {
             u.rho_static.len(),
             u.softmax.len(),
             u.category.len(),
+            u.rho_dynamic_ci95.as_ref().map_or(self.channels, Vec::len),
+            u.rho_static_ci95.as_ref().map_or(self.channels, Vec::len),
+            u.stability.as_ref().map_or(self.channels, Vec::len),
         ];
         if let Some(&n) = lengths.iter().find(|&&n| n != self.channels) {
             return Err(format!(
@@ -213,6 +228,13 @@ impl LayerReport {
     /// The report of one layer's estimate.
     pub fn from_estimate(name: impl Into<String>, e: LayerEstimate) -> Self {
         let [rho_dynamic, rho_static] = e.units.rho;
+        let (ci_dynamic, ci_static, stability) = match e.units.ci {
+            Some(ci) => {
+                let [d, s] = ci.rho;
+                (Some(d), Some(s), Some(ci.stability))
+            }
+            None => (None, None, None),
+        };
         Self {
             name: name.into(),
             channels: e.channels,
@@ -233,6 +255,9 @@ impl LayerReport {
                 category: e.units.category,
                 counts: e.units.counts,
                 unassigned: e.units.counts.unassigned,
+                rho_dynamic_ci95: ci_dynamic,
+                rho_static_ci95: ci_static,
+                stability,
             },
         }
     }

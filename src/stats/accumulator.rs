@@ -5,7 +5,11 @@
 use super::bootstrap::Replicates;
 use super::error::MAX_MAGNITUDE;
 use super::moments::FactorMoments;
-use super::{BootstrapConfig, Factor, LayerEstimate, LayerScores, StatsError, UnitEstimate};
+use super::unit_boot::UnitIntervals;
+use super::{
+    BootstrapConfig, Extremes, Factor, LayerEstimate, LayerScores, PairSample, StatsError,
+    UnitConfig, UnitEstimate,
+};
 use serde::{Deserialize, Serialize};
 
 /// A batch of pairs for one layer, row-major: `za` and `zb` hold
@@ -23,25 +27,66 @@ pub struct PairBatch<'a, T> {
     pub zb: &'a [T],
 }
 
-/// Streaming statistics of one layer. Memory: 10·C + B·4·C doubles.
+/// Streaming statistics of one layer. Memory (doubles): 10·C of moments,
+/// 4·C per bootstrap replicate and 6·C more per per-channel replicate, plus
+/// the channel evidence of [`UnitConfig`] (see [`memory_bytes`](Self::memory_bytes)).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerAccumulator {
     name: String,
     channels: usize,
     factors: [FactorMoments; 2],
     bootstrap: Option<Replicates>,
+    /// Each channel's k highest and lowest pair members.
+    top: Extremes,
+    /// Up to M pairs per factor with both members' values.
+    sample: PairSample,
 }
 
 impl LayerAccumulator {
-    /// An empty accumulator for a layer of `channels` channels. With
+    /// An empty accumulator for a layer of `channels` channels, keeping the
+    /// default channel evidence ([`UnitConfig::default`]). With
     /// `bootstrap.replicates == 0` no confidence intervals are kept.
     pub fn new(name: impl Into<String>, channels: usize, bootstrap: BootstrapConfig) -> Self {
+        Self::with_units(name, channels, bootstrap, UnitConfig::default())
+    }
+
+    /// An empty accumulator keeping the channel evidence `units` (its
+    /// per-channel replicates are at most `bootstrap.replicates`; the
+    /// sample's hash is seeded with `bootstrap.seed`).
+    pub fn with_units(
+        name: impl Into<String>,
+        channels: usize,
+        bootstrap: BootstrapConfig,
+        units: UnitConfig,
+    ) -> Self {
         Self {
             name: name.into(),
             channels,
             factors: [FactorMoments::new(channels), FactorMoments::new(channels)],
-            bootstrap: (bootstrap.replicates > 0).then(|| Replicates::new(bootstrap, channels)),
+            bootstrap: (bootstrap.replicates > 0)
+                .then(|| Replicates::new(bootstrap, channels, units.replicates)),
+            top: Extremes::new(channels, units.top_k),
+            sample: PairSample::new(channels, units.sample_pairs, bootstrap.seed),
         }
+    }
+
+    /// The channel evidence this accumulator keeps.
+    pub fn units(&self) -> UnitConfig {
+        UnitConfig {
+            top_k: self.top.k(),
+            sample_pairs: self.sample.m(),
+            replicates: self.bootstrap.as_ref().map_or(0, |b| b.units.len()),
+        }
+    }
+
+    /// Each channel's highest and lowest pair members.
+    pub fn top(&self) -> &Extremes {
+        &self.top
+    }
+
+    /// The sampled pairs with both members' values.
+    pub fn sample(&self) -> &PairSample {
+        &self.sample
     }
 
     /// Whether a layer of `channels` channels that has seen `pairs` pairs
@@ -71,11 +116,18 @@ impl LayerAccumulator {
         Ok(())
     }
 
-    /// Bytes an accumulator of `channels` channels holds with `bootstrap`:
-    /// per channel 10 doubles of moments and 4 per bootstrap replicate.
-    /// Callers check it against memory before [`new`](Self::new) allocates.
-    pub fn memory_bytes(channels: usize, bootstrap: BootstrapConfig) -> u128 {
-        channels as u128 * (10 + 4 * bootstrap.replicates as u128) * 8
+    /// Bytes an accumulator of `channels` channels holds with `bootstrap`
+    /// and `units`: per channel 10 doubles of moments, 4 per bootstrap
+    /// replicate, 6 more per per-channel replicate, 2·k windows of 24 bytes
+    /// and 2·M·2 `f32` of sampled values (two factors). Callers check it
+    /// against memory before [`with_units`](Self::with_units) allocates.
+    pub fn memory_bytes(channels: usize, bootstrap: BootstrapConfig, units: UnitConfig) -> u128 {
+        let b = bootstrap.replicates as u128;
+        let r = (units.replicates as u128).min(b);
+        let per_channel = (10 + 4 * b + 6 * r) * 8
+            + 2 * units.top_k as u128 * 24
+            + 4 * units.sample_pairs as u128 * 4;
+        channels as u128 * per_channel
     }
 
     /// The layer's name.
@@ -131,7 +183,31 @@ impl LayerAccumulator {
         if let Some(boot) = &mut self.bootstrap {
             boot.push_batch(batch.pair_ids, batch.factors, batch.za, batch.zb, c);
         }
+        if self.top.k() > 0 || self.sample.m() > 0 {
+            let (mut a, mut b) = (Vec::with_capacity(c), Vec::with_capacity(c));
+            for r in 0..n {
+                let row = r * c..(r + 1) * c;
+                a.clear();
+                b.clear();
+                a.extend(batch.za[row.clone()].iter().map(|&v| v.into()));
+                b.extend(batch.zb[row].iter().map(|&v| v.into()));
+                let id = batch.pair_ids[r];
+                // The lengths were checked above: these cannot fail.
+                self.top.push(id, 1, &a).map_err(|e| self.bug(e))?;
+                self.top.push(id, 2, &b).map_err(|e| self.bug(e))?;
+                self.sample
+                    .push(id, batch.factors[r], &a, &b)
+                    .map_err(|e| self.bug(e))?;
+            }
+        }
         Ok(())
+    }
+
+    fn bug(&self, reason: String) -> StatsError {
+        StatsError::MergeMismatch {
+            layer: self.name.clone(),
+            reason,
+        }
     }
 
     /// Checks a batch as [`push_batch`](Self::push_batch) does, without
@@ -228,8 +304,16 @@ impl LayerAccumulator {
                     "layer '{layer}': bootstrap replicates are not valid"
                 ));
             }
+            if b.units.len() > b.reps.len() || !b.units.iter().flatten().all(|u| u.is_valid(c)) {
+                return Err(format!(
+                    "layer '{layer}': per-channel bootstrap replicates are not valid"
+                ));
+            }
         }
-        Ok(())
+        self.top
+            .check(c)
+            .and_then(|()| self.sample.check(c))
+            .map_err(|e| format!("layer '{layer}': {e}"))
     }
 
     fn check_len(&self, what: &str, expected: usize, got: usize) -> Result<(), StatsError> {
@@ -261,6 +345,15 @@ impl LayerAccumulator {
                 self.channels, other.channels
             )));
         }
+        if self.units() != other.units() || self.sample.seed() != other.sample.seed() {
+            return Err(mismatch(format!(
+                "the channel evidence kept differs ({:?}, seed {} vs {:?}, seed {})",
+                self.units(),
+                self.sample.seed(),
+                other.units(),
+                other.sample.seed()
+            )));
+        }
         match (&mut self.bootstrap, &other.bootstrap) {
             (Some(mine), Some(theirs)) => mine.merge(&other.name, theirs)?,
             (None, None) => {}
@@ -272,6 +365,9 @@ impl LayerAccumulator {
         }
         self.factors[0].merge(&other.factors[0]);
         self.factors[1].merge(&other.factors[1]);
+        // Same shapes (checked above): these cannot fail.
+        self.top.merge(&other.top).map_err(mismatch)?;
+        self.sample.merge(&other.sample).map_err(mismatch)?;
         Ok(())
     }
 
@@ -281,11 +377,17 @@ impl LayerAccumulator {
         Self::check_estimable(&self.name, self.channels, self.pairs())?;
         let summaries = [self.factors[0].summary(), self.factors[1].summary()];
         let scores = LayerScores::from_summaries(&self.name, &summaries, self.channels)?;
+        let mut units = UnitEstimate::from_moments(&self.factors, tau);
+        units.ci = self
+            .bootstrap
+            .as_ref()
+            .and_then(|b| b.unit_replicates(self.channels))
+            .map(|reps| UnitIntervals::new(reps, &units.category, tau));
         Ok(LayerEstimate {
             channels: self.channels,
             pairs: self.pairs(),
             scores,
-            units: UnitEstimate::from_moments(&self.factors, tau),
+            units,
             ci: self
                 .bootstrap
                 .as_ref()

@@ -10,6 +10,7 @@
 
 use super::layer::LayerScores;
 use super::moments::{FactorSummary, TraceMoments};
+use super::unit_boot::{Side, UnitMoments, UnitReplicates};
 use super::{Factor, StatsError};
 use serde::{Deserialize, Serialize};
 
@@ -63,16 +64,48 @@ pub fn poisson_weight(seed: u64, pair_id: u64, replicate: u64) -> u32 {
 pub(crate) struct Replicates {
     pub config: BootstrapConfig,
     pub reps: Vec<[TraceMoments; 2]>,
+    /// Per-channel moments of the first `units.len()` replicates.
+    pub units: Vec<[UnitMoments; 2]>,
 }
 
 impl Replicates {
-    pub fn new(config: BootstrapConfig, channels: usize) -> Self {
+    /// B replicates, the first `unit_replicates` of which (at most B) also
+    /// keep per-channel moments.
+    pub fn new(config: BootstrapConfig, channels: usize, unit_replicates: usize) -> Self {
         Self {
             config,
             reps: (0..config.replicates)
                 .map(|_| [TraceMoments::new(channels), TraceMoments::new(channels)])
                 .collect(),
+            units: (0..unit_replicates.min(config.replicates))
+                .map(|_| [UnitMoments::new(channels), UnitMoments::new(channels)])
+                .collect(),
         }
+    }
+
+    /// Each channel's ρ in each replicate that keeps per-channel moments;
+    /// `None` if none does.
+    pub fn unit_replicates(&self, channels: usize) -> Option<UnitReplicates> {
+        if self.units.is_empty() {
+            return None;
+        }
+        let mut rho = [Vec::new(), Vec::new()];
+        for (rep, units) in self.reps.iter().zip(&self.units) {
+            for f in 0..2 {
+                let t = &rep[f];
+                if t.count < 2 {
+                    rho[f].extend(std::iter::repeat_n(f64::NAN, channels));
+                    continue;
+                }
+                let side = Side {
+                    weight: t.weight,
+                    mean_a: &t.mean_a,
+                    mean_b: &t.mean_b,
+                };
+                units[f].push_rho(&side, &mut rho[f]);
+            }
+        }
+        Some(UnitReplicates::new(channels, rho))
     }
 
     /// Adds a batch of pairs (row-major `n × C`) to every replicate.
@@ -94,6 +127,9 @@ impl Replicates {
         let seed = self.config.seed;
         let (mut sum_a, mut sum_b) = (vec![0.0; c], vec![0.0; c]);
         let (mut mean_a, mut mean_b) = (vec![0.0; c], vec![0.0; c]);
+        let unit_reps = self.units.len();
+        let (mut q_a, mut q_b, mut q_ab) = (vec![0.0; c], vec![0.0; c], vec![0.0; c]);
+        let mut batch_units = UnitMoments::new(if unit_reps > 0 { c } else { 0 });
         for f in Factor::ALL {
             let rows: Vec<usize> = (0..pair_ids.len()).filter(|&i| factors[i] == f).collect();
             let Some(&first) = rows.first() else { continue };
@@ -119,8 +155,14 @@ impl Replicates {
             let qb: Vec<f64> = cb.iter().map(|x| dot(x, x)).collect();
             let qab: Vec<f64> = ca.iter().zip(&cb).map(|(x, y)| dot(x, y)).collect();
             for (r, rep) in self.reps.iter_mut().enumerate() {
+                let per_channel = r < unit_reps;
                 sum_a.fill(0.0);
                 sum_b.fill(0.0);
+                if per_channel {
+                    q_a.fill(0.0);
+                    q_b.fill(0.0);
+                    q_ab.fill(0.0);
+                }
                 let (mut count, mut n, mut s_aa, mut s_bb, mut s_ab) = (0u64, 0.0, 0.0, 0.0, 0.0);
                 for (j, &i) in rows.iter().enumerate() {
                     let w = poisson_weight(seed, pair_ids[i], r as u64);
@@ -141,6 +183,14 @@ impl Replicates {
                         *sa += w * x;
                         *sb += w * y;
                     }
+                    if per_channel {
+                        for ch in 0..c {
+                            let (x, y) = (ca[j][ch], cb[j][ch]);
+                            q_a[ch] += w * x * x;
+                            q_b[ch] += w * y * y;
+                            q_ab[ch] += w * x * y;
+                        }
+                    }
                 }
                 if count == 0 {
                     continue;
@@ -150,6 +200,27 @@ impl Replicates {
                 for ch in 0..c {
                     mean_a[ch] = shift_a[ch] + sum_a[ch] / n;
                     mean_b[ch] = shift_b[ch] + sum_b[ch] / n;
+                }
+                if per_channel {
+                    // Per channel: M2 = Q − S²/n, Cab = Qab − S_a·S_b/n,
+                    // merged before the replicate's means move.
+                    for ch in 0..c {
+                        batch_units.m2_a[ch] = q_a[ch] - sum_a[ch] * sum_a[ch] / n;
+                        batch_units.m2_b[ch] = q_b[ch] - sum_b[ch] * sum_b[ch] / n;
+                        batch_units.c_ab[ch] = q_ab[ch] - sum_a[ch] * sum_b[ch] / n;
+                    }
+                    let t = &rep[f.index()];
+                    let mine = Side {
+                        weight: t.weight,
+                        mean_a: &t.mean_a,
+                        mean_b: &t.mean_b,
+                    };
+                    let theirs = Side {
+                        weight: n,
+                        mean_a: &mean_a,
+                        mean_b: &mean_b,
+                    };
+                    self.units[r][f.index()].merge(&mine, &theirs, &batch_units);
                 }
                 let batch = FactorSummary {
                     weight: n,
@@ -177,9 +248,36 @@ impl Replicates {
                 ),
             });
         }
-        for (mine, theirs) in self.reps.iter_mut().zip(&other.reps) {
-            mine[0].merge(&theirs[0]);
-            mine[1].merge(&theirs[1]);
+        if self.units.len() != other.units.len() {
+            return Err(StatsError::MergeMismatch {
+                layer: layer.to_string(),
+                reason: format!(
+                    "per-channel replicates differ ({} vs {})",
+                    self.units.len(),
+                    other.units.len()
+                ),
+            });
+        }
+        for (r, (mine, theirs)) in self.reps.iter_mut().zip(&other.reps).enumerate() {
+            for f in 0..2 {
+                if let Some(units) = self.units.get_mut(r) {
+                    let (t1, t2, u2) = (&mine[f], &theirs[f], &other.units[r][f]);
+                    units[f].merge(
+                        &Side {
+                            weight: t1.weight,
+                            mean_a: &t1.mean_a,
+                            mean_b: &t1.mean_b,
+                        },
+                        &Side {
+                            weight: t2.weight,
+                            mean_a: &t2.mean_a,
+                            mean_b: &t2.mean_b,
+                        },
+                        u2,
+                    );
+                }
+                mine[f].merge(&theirs[f]);
+            }
         }
         Ok(())
     }
@@ -217,7 +315,7 @@ impl Replicates {
 }
 
 /// Linear-interpolation quantile of sorted data (numpy's default method).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);

@@ -8,8 +8,8 @@
 //! sets are the k best of the union of their k best: shards fed disjoint
 //! pairs merge into exactly what one run over all pairs keeps.
 //!
-//! Not yet part of [`LayerAccumulator`](super::LayerAccumulator) or the
-//! statistics file: wiring it in changes `stats.bin` (a schema bump).
+//! Kept by every [`LayerAccumulator`](super::LayerAccumulator) (saved,
+//! resumed, cached and merged with it).
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +83,27 @@ impl Extremes {
             End::Low => &self.low,
         };
         lists.get(c).map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks lists read from a file: `channels` channels, at most k per
+    /// end, finite values, members 1 or 2, in rank order.
+    pub fn check(&self, channels: usize) -> Result<(), String> {
+        if self.high.len() != channels || self.low.len() != channels {
+            return Err(format!("top windows do not have {channels} channels"));
+        }
+        for (lists, end) in [(&self.high, End::High), (&self.low, End::Low)] {
+            for list in lists {
+                let ok = list.len() <= self.k
+                    && list
+                        .iter()
+                        .all(|w| w.value.is_finite() && (w.member == 1 || w.member == 2))
+                    && list.windows(2).all(|p| end.before(&p[0], &p[1]));
+                if !ok {
+                    return Err("top windows are not valid".into());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Takes in one member's values (one per channel; finite, as the

@@ -27,6 +27,7 @@ mod layer;
 mod moments;
 mod sample;
 mod unit;
+mod unit_boot;
 
 pub use accumulator::{LayerAccumulator, PairBatch};
 pub use bootstrap::{BootstrapCi, BootstrapConfig, poisson_weight};
@@ -35,6 +36,7 @@ pub use extremes::{End, Extremes, Window};
 pub use layer::{LayerScores, round_half_even, scores_from_pct};
 pub use sample::{PairSample, SampledPair};
 pub use unit::{Category, CategoryCounts, UnitEstimate, categorize};
+pub use unit_boot::{UnitIntervals, UnitReplicates};
 
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +76,41 @@ impl Factor {
             Factor::Static => "static",
         }
     }
+}
+
+/// What each channel keeps beyond its moments: the evidence the channel
+/// inspector shows (top windows, a sample of pairs, per-channel bootstrap).
+/// It changes the statistics, so it is part of a job's identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitConfig {
+    /// Pair members kept per channel at each end (highest, lowest pooled
+    /// value); 0 keeps none.
+    pub top_k: usize,
+    /// Pairs per factor sampled with every channel's values of both
+    /// members (the smallest hashes of (seed, pair id)); 0 keeps none.
+    pub sample_pairs: usize,
+    /// Bootstrap replicates that also keep per-channel moments (at most the
+    /// layer's replicates; the first ones, with the same weights).
+    pub replicates: usize,
+}
+
+impl Default for UnitConfig {
+    fn default() -> Self {
+        Self {
+            top_k: 16,
+            sample_pairs: 256,
+            replicates: 200,
+        }
+    }
+}
+
+impl UnitConfig {
+    /// Nothing kept beyond the moments.
+    pub const NONE: UnitConfig = UnitConfig {
+        top_k: 0,
+        sample_pairs: 0,
+        replicates: 0,
+    };
 }
 
 /// Everything the estimator says about one layer.

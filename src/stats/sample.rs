@@ -5,8 +5,8 @@
 //! pairs arrive in, and shards fed disjoint pairs merge into exactly the
 //! single run's sample. Memory: M·C·2 `f32` per factor.
 //!
-//! Not yet part of [`LayerAccumulator`](super::LayerAccumulator) or the
-//! statistics file: wiring it in changes `stats.bin` (a schema bump).
+//! Kept by every [`LayerAccumulator`](super::LayerAccumulator) (saved,
+//! resumed, cached and merged with it).
 
 use super::Factor;
 use crate::hash::mix;
@@ -43,6 +43,41 @@ impl PairSample {
             seed,
             channels,
             factors: [Vec::new(), Vec::new()],
+        }
+    }
+
+    /// Pairs kept per factor at most (M).
+    pub fn m(&self) -> usize {
+        self.m
+    }
+
+    /// The seed of the sample's hash.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Checks a sample read from a file: `channels` values per member, at
+    /// most M pairs per factor, keys that are the pairs' hashes, in order.
+    pub fn check(&self, channels: usize) -> Result<(), String> {
+        let ok = self.channels == channels
+            && self.factors.iter().all(|list| {
+                list.len() <= self.m
+                    && list.iter().all(|p| {
+                        p.key == self.key(p.pair)
+                            && p.a.len() == channels
+                            && p.b.len() == channels
+                            && p.a.iter().chain(&p.b).all(|v| v.is_finite())
+                    })
+                    && list
+                        .windows(2)
+                        .all(|w| (w[0].key, w[0].pair) < (w[1].key, w[1].pair))
+            });
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "the pair sample is not valid for {channels} channels"
+            ))
         }
     }
 

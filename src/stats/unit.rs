@@ -3,6 +3,7 @@
 
 use super::layer::softmax;
 use super::moments::FactorMoments;
+use super::unit_boot::UnitIntervals;
 use serde::{Deserialize, Serialize};
 
 /// A channel's category at threshold τ (strict inequalities).
@@ -124,6 +125,9 @@ pub struct UnitEstimate {
     pub counts: CategoryCounts,
     /// The threshold τ the categories were made with.
     pub threshold: f64,
+    /// Per-channel bootstrap intervals and category stability, if
+    /// per-channel replicates were kept.
+    pub ci: Option<UnitIntervals>,
 }
 
 impl UnitEstimate {
@@ -140,6 +144,7 @@ impl UnitEstimate {
             category: Vec::new(),
             counts: CategoryCounts::default(),
             threshold,
+            ci: None,
         };
         unit.recategorize(threshold);
         unit
@@ -154,6 +159,9 @@ impl UnitEstimate {
             .map(|(d, s)| categorize(*d, *s, threshold))
             .collect();
         self.counts = CategoryCounts::count(&self.category);
+        if let Some(ci) = &mut self.ci {
+            ci.restabilize(&self.category, threshold);
+        }
     }
 
     /// Share of all C channels in a category, in percent.
@@ -170,17 +178,23 @@ impl UnitEstimate {
 /// ρ_f[c] = cov_c / Var({A[:,c]} ∪ {B[:,c]}), with `cov_c = Cab/n − (ā − b̄)²/4`
 /// and the union variance `(M2a + M2b)/(2n) + (ā − b̄)²/4`.
 fn rho(m: &FactorMoments) -> Vec<Option<f64>> {
-    let n = m.weight;
     (0..m.mean_a.len())
         .map(|c| {
-            let gap = m.mean_a[c] - m.mean_b[c];
-            let quarter = 0.25 * gap * gap;
-            let var = (m.m2_a[c] + m.m2_b[c]) / (2.0 * n) + quarter;
-            if n > 0.0 && var > 0.0 && var.is_finite() {
-                Some((m.c_ab[c] / n - quarter) / var)
-            } else {
-                None
-            }
+            rho_of(
+                m.weight,
+                m.mean_a[c] - m.mean_b[c],
+                m.m2_a[c] + m.m2_b[c],
+                m.c_ab[c],
+            )
         })
         .collect()
+}
+
+/// One channel's ρ from its weight `n`, the gap of its members' means
+/// `ā − b̄`, `M2a + M2b` and the co-moment `Cab`; `None` where the union
+/// variance is zero (or the weight is).
+pub(crate) fn rho_of(n: f64, gap: f64, m2_sum: f64, c_ab: f64) -> Option<f64> {
+    let quarter = 0.25 * gap * gap;
+    let var = m2_sum / (2.0 * n) + quarter;
+    (n > 0.0 && var > 0.0 && var.is_finite()).then(|| (c_ab / n - quarter) / var)
 }

@@ -221,6 +221,7 @@ pub fn run_job(
         plan,
         ids,
         boot,
+        units: spec.units,
         stats_path,
         cancel,
     };

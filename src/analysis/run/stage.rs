@@ -9,7 +9,7 @@ use crate::analysis::stages::{self, Stage};
 use crate::analysis::{JobSpec, ShardIds, StatsFile};
 use crate::model::{Extractor, LayerOutput};
 use crate::report::Warning;
-use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
+use crate::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, UnitConfig};
 use crate::video::Clip;
 use anyhow::Context as _;
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -25,6 +25,8 @@ pub(super) struct Ctx<'a> {
     /// The shard's pair ids.
     pub ids: ShardIds,
     pub boot: BootstrapConfig,
+    /// The channel evidence each layer keeps.
+    pub units: UnitConfig,
     /// Where the statistics are saved (none: not saved).
     pub stats_path: Option<&'a Path>,
     pub cancel: &'a AtomicBool,
@@ -274,7 +276,13 @@ fn take_batch(
 ) -> anyhow::Result<()> {
     let models = &ctx.plan[k].models;
     if !batch.is_empty() {
-        run_batch(batch, models, &mut state.models, &mut state.stats, ctx.boot)?;
+        run_batch(
+            batch,
+            models,
+            &mut state.models,
+            &mut state.stats,
+            (ctx.boot, ctx.units),
+        )?;
     }
     let stats = &mut state.stats;
     for &m in models {
@@ -294,7 +302,7 @@ fn run_batch(
     stage: &[usize],
     models: &mut [Box<dyn Extractor>],
     stats: &mut StatsFile,
-    boot: BootstrapConfig,
+    (boot, units): (BootstrapConfig, UnitConfig),
 ) -> anyhow::Result<()> {
     // all a-members, then all b-members
     let clips: Vec<&Clip> = batch
@@ -313,10 +321,10 @@ fn run_batch(
             .extract(&clips)
             .with_context(|| format!("model {who}"))?;
         let fresh = if ms.layers.is_empty() {
-            check_fits(stats, &who, &outputs, boot)?;
+            check_fits(stats, &who, &outputs, boot, units)?;
             outputs
                 .iter()
-                .map(|o| LayerAccumulator::new(o.name.clone(), o.channels, boot))
+                .map(|o| LayerAccumulator::with_units(o.name.clone(), o.channels, boot, units))
                 .collect()
         } else {
             Vec::new()
@@ -404,8 +412,9 @@ fn check_fits(
     who: &str,
     outputs: &[LayerOutput],
     boot: BootstrapConfig,
+    units: UnitConfig,
 ) -> anyhow::Result<()> {
-    let bytes = |c: usize| LayerAccumulator::memory_bytes(c, boot);
+    let bytes = |c: usize| LayerAccumulator::memory_bytes(c, boot, units);
     let held: u128 = stats
         .models
         .iter()

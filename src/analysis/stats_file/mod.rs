@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Schema of the statistics file. 3: an integrity header, skipped pairs and
-/// the model file per model, the videos the probe check left out.
-pub const STATS_SCHEMA: &str = "stadyn.stats/3";
+/// the model file per model, the videos the probe check left out. 4: each
+/// layer keeps its channels' top windows, a pair sample and per-channel
+/// bootstrap replicates.
+pub const STATS_SCHEMA: &str = "stadyn.stats/4";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

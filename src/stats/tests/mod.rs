@@ -3,6 +3,7 @@
 //! stability and errors. This file holds the shared helpers.
 
 mod errors;
+mod evidence;
 mod exact;
 mod properties;
 mod units;

@@ -159,6 +159,8 @@ pub fn stats_file(models: Vec<ModelStats>, total: usize, bootstrap: BootstrapCon
         plan_pairs: total,
         warnings: Vec::new(),
         left_out: Vec::new(),
+        probe: None,
+        probe_files: Vec::new(),
         models,
     }
 }

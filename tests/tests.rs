@@ -10,6 +10,8 @@ mod estimate_cli;
 mod faults;
 mod fuzz;
 #[cfg(feature = "torch")]
+mod maps;
+#[cfg(feature = "torch")]
 mod model;
 mod numpy_reference;
 mod util;

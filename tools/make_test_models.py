@@ -90,6 +90,37 @@ class FailsOnBatch8(nn.Module):
         return {"mean": x.mean(dim=(2, 3, 4)), "conv": torch.relu(self.conv(x))}
 
 
+class Inspect(nn.Module):
+    """Known maps for the channel inspector's tests. Layer "stage" has two
+    channels: 0 is the input's red plane passed through unchanged (a 1×1×1
+    conv with weights [1, 0, 0] and no bias), 1 is the red plane's absolute
+    change from the previous frame (0 at the first). "tokens" is the same as
+    N×(1 + T·H·W)×2 tokens after a class token, "half" is "stage" averaged
+    over pairs of frames (T' = T/2), "pooled" has no map."""
+
+    def __init__(self):
+        super().__init__()
+        self.red = nn.Conv3d(3, 1, 1, bias=False)
+        with torch.no_grad():
+            self.red.weight.zero_()
+            self.red.weight[0, 0] = 1.0
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        r = self.red(x)
+        prev = torch.cat([r[:, :, :1], r[:, :, :-1]], dim=2)
+        stage = torch.cat([r, (r - prev).abs()], dim=1)
+        n = stage.shape[0]
+        tokens = stage.flatten(2).transpose(1, 2)
+        cls = tokens.mean(dim=1, keepdim=True)
+        half = torch.nn.functional.avg_pool3d(stage, (2, 1, 1))
+        return {
+            "stage": stage,
+            "tokens": torch.cat([cls, tokens], dim=1),
+            "half": half,
+            "pooled": stage.mean(dim=(2, 3, 4)).reshape(n, 2),
+        }
+
+
 SMALL = {"frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]}
 
 MODELS = {
@@ -100,6 +131,15 @@ MODELS = {
     "nan_layer": (NanLayer, SMALL),
     "fixed_shape": (FixedShape, {**SMALL, "short_side": 32, "crop": [32, 32]}),
     "fails_on_batch8": (FailsOnBatch8, SMALL),
+    "inspect": (
+        Inspect,
+        {
+            **SMALL,
+            "mean": [0.0, 0.0, 0.0],
+            "std": [1.0, 1.0, 1.0],
+            "token_grids": {"tokens": [4, 16, 16]},
+        },
+    ),
 }
 
 

@@ -15,7 +15,7 @@ use crate::video::{
 use anyhow::Context as _;
 use image::RgbImage;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Videos whose decoded frames fit in this many bytes are decoded once, whole,
@@ -51,6 +51,26 @@ pub struct BuiltPair {
     pub b: Clip,
     /// Notes for the user (e.g. a short video was cycled).
     pub notes: Vec<String>,
+}
+
+/// Where pair `id`'s members come from, without decoding anything (for
+/// `stadyn pairs --list` and the channel inspector's `top.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanEntry {
+    /// The plan's specification of the pair.
+    pub spec: PairSpec,
+    /// Member 1's video (for the pre-stylized layout, its style folder).
+    pub video: PathBuf,
+    /// Member 2's video (differs from `video` for a dynamic pair of
+    /// pre-stylized folders).
+    pub video_b: PathBuf,
+    /// First raw frame of the window.
+    pub window_start: usize,
+    /// The T raw frame indices member 1 sees, in order (member 2 of a
+    /// static pair sees them permuted by `spec.permutation`).
+    pub frames: Vec<usize>,
+    /// Style names of member 1 and member 2.
+    pub styles: [String; 2],
 }
 
 /// The probe set, plan, styles and preprocessing of a job.
@@ -284,6 +304,43 @@ impl PairSource {
     /// The plan's specification of pair `id`.
     pub fn spec(&self, id: u64) -> PairSpec {
         self.plan.spec(id)
+    }
+
+    /// Where pair `id`'s members come from (frame counts from the probe
+    /// check's headers; nothing is decoded).
+    pub fn plan_entry(&self, id: u64) -> Result<PlanEntry, String> {
+        let spec = self.plan.spec(id);
+        let video = &self.checked.set.videos[spec.video];
+        let source_of = |k: usize| -> &VideoSource {
+            if self.stylized {
+                video
+                    .styled
+                    .iter()
+                    .find(|(name, _)| *name == self.style_names[k])
+                    .map_or(&video.source, |(_, s)| s)
+            } else {
+                &video.source
+            }
+        };
+        let a = source_of(spec.style_a);
+        let b = match spec.factor {
+            Factor::Static => a,
+            Factor::Dynamic => source_of(spec.style_b),
+        };
+        let info = match self.checked.infos.get(&video_key(a)) {
+            Some(i) => *i,
+            None => a.info().map_err(|e| e.to_string())?,
+        };
+        let plan = plan_clip(info.frames, spec.start_draw, self.window, self.frames);
+        let name = |k: usize| self.style_names.get(k).cloned().unwrap_or_default();
+        Ok(PlanEntry {
+            styles: [name(spec.style_a), name(spec.style_b)],
+            video: a.path().to_path_buf(),
+            video_b: b.path().to_path_buf(),
+            window_start: plan.start,
+            frames: plan.frames,
+            spec,
+        })
     }
 
     /// Builds pair `id`; the error says why its video cannot be used.

@@ -1,6 +1,8 @@
 //! `stadyn pairs PROBE --out DIR`: write a few static and dynamic pairs as
 //! image strips (original, member 1, member 2), so a person can see what the
-//! model sees: the frames after sampling, preprocessing and styling.
+//! model sees: the frames after sampling, preprocessing and styling; with
+//! `--list`, the plan itself as a CSV (which video, window, frames, styles
+//! and permutation each pair id has), so other tools can rebuild any pair.
 
 use crate::analysis::{PairSource, ProbeSpec};
 use crate::files::{atomic_write, ensure_writable_dir};
@@ -9,7 +11,7 @@ use crate::pairs::pair_strip;
 use crate::video::Layout;
 use anyhow::Context as _;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `stadyn pairs`.
@@ -18,8 +20,13 @@ pub struct PairsArgs {
     /// Probe-set folder (or one video file).
     pub probe: PathBuf,
     /// Output folder for the PNG strips.
-    #[arg(long, short)]
-    pub out: PathBuf,
+    #[arg(long, short, required_unless_present = "list")]
+    pub out: Option<PathBuf>,
+    /// Write the plan of every pair as a CSV here (`pair,factor,video,
+    /// video_b,window_start,frames,permutation,style_a,style_b`; videos
+    /// relative to the probe folder, frames and permutation space-separated).
+    #[arg(long)]
+    pub list: Option<PathBuf>,
     /// Take input size, T and W from this model's manifest (`<model>.json`).
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -45,7 +52,9 @@ pub struct PairsArgs {
 
 /// Runs `stadyn pairs`.
 pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
-    ensure_writable_dir(&a.out)?;
+    if let Some(out) = &a.out {
+        ensure_writable_dir(out)?;
+    }
     let manifest = match &a.model {
         Some(m) => Manifest::for_model(m)?.0,
         None => Manifest::default(),
@@ -60,6 +69,13 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
         ..ProbeSpec::new(a.probe.clone())
     };
     let source = PairSource::new(&spec, &manifest)?;
+    if let Some(list) = &a.list {
+        write_list(list, &source, &a.probe)?;
+        println!("{} ({} pairs)", list.display(), source.ids().count());
+    }
+    let Some(out) = &a.out else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let names: Vec<&str> = source.style_names().iter().map(String::as_str).collect();
     let mut written = 0;
     for id in source.ids() {
@@ -77,7 +93,7 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         let name = format!("pair{id:03}_{}_{video}.png", pair.spec.factor.name());
         let strip = pair_strip(&pair.original, &pair.a, &pair.b, &pair.spec, &names);
-        let path = a.out.join(&name);
+        let path = out.join(&name);
         atomic_write(&path, |w| {
             let mut buf = std::io::Cursor::new(Vec::new());
             strip.write_to(&mut buf, image::ImageFormat::Png)?;
@@ -95,4 +111,46 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no pair could be built from '{}'", a.probe.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the plan of every pair of `source` as a CSV.
+fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<()> {
+    let relative = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let joined = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
+    let header = [
+        "pair",
+        "factor",
+        "video",
+        "video_b",
+        "window_start",
+        "frames",
+        "permutation",
+        "style_a",
+        "style_b",
+    ];
+    crate::export::write_csv(path, &header, |emit| {
+        for id in source.ids() {
+            let e = source
+                .plan_entry(id)
+                .map_err(|e| anyhow::anyhow!("pair {id}: {e}"))?;
+            let [style_a, style_b] = e.styles;
+            emit(vec![
+                id.to_string(),
+                e.spec.factor.name().to_string(),
+                relative(&e.video),
+                relative(&e.video_b),
+                e.window_start.to_string(),
+                joined(&e.frames),
+                joined(&e.spec.permutation),
+                style_a,
+                style_b,
+            ])?;
+        }
+        Ok(())
+    })
 }

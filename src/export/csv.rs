@@ -31,7 +31,8 @@ fn key_fields(m: &ModelReport, l: &LayerReport) -> [String; 4] {
     ]
 }
 
-fn write_csv(
+/// Writes a CSV atomically: `header`, then every record `rows` emits.
+pub fn write_csv(
     path: &Path,
     header: &[&str],
     rows: impl FnOnce(&mut dyn FnMut(Vec<String>) -> anyhow::Result<()>) -> anyhow::Result<()>,

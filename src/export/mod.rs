@@ -6,8 +6,8 @@
 mod csv;
 
 pub use csv::{
-    dim_est_csv, dim_est_file_name, write_channels_csv, write_dim_est_csvs, write_layers_csv,
-    write_unit_categories_csv,
+    dim_est_csv, dim_est_file_name, write_channels_csv, write_csv, write_dim_est_csvs,
+    write_layers_csv, write_unit_categories_csv,
 };
 
 use crate::files::ensure_writable_dir;

@@ -3,6 +3,7 @@
 
 use super::ModelError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Axis order of the model's input tensor.
@@ -63,6 +64,12 @@ pub struct Manifest {
     pub ignore: Vec<String>,
     /// Rank-4 outputs that are per-frame maps N×C×H×W (pooled over H, W).
     pub per_frame: Vec<String>,
+    /// Token outputs' grids `[T', H', W']` (tokens time-major, with or
+    /// without a leading class token), for the channel inspector's maps.
+    pub token_grids: BTreeMap<String, [usize; 3]>,
+    /// Input frames each time step of a layer's map covers, where T is not
+    /// a multiple of the layer's T' (otherwise T / T').
+    pub time_strides: BTreeMap<String, usize>,
     /// Training epoch of this checkpoint.
     pub epoch: Option<f64>,
     /// Training step of this checkpoint.
@@ -96,6 +103,8 @@ impl Default for Manifest {
             outputs: Vec::new(),
             ignore: vec!["logits".to_string()],
             per_frame: Vec::new(),
+            token_grids: BTreeMap::new(),
+            time_strides: BTreeMap::new(),
             epoch: None,
             step: None,
             accuracy: None,
@@ -147,6 +156,12 @@ impl Manifest {
         }
         if self.window == 0 {
             return Err("window must be at least 1".into());
+        }
+        if let Some((name, grid)) = self.token_grids.iter().find(|(_, g)| g.contains(&0)) {
+            return Err(format!("token grid of '{name}' {grid:?} has an empty axis"));
+        }
+        if let Some((name, _)) = self.time_strides.iter().find(|(_, s)| **s == 0) {
+            return Err(format!("time stride of '{name}' must be at least 1 frame"));
         }
         if self.std.iter().any(|s| !s.is_finite() || *s == 0.0)
             || self.mean.iter().any(|m| !m.is_finite())

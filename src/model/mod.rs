@@ -10,6 +10,7 @@
 mod error;
 mod input;
 mod manifest;
+mod maps;
 mod pooling;
 #[cfg(feature = "torch")]
 mod torchscript;
@@ -17,6 +18,7 @@ mod torchscript;
 pub use error::ModelError;
 pub use input::{InputBatch, InputData, build_input};
 pub use manifest::{InputDtype, InputLayout, Manifest};
+pub use maps::{LayerMaps, MapKind, MapShape, bilinear};
 pub use pooling::{PoolRule, pool_rule};
 #[cfg(feature = "torch")]
 pub use torchscript::{Device, TorchScriptModel, cuda_devices, set_threads};
@@ -45,6 +47,22 @@ pub trait Extractor: Send {
     /// Runs the model on `clips` (all of the manifest's size) and returns
     /// every probed layer, in display order.
     fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError>;
+    /// Runs the model on `clips` and returns layer `layer`'s unpooled maps
+    /// of `channels` (for the channel inspector; never used for statistics).
+    /// A layer whose output has no map is an error naming it and its shape.
+    /// The default (for extractors that are not models) says it has none.
+    fn maps(
+        &mut self,
+        clips: &[&Clip],
+        layer: &str,
+        channels: &[usize],
+    ) -> Result<LayerMaps, ModelError> {
+        let _ = (clips, channels);
+        Err(ModelError::Contract {
+            path: self.manifest().name.clone().unwrap_or_default().into(),
+            reason: format!("this extractor gives no maps (layer '{layer}')"),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! TorchScript models through tch — the only file that imports tch.
 
 use super::{
-    Extractor, InputBatch, InputData, LayerOutput, Manifest, ModelError, build_input, pool_rule,
+    Extractor, InputBatch, InputData, LayerMaps, LayerOutput, Manifest, MapKind, MapShape,
+    ModelError, build_input, pool_rule,
 };
 use crate::video::Clip;
 use std::path::{Path, PathBuf};
@@ -251,6 +252,69 @@ impl TorchScriptModel {
     }
 }
 
+impl TorchScriptModel {
+    /// Channels `channels` of one raw output as `N × K × T' × H' × W'` on the CPU.
+    fn select_maps(
+        &self,
+        name: &str,
+        t: &Tensor,
+        n: usize,
+        channels: &[usize],
+    ) -> Result<LayerMaps, ModelError> {
+        let raw = t.size();
+        if raw.first().copied() != Some(n as i64) {
+            return Err(self.contract(format!(
+                "output '{name}' has shape {raw:?}; its first axis must be the batch ({n})"
+            )));
+        }
+        let shape = MapShape::of(name, &raw, &self.manifest, self.manifest.frames)
+            .map_err(|r| self.contract(r))?;
+        if let Some(&bad) = channels.iter().find(|&&c| c >= shape.channels) {
+            return Err(self.contract(format!(
+                "layer '{name}' has {} channels; there is no channel {bad}",
+                shape.channels
+            )));
+        }
+        let idx: Vec<i64> = channels.iter().map(|&c| c as i64).collect();
+        let [gt, gh, gw] = shape.grid.map(|d| d as i64);
+        let k = idx.len() as i64;
+        let selected = Tensor::f_from_slice(&idx)
+            .and_then(|i| i.f_to_device(t.device()))
+            .and_then(|i| match shape.kind {
+                MapKind::Volume | MapKind::PerFrame => t.f_index_select(1, &i),
+                MapKind::Tokens { class_token } => {
+                    let skip = i64::from(class_token);
+                    t.f_narrow(1, skip, gt * gh * gw)
+                        .and_then(|x| x.f_index_select(2, &i))
+                        .and_then(|x| x.f_permute([0, 2, 1]))
+                }
+            })
+            .and_then(|x| x.f_reshape([n as i64, k, gt, gh, gw]))
+            .and_then(|x| x.f_to_kind(Kind::Float))
+            .and_then(|x| x.f_to_device(tch::Device::Cpu))
+            .and_then(|x| x.f_contiguous())
+            .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))?;
+        let data = Vec::<f32>::try_from(&selected.flatten(0, -1))
+            .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))?;
+        let bad = data.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(ModelError::NonFinite {
+                path: self.path.clone(),
+                layer: name.to_string(),
+                count: bad,
+                total: data.len(),
+            });
+        }
+        Ok(LayerMaps {
+            layer: name.to_string(),
+            channels: channels.to_vec(),
+            clips: n,
+            shape,
+            data,
+        })
+    }
+}
+
 fn ivalue_kind(v: &IValue) -> &'static str {
     match v {
         IValue::None => "None",
@@ -307,5 +371,23 @@ impl Extractor for TorchScriptModel {
             );
         }
         Ok(layers)
+    }
+
+    fn maps(
+        &mut self,
+        clips: &[&Clip],
+        layer: &str,
+        channels: &[usize],
+    ) -> Result<LayerMaps, ModelError> {
+        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
+            path: self.path.clone(),
+            reason: "empty batch or clips of different sizes".into(),
+        })?;
+        let _guard = tch::no_grad_guard();
+        let outputs = self.forward(&input)?;
+        let Some((name, t)) = outputs.into_iter().find(|(k, _)| k == layer) else {
+            return Err(self.contract(format!("the model did not return layer '{layer}'")));
+        };
+        self.select_maps(&name, &t, clips.len(), channels)
     }
 }

@@ -15,12 +15,12 @@ mod stage;
 
 use super::build_report::{build_report, failure};
 use super::inputs::Inputs;
-use super::{JobSpec, ModelStats, StatsFile, file_hash, stages};
+use super::{JobSpec, ModelStats, ProbeSpec, StatsFile, file_hash, stages};
 use crate::model::{Extractor, ModelError};
 use crate::report::{Report, ReportSettings, Warning};
 use crate::stats::BootstrapConfig;
 use stage::{Ctx, State};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -156,6 +156,13 @@ pub fn run_job(
             plan_pairs: spec.probe.pairs,
             warnings: Vec::new(),
             left_out: left_out.clone(),
+            // Absolute paths: the channel inspector rebuilds pairs and runs
+            // the models from wherever it is started.
+            probe: Some(ProbeSpec {
+                videos: absolute(&spec.probe.videos),
+                ..spec.probe.clone()
+            }),
+            probe_files: super::job::listing(&spec.probe)?,
             models: spec
                 .models
                 .iter()
@@ -167,7 +174,7 @@ pub fn run_job(
                         layers: Vec::new(),
                         done: 0,
                         skipped: 0,
-                        path: m.path.display().to_string(),
+                        path: absolute(&m.path).display().to_string(),
                         sha256: file_hash(&m.path)?,
                     })
                 })
@@ -248,4 +255,9 @@ pub fn run_job(
         .into());
     }
     Ok(output)
+}
+
+/// `path` made absolute against the current folder (as it is if that fails).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

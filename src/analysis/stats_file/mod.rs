@@ -13,6 +13,7 @@ mod format;
 
 pub use format::StatsFileError;
 
+use super::ProbeSpec;
 use crate::files::atomic_write;
 use crate::report::{ReportSettings, Warning};
 use crate::stats::LayerAccumulator;
@@ -182,6 +183,12 @@ pub struct StatsFile {
     /// Videos the probe check left out before planning (the plan is over
     /// the others): a resumed run must find the same.
     pub left_out: Vec<Warning>,
+    /// The probe settings of an `analyze` job (none for `estimate`): what
+    /// rebuilds any pair from its id, for the channel inspector.
+    pub probe: Option<ProbeSpec>,
+    /// The probe files the job read, with size and mtime (its identity's
+    /// listing): the channel inspector says which changed since.
+    pub probe_files: Vec<(String, u64, u64)>,
     /// Per-model statistics.
     pub models: Vec<ModelStats>,
 }

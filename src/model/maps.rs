@@ -199,8 +199,10 @@ mod tests {
     use super::*;
 
     fn manifest() -> Manifest {
-        let mut m = Manifest::default();
-        m.per_frame = vec!["frame".into()];
+        let mut m = Manifest {
+            per_frame: vec!["frame".into()],
+            ..Manifest::default()
+        };
         m.token_grids.insert("tok".into(), [2, 3, 3]);
         m.time_strides.insert("odd".into(), 3);
         m

@@ -17,6 +17,7 @@ pub mod fuzz;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod hash;
+pub mod inspect;
 pub mod model;
 pub mod npz;
 pub mod pairs;

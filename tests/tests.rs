@@ -4,6 +4,8 @@
 #[cfg(feature = "torch")]
 mod analyze;
 #[cfg(feature = "torch")]
+mod channels;
+#[cfg(feature = "torch")]
 mod demo;
 mod estimate_cli;
 #[cfg(feature = "torch")]

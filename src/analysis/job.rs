@@ -109,7 +109,7 @@ fn hash_bytes(path: &std::path::Path) -> anyhow::Result<String> {
 /// beyond the layout's depth, so a link to a parent folder cannot loop, and
 /// files the layout ignores (a report written into the folder) do not change
 /// the job's identity.
-pub(crate) fn listing(probe: &ProbeSpec) -> anyhow::Result<Vec<(String, u64, u64)>> {
+pub fn listing(probe: &ProbeSpec) -> anyhow::Result<Vec<(String, u64, u64)>> {
     let set = ProbeSet::discover(&probe.videos, probe.layout)?;
     let mut files: Vec<&Path> = Vec::new();
     for v in &set.videos {

@@ -25,7 +25,7 @@ pub use build_report::{build_report, failure, model_label};
 pub use cache::{
     CacheUse, CachedResults, cache_root, cached_report, cached_stats_path, run_cached,
 };
-pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash};
+pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash, listing as probe_listing};
 pub use limits::{
     MAX_BATCH, MAX_BOOTSTRAP, MAX_FRAMES, MAX_PAIRS, MAX_SAMPLE_PAIRS, MAX_THREADS, MAX_TOP_K,
     check_threshold,

@@ -6,6 +6,8 @@
 mod analyze;
 #[cfg(feature = "torch")]
 mod bench;
+#[cfg(feature = "torch")]
+mod channels;
 mod demo_data;
 mod doctor;
 mod estimate;
@@ -47,6 +49,9 @@ pub enum Command {
     /// Time the full pipeline against the model's forward passes alone.
     #[cfg(feature = "torch")]
     Bench(bench::BenchArgs),
+    /// Look inside channels: top windows with their maps, the pairs behind ρ, intervals.
+    #[cfg(feature = "torch")]
+    Channels(Box<channels::ChannelsArgs>),
     /// Merge the statistics of sharded runs into one report.
     Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
@@ -82,6 +87,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Analyze(args)) => analyze::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::Bench(args)) => bench::run(&args),
+        #[cfg(feature = "torch")]
+        Some(Command::Channels(args)) => channels::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Pairs(args)) => pairs::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),

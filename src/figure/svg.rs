@@ -10,14 +10,14 @@ use super::palette::{self, hex};
 use crate::stats::Category;
 
 /// An SVG document under construction (`width × height` user units).
-struct Doc {
+pub(super) struct Doc {
     w: f64,
     h: f64,
     body: String,
 }
 
 impl Doc {
-    fn new(w: f64, h: f64) -> Self {
+    pub(super) fn new(w: f64, h: f64) -> Self {
         let mut d = Self {
             w,
             h,
@@ -27,7 +27,7 @@ impl Doc {
         d
     }
 
-    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, title: Option<&str>) {
+    pub(super) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, title: Option<&str>) {
         if w <= 0.0 || h <= 0.0 {
             return;
         }
@@ -41,7 +41,7 @@ impl Doc {
         self.body.push_str("</rect>");
     }
 
-    fn line(
+    pub(super) fn line(
         &mut self,
         (x1, y1): (f64, f64),
         (x2, y2): (f64, f64),
@@ -63,7 +63,7 @@ impl Doc {
         );
     }
 
-    fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
+    pub(super) fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
         let _ = write!(
             self.body,
             r##"<text x="{x:.2}" y="{y:.2}" font-size="{size}" font-family="sans-serif" text-anchor="{anchor}" fill="#222222">{}</text>"##,
@@ -71,7 +71,7 @@ impl Doc {
         );
     }
 
-    fn circle(&mut self, x: f64, y: f64, r: f64, fill: &str, stroke: Option<&str>) {
+    pub(super) fn circle(&mut self, x: f64, y: f64, r: f64, fill: &str, stroke: Option<&str>) {
         let stroke = stroke
             .map(|s| format!(r#" stroke="{s}" stroke-width="1.5""#))
             .unwrap_or_default();
@@ -81,7 +81,7 @@ impl Doc {
         );
     }
 
-    fn polyline(&mut self, pts: &[(f64, f64)], stroke: &str, dash: bool) {
+    pub(super) fn polyline(&mut self, pts: &[(f64, f64)], stroke: &str, dash: bool) {
         let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
         let dash = if dash {
             r#" stroke-dasharray="6 3""#
@@ -96,7 +96,7 @@ impl Doc {
     }
 
     /// A legend of coloured squares, left to right from (x, y).
-    fn legend(&mut self, mut x: f64, y: f64, items: &[(&str, [u8; 3])]) {
+    pub(super) fn legend(&mut self, mut x: f64, y: f64, items: &[(&str, [u8; 3])]) {
         for (label, colour) in items {
             self.rect(x, y - 10.0, 12.0, 12.0, &hex(*colour), None);
             self.text(x + 16.0, y, 12.0, "start", label);
@@ -104,7 +104,7 @@ impl Doc {
         }
     }
 
-    fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">{}</svg>"#,
             self.body,

@@ -1,11 +1,13 @@
 #![allow(clippy::unwrap_used, reason = "a benchmark on valid, generated data")]
 
 //! Ingest throughput of the streaming estimator: pairs per second pushed into
-//! one layer's accumulator, without and with bootstrap replicates, and the
-//! cost of a merge and an estimate. Numbers go into BENCHMARKS.md.
+//! one layer's accumulator, without and with bootstrap replicates, with and
+//! without the channel evidence (top windows, pair sample, per-channel
+//! replicates), and the cost of a merge and an estimate. Numbers go into
+//! BENCHMARKS.md.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use stadyn::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch};
+use stadyn::stats::{BootstrapConfig, Factor, LayerAccumulator, PairBatch, UnitConfig};
 use std::hint::black_box;
 
 fn data(n: usize, c: usize) -> (Vec<u64>, Vec<Factor>, Vec<f32>, Vec<f32>) {
@@ -33,29 +35,30 @@ fn ingest(crit: &mut Criterion) {
     let mut group = crit.benchmark_group("ingest");
     for &c in &[64usize, 512, 2048] {
         let (ids, factors, za, zb) = data(n, c);
-        for &b in &[0usize, 200] {
+        let settings = [
+            ("B0", 0usize, UnitConfig::NONE),
+            ("B200", 200, UnitConfig::NONE),
+            ("B200+units", 200, UnitConfig::default()),
+        ];
+        for (label, b, units) in settings {
             group.throughput(Throughput::Elements(n as u64));
-            group.bench_with_input(
-                BenchmarkId::new(format!("C{c}"), format!("B{b}")),
-                &b,
-                |bench, &b| {
-                    let boot = BootstrapConfig {
-                        replicates: b,
-                        seed: 1,
-                    };
-                    let mut acc = LayerAccumulator::new("l", c, boot);
-                    bench.iter(|| {
-                        acc.push_batch(PairBatch {
-                            pair_ids: &ids,
-                            factors: &factors,
-                            za: &za,
-                            zb: &zb,
-                        })
-                        .unwrap();
-                    });
-                    black_box(&acc);
-                },
-            );
+            group.bench_with_input(BenchmarkId::new(format!("C{c}"), label), &b, |bench, &b| {
+                let boot = BootstrapConfig {
+                    replicates: b,
+                    seed: 1,
+                };
+                let mut acc = LayerAccumulator::with_units("l", c, boot, units);
+                bench.iter(|| {
+                    acc.push_batch(PairBatch {
+                        pair_ids: &ids,
+                        factors: &factors,
+                        za: &za,
+                        zb: &zb,
+                    })
+                    .unwrap();
+                });
+                black_box(&acc);
+            });
         }
     }
     group.finish();

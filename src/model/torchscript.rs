@@ -147,6 +147,37 @@ impl TorchScriptModel {
         }
     }
 
+    /// A tensor's values as `f32` on the CPU; any NaN or Inf is an error
+    /// naming the layer.
+    fn read_finite(&self, name: &str, t: &Tensor) -> Result<Vec<f32>, ModelError> {
+        let data = t
+            .f_to_kind(Kind::Float)
+            .and_then(|x| x.f_to_device(tch::Device::Cpu))
+            .and_then(|x| x.f_contiguous())
+            .and_then(|x| Vec::<f32>::try_from(&x.flatten(0, -1)))
+            .map_err(|e| self.contract(format!("cannot read output '{name}': {}", short(&e))))?;
+        let bad = data.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(ModelError::NonFinite {
+                path: self.path.clone(),
+                layer: name.to_string(),
+                count: bad,
+                total: data.len(),
+            });
+        }
+        Ok(data)
+    }
+
+    /// Builds the input of `clips` and runs forward without gradients.
+    fn run(&self, clips: &[&Clip]) -> Result<Vec<(String, Tensor)>, ModelError> {
+        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
+            path: self.path.clone(),
+            reason: "empty batch or clips of different sizes".into(),
+        })?;
+        let _guard = tch::no_grad_guard();
+        self.forward(&input)
+    }
+
     fn to_tensor(&self, input: &InputBatch) -> Result<Tensor, ModelError> {
         let t = match &input.data {
             InputData::F32(v) => Tensor::f_from_slice(v),
@@ -227,21 +258,9 @@ impl TorchScriptModel {
         } else {
             t.f_mean_dim(rule.dims(), false, Kind::Float)
         }
-        .and_then(|p| p.f_to_device(tch::Device::Cpu))
-        .and_then(|p| p.f_contiguous())
         .map_err(|e| self.contract(format!("cannot pool output '{name}': {}", short(&e))))?;
         let channels = pooled.size().get(1).copied().unwrap_or(0) as usize;
-        let data = Vec::<f32>::try_from(&pooled.flatten(0, -1))
-            .map_err(|e| self.contract(format!("cannot read output '{name}': {}", short(&e))))?;
-        let bad = data.iter().filter(|v| !v.is_finite()).count();
-        if bad > 0 {
-            return Err(ModelError::NonFinite {
-                path: self.path.clone(),
-                layer: name,
-                count: bad,
-                total: data.len(),
-            });
-        }
+        let data = self.read_finite(&name, &pooled)?;
         Ok(LayerOutput {
             name,
             channels,
@@ -290,21 +309,8 @@ impl TorchScriptModel {
                 }
             })
             .and_then(|x| x.f_reshape([n as i64, k, gt, gh, gw]))
-            .and_then(|x| x.f_to_kind(Kind::Float))
-            .and_then(|x| x.f_to_device(tch::Device::Cpu))
-            .and_then(|x| x.f_contiguous())
             .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))?;
-        let data = Vec::<f32>::try_from(&selected.flatten(0, -1))
-            .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))?;
-        let bad = data.iter().filter(|v| !v.is_finite()).count();
-        if bad > 0 {
-            return Err(ModelError::NonFinite {
-                path: self.path.clone(),
-                layer: name.to_string(),
-                count: bad,
-                total: data.len(),
-            });
-        }
+        let data = self.read_finite(name, &selected)?;
         Ok(LayerMaps {
             layer: name.to_string(),
             channels: channels.to_vec(),
@@ -336,12 +342,7 @@ impl Extractor for TorchScriptModel {
     }
 
     fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
-        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
-            path: self.path.clone(),
-            reason: "empty batch or clips of different sizes".into(),
-        })?;
-        let _guard = tch::no_grad_guard();
-        let outputs = self.forward(&input)?;
+        let outputs = self.run(clips)?;
         let n = clips.len();
         let mut layers = Vec::new();
         if self.manifest.layers.is_empty() {
@@ -379,12 +380,7 @@ impl Extractor for TorchScriptModel {
         layer: &str,
         channels: &[usize],
     ) -> Result<LayerMaps, ModelError> {
-        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
-            path: self.path.clone(),
-            reason: "empty batch or clips of different sizes".into(),
-        })?;
-        let _guard = tch::no_grad_guard();
-        let outputs = self.forward(&input)?;
+        let outputs = self.run(clips)?;
         let Some((name, t)) = outputs.into_iter().find(|(k, _)| k == layer) else {
             return Err(self.contract(format!("the model did not return layer '{layer}'")));
         };

@@ -123,6 +123,24 @@ pub struct ChannelPoint {
     pub rho_dynamic: f64,
     /// Category at the τ asked for.
     pub category: Category,
+    /// 95 % bootstrap intervals `[ρ_S, ρ_D]`, if the report has them.
+    pub ci: Option<[[f64; 2]; 2]>,
+    /// The share of bootstrap replicates that give the channel `category`
+    /// (from the report, so at its threshold; a caller with the replicates
+    /// recomputes it at another τ, and clears it where it cannot).
+    pub stability: Option<f64>,
+}
+
+/// Below this stability a channel's category is called uncertain (faded
+/// points; a change of category counts as certain only when both ends are
+/// at least this stable).
+pub const STABLE: f64 = 0.9;
+
+impl ChannelPoint {
+    /// Whether its category is known to be stable (`None`: not known).
+    pub fn stable(&self) -> Option<bool> {
+        self.stability.map(|s| s >= STABLE)
+    }
 }
 
 /// The scatter points of a layer at `tau`, and how many channels have an
@@ -138,12 +156,25 @@ pub fn channel_points(l: &LayerReport, tau: f64) -> (Vec<ChannelPoint>, usize) {
         .enumerate()
     {
         match (d, s) {
-            (Some(d), Some(s)) => points.push(ChannelPoint {
-                channel,
-                rho_static: s,
-                rho_dynamic: d,
-                category: categorize(Some(d), Some(s), tau),
-            }),
+            (Some(d), Some(s)) => {
+                let ci = |v: &Option<Vec<Option<[f64; 2]>>>| {
+                    v.as_ref().and_then(|v| v.get(channel).copied().flatten())
+                };
+                let u = &l.units;
+                points.push(ChannelPoint {
+                    channel,
+                    rho_static: s,
+                    rho_dynamic: d,
+                    category: categorize(Some(d), Some(s), tau),
+                    ci: ci(&u.rho_static_ci95)
+                        .zip(ci(&u.rho_dynamic_ci95))
+                        .map(|(s, d)| [s, d]),
+                    stability: u
+                        .stability
+                        .as_ref()
+                        .and_then(|v| v.get(channel).copied().flatten()),
+                })
+            }
             _ => undefined += 1,
         }
     }
@@ -237,6 +268,18 @@ pub struct CategoryChange {
     pub from: Category,
     /// Category in the second.
     pub to: Category,
+    /// Stability of each end's category, from the reports (at their
+    /// threshold; `None` where unknown).
+    pub stability: [Option<f64>; 2],
+}
+
+impl CategoryChange {
+    /// A change counts as certain only when both ends' categories are at
+    /// least [`STABLE`]; `None` when a stability is unknown.
+    pub fn certain(&self) -> Option<bool> {
+        let [a, b] = self.stability;
+        Some(a? >= STABLE && b? >= STABLE)
+    }
 }
 
 /// Channels of layer `a` and layer `b` (the same layer of two checkpoints,
@@ -252,9 +295,18 @@ pub fn category_changes(a: &LayerReport, b: &LayerReport, tau: f64) -> Option<Ve
             .zip(categories(b, tau))
             .enumerate()
             .filter(|(_, (x, y))| x != y)
-            .map(|(channel, (from, to))| CategoryChange { channel, from, to })
+            .map(|(channel, (from, to))| CategoryChange {
+                channel,
+                from,
+                to,
+                stability: [stability_of(a, channel), stability_of(b, channel)],
+            })
             .collect(),
     )
+}
+
+fn stability_of(l: &LayerReport, channel: usize) -> Option<f64> {
+    l.units.stability.as_ref()?.get(channel).copied().flatten()
 }
 
 /// How an entry is named in views and figures: "cnn3d · epoch 3" (the

@@ -17,7 +17,7 @@ pub mod svg;
 
 pub use catalogue::{Figure, FigureError, Rendered};
 pub use data::{
-    CategoryChange, ChannelPoint, CurvePoint, LayerBar, ModelGroup, TrainingCurve,
+    CategoryChange, ChannelPoint, CurvePoint, LayerBar, ModelGroup, STABLE, TrainingCurve,
     category_changes, channel_points, common_layer, entry_label, layer_bars, model_groups,
     settle_index, training_curves,
 };

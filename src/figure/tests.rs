@@ -121,11 +121,34 @@ fn category_changes_between_checkpoints() {
         vec![CategoryChange {
             channel: 1,
             from: Category::Static,
-            to: Category::Joint
+            to: Category::Joint,
+            stability: [None, None],
         }]
     );
+    assert_eq!(changes[0].certain(), None);
     let c = layer("s", &RHOS[..2], [0.0; 3], None);
     assert_eq!(category_changes(&a, &c, 0.5), None);
+    // With intervals (the fixture's made-up stability: 1 far from τ, 0.5 at it).
+    let ci = Some([[0.0; 2]; 3]);
+    let (a, b) = (
+        layer("s", &RHOS, [0.0; 3], ci),
+        layer("s", &moved, [0.0; 3], ci),
+    );
+    let changes = category_changes(&a, &b, 0.5).unwrap();
+    let [x, y] = changes[0].stability;
+    assert!(x.is_some() && y.is_some());
+    assert_eq!(
+        changes[0].certain(),
+        Some(x.unwrap() >= STABLE && y.unwrap() >= STABLE)
+    );
+    let (points, _) = channel_points(&b, 0.5);
+    let p = points.iter().find(|p| p.channel == 1).unwrap();
+    let ci = p.ci.unwrap();
+    let want = [0.8, 1.0, 0.7, 0.9];
+    for (g, w) in ci.iter().flatten().zip(want) {
+        assert!((g - w).abs() < 1e-12, "{ci:?}");
+    }
+    assert!(p.stable().is_some());
 }
 
 #[test]

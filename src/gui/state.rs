@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::analysis::StatsFile;
 use crate::analysis::{Progress, Project};
 use crate::figure::{
     ChannelPoint, LayerBar, ModelGroup, TrainingCurve, channel_points, layer_bars, model_groups,
     training_curves,
 };
 use crate::report::Report;
+use crate::stats::UnitReplicates;
 
 use super::action::Tab;
 use crate::worker::job::ProjectInfo;
@@ -176,6 +178,13 @@ pub struct AppState {
     pub busy: Option<String>,
     /// The report shown (final, partial or cached).
     pub report: Option<Arc<Report>>,
+    /// The statistics the report was built from, when the app has them (a
+    /// finished or cached job, a results folder with its `stats.bin`): the
+    /// channel evidence (per-replicate ρ, top windows, pair samples).
+    pub stats: Option<Arc<StatsFile>>,
+    /// The per-replicate ρ of the selected entry's layer, keyed by (entry,
+    /// layer), made from `stats` when first needed.
+    pub(crate) replicates: Option<((usize, String), Option<Arc<UnitReplicates>>)>,
     /// Whether `report` is a partial one of the running job.
     pub partial: bool,
     /// Plot data.
@@ -250,7 +259,20 @@ impl AppState {
     /// what it no longer has is dropped or falls back to the first model at
     /// its last checkpoint.
     pub fn set_report(&mut self, report: Arc<Report>, partial: bool) {
+        self.set_results(report, None, partial);
+    }
+
+    /// [`set_report`](Self::set_report) with the statistics it was built
+    /// from (`None`: the app does not have them).
+    pub fn set_results(
+        &mut self,
+        report: Arc<Report>,
+        stats: Option<Arc<StatsFile>>,
+        partial: bool,
+    ) {
         let before = self.report.replace(report);
+        self.stats = stats;
+        self.replicates = None;
         self.partial = partial;
         self.follow(before.as_deref());
         self.refresh();
@@ -260,6 +282,8 @@ impl AppState {
     /// are forgotten.
     pub fn clear_report(&mut self) {
         self.report = None;
+        self.stats = None;
+        self.replicates = None;
         self.partial = false;
         self.selection.compare = None;
         self.selection.channels.clear();
@@ -347,7 +371,19 @@ impl AppState {
             sel.layer = Some(l.name.clone());
             sel.channels.retain(|&c| c < l.channels);
         }
-        let (points, undefined) = layer.map(|l| channel_points(l, tau)).unwrap_or_default();
+        let (mut points, undefined) = layer.map(|l| channel_points(l, tau)).unwrap_or_default();
+        let replicates = entry
+            .zip(layer)
+            .and_then(|(e, l)| self.layer_replicates(&report, e, &l.name));
+        for p in &mut points {
+            // The report's stability is at its threshold; at another τ it
+            // needs the replicates.
+            p.stability = match &replicates {
+                Some(r) => r.stability(p.channel, p.category, tau),
+                None if tau == report.settings.threshold => p.stability,
+                None => None,
+            };
+        }
         let curves = group
             .filter(|g| g.entries.len() > 1)
             .map(|g| training_curves(&report, g))
@@ -360,5 +396,35 @@ impl AppState {
             curves,
             generation: next_generation(),
         };
+    }
+
+    /// The per-replicate ρ of `entry`'s layer `layer` from the statistics
+    /// (cached per entry and layer).
+    fn layer_replicates(
+        &mut self,
+        report: &Report,
+        entry: usize,
+        layer: &str,
+    ) -> Option<Arc<UnitReplicates>> {
+        let key = (entry, layer.to_string());
+        if let Some((k, r)) = &self.replicates
+            && *k == key
+        {
+            return r.clone();
+        }
+        let m = report.models.get(entry)?;
+        let made = self
+            .stats
+            .as_ref()
+            .and_then(|s| {
+                s.models
+                    .iter()
+                    .find(|x| x.name == m.name && x.checkpoint == m.checkpoint)
+            })
+            .and_then(|x| x.layers.iter().find(|l| l.name() == layer))
+            .and_then(|l| l.unit_replicates())
+            .map(Arc::new);
+        self.replicates = Some((key, made.clone()));
+        made
     }
 }

@@ -79,6 +79,12 @@ impl LayerAccumulator {
         }
     }
 
+    /// Each channel's ρ in each per-channel bootstrap replicate (`None`
+    /// without them): what recomputes stability at another τ.
+    pub fn unit_replicates(&self) -> Option<super::UnitReplicates> {
+        self.bootstrap.as_ref()?.unit_replicates(self.channels)
+    }
+
     /// Each channel's highest and lowest pair members.
     pub fn top(&self) -> &Extremes {
         &self.top

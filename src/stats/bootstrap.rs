@@ -175,20 +175,23 @@ impl Replicates {
                     s_aa += w * qa[j];
                     s_bb += w * qb[j];
                     s_ab += w * qab[j];
-                    for ((sa, sb), (x, y)) in sum_a
-                        .iter_mut()
-                        .zip(sum_b.iter_mut())
-                        .zip(ca[j].iter().zip(&cb[j]))
-                    {
-                        *sa += w * x;
-                        *sb += w * y;
-                    }
+                    let row = ca[j].iter().zip(&cb[j]);
                     if per_channel {
-                        for ch in 0..c {
-                            let (x, y) = (ca[j][ch], cb[j][ch]);
-                            q_a[ch] += w * x * x;
-                            q_b[ch] += w * y * y;
-                            q_ab[ch] += w * x * y;
+                        // One pass: the sums and the per-channel squares.
+                        let sums = sum_a.iter_mut().zip(sum_b.iter_mut());
+                        let squares = q_a.iter_mut().zip(q_b.iter_mut()).zip(q_ab.iter_mut());
+                        for (((sa, sb), ((qa, qb), qab)), (x, y)) in sums.zip(squares).zip(row) {
+                            let (wx, wy) = (w * x, w * y);
+                            *sa += wx;
+                            *sb += wy;
+                            *qa += wx * x;
+                            *qb += wy * y;
+                            *qab += wx * y;
+                        }
+                    } else {
+                        for ((sa, sb), (x, y)) in sum_a.iter_mut().zip(sum_b.iter_mut()).zip(row) {
+                            *sa += w * x;
+                            *sb += w * y;
                         }
                     }
                 }

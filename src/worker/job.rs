@@ -29,7 +29,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::Waker;
-use crate::analysis::{CacheUse, Progress, Project, Started};
+use crate::analysis::{CacheUse, Progress, Project, Started, StatsFile};
 use crate::report::{Report, Warning};
 
 /// Replies waiting for the UI before the worker waits for it. Progress and
@@ -90,6 +90,8 @@ pub enum Event {
         path: PathBuf,
         /// Its report.
         report: Arc<Report>,
+        /// The statistics beside it (`stats.bin` of the same job), if any.
+        stats: Option<Arc<StatsFile>>,
     },
     /// A project or report could not be opened.
     OpenFailed {
@@ -123,6 +125,8 @@ pub struct JobResult {
     pub report: Arc<Report>,
     /// Computed, resumed or reused from the cache.
     pub cache: CacheUse,
+    /// The statistics the report was built from.
+    pub stats: Arc<StatsFile>,
 }
 
 /// Sends replies to the app and wakes it after each.

@@ -12,7 +12,11 @@ impl StadynApp {
     pub(super) fn on_reply(&mut self, Reply { id, event }: Reply) {
         match event {
             Event::ProjectLoaded(p) => self.on_project(id, *p),
-            Event::ReportLoaded { path, report } => {
+            Event::ReportLoaded {
+                path,
+                report,
+                stats,
+            } => {
                 if !self.take_opening(id) {
                     return;
                 }
@@ -23,7 +27,7 @@ impl StadynApp {
                 s.report_path = Some(path.clone());
                 s.settings.last_path = Some(path);
                 s.job = JobStatus::Idle;
-                s.set_report(report, false);
+                s.set_results(report, stats, false);
                 self.list_warnings();
                 self.announce("results shown", "from the report file");
             }
@@ -92,7 +96,7 @@ impl StadynApp {
                 match result {
                     Ok(r) => {
                         let cached = r.cache == CacheUse::Reused;
-                        s.set_report(r.report, false);
+                        s.set_results(r.report, Some(r.stats), false);
                         s.job = JobStatus::Done { cached };
                         self.list_warnings();
                         self.announce(

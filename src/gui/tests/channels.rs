@@ -137,6 +137,8 @@ fn the_table_sort_puts_undefined_last() {
         rho_static: s,
         rho_dynamic: s,
         category: Category::Neither,
+        ci: None,
+        stability: s,
     };
     let mut rows = vec![row(0, Some(0.5)), row(1, None), row(2, Some(0.1))];
     sort_rows(&mut rows, Column::RhoStatic, false);

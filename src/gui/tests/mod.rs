@@ -11,3 +11,4 @@ mod project;
 mod smoke;
 mod stale;
 mod training;
+mod uncertainty;

@@ -22,6 +22,7 @@ use super::plot_scatter::{
     ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_table::SelectedTable;
+use crate::figure::{ChannelPoint, STABLE};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
 use crate::report::Report;
@@ -211,6 +212,9 @@ impl ChannelsView {
                     category_name(p.category),
                     state.settings.tau
                 ));
+                for line in uncertainty_lines(&p) {
+                    ui.label(line);
+                }
             });
         }
         emit_selection(&r, &sc.data, !state.selection.channels.is_empty(), actions);
@@ -357,4 +361,25 @@ impl ChannelsView {
             sc.shown = Shown::new(&sc.data, positions, &state.selection.channels);
         }
     }
+}
+
+/// The tooltip's lines on a channel's uncertainty: its intervals and how
+/// stable its category is (or why that is not known).
+pub(crate) fn uncertainty_lines(p: &ChannelPoint) -> Vec<String> {
+    let mut lines = Vec::new();
+    match p.ci {
+        Some([s, d]) => {
+            lines.push(format!("ρ_S 95 %: [{}, {}]", rho(s[0]), rho(s[1])));
+            lines.push(format!("ρ_D 95 %: [{}, {}]", rho(d[0]), rho(d[1])));
+        }
+        None => lines.push("no intervals (run with per-channel bootstrap)".into()),
+    }
+    lines.push(match p.stability {
+        Some(s) if s >= STABLE => {
+            format!("category stable: {:.0} % of replicates agree", 100.0 * s)
+        }
+        Some(s) => format!("category uncertain: {:.0} % of replicates agree", 100.0 * s),
+        None => "stability unknown at this τ (needs the statistics)".into(),
+    });
+    lines
 }

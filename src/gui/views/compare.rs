@@ -116,9 +116,15 @@ impl Compared {
             let shown = Shown::new(&data, data.positions.clone(), &rings);
             scatters.push((data, shown));
         }
-        let changes = find(a)
+        let mut changes = find(a)
             .zip(find(b))
             .and_then(|(la, lb)| category_changes(la, lb, tau));
+        if tau != report.settings.threshold {
+            // The reports' stabilities are at their threshold.
+            for c in changes.iter_mut().flatten() {
+                c.stability = [None, None];
+            }
+        }
         Self {
             layout,
             layer,
@@ -313,6 +319,19 @@ fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut
         "{} channels of {layer} change category (of {total} plotted in A)",
         changes.len()
     ));
+    let known = changes.iter().filter(|c| c.certain().is_some()).count();
+    let certain = changes.iter().filter(|c| c.certain() == Some(true)).count();
+    if known > 0 {
+        ui.label(format!(
+            "{certain} of them certain: both entries give their category in at least 90 % of \
+             bootstrap replicates"
+        ));
+    } else if !changes.is_empty() {
+        ui.label(
+            "How certain each change is needs per-channel intervals at the report's τ \
+             (stadyn analyze keeps them unless --channel-bootstrap 0).",
+        );
+    }
     egui::Grid::new("stadyn.compare.changes")
         .striped(true)
         .show(ui, |ui| {
@@ -356,6 +375,11 @@ fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut
                                 category_name(c.from),
                                 category_name(c.to)
                             ));
+                            match c.certain() {
+                                Some(true) => ui.label("certain"),
+                                Some(false) => ui.weak("uncertain"),
+                                None => ui.weak(""),
+                            };
                         });
                     }
                 });

@@ -2,7 +2,9 @@
 //! [`ScatterData`] (made when the derived points change) holds the points
 //! and their per-category buckets; [`show_scatter`] draws them with the τ
 //! lines, the selection rings and the trails, and reports hover, click and
-//! box selection in terms of point indices.
+//! box selection in terms of point indices. Channels whose category is
+//! unstable (fewer than 90 % of bootstrap replicates agree) are faded; the
+//! selected and the hovered channel show their 95 % intervals as a cross.
 //!
 //! Axes: both run from `lower` to 1, where `lower` is −0.2 unless some
 //! channel of the layer (at any checkpoint) lies below, then −1: most
@@ -20,6 +22,9 @@ use super::plot_common::{
 use crate::figure::ChannelPoint;
 use crate::gui::action::{Action, SelectMode};
 use crate::stats::Category;
+
+/// At most this many selected channels show their interval crosses.
+pub(crate) const MAX_CROSSES: usize = 100;
 
 /// How near (pixels) the pointer must be to hover or click a point.
 pub(crate) const HIT_PX: f64 = 8.0;
@@ -68,10 +73,18 @@ impl ScatterData {
 pub(crate) struct Shown {
     /// Position per point of the [`ScatterData`].
     pub positions: Vec<[f64; 2]>,
-    /// Positions per category, in `Category::ALL` order.
+    /// Positions per category, in `Category::ALL` order (stable or unknown
+    /// stability).
     pub buckets: [Vec<PlotPoint>; 5],
+    /// Positions per category of channels whose category is unstable.
+    pub faded: [Vec<PlotPoint>; 5],
     /// Positions of the selected channels.
     pub rings: Vec<PlotPoint>,
+    /// Per point, its 95 % intervals as offsets from its ρ:
+    /// `[[ρ_S lo, hi], [ρ_D lo, hi]]`.
+    pub offsets: Vec<Option<[[f64; 2]; 2]>>,
+    /// The selected points (indices), at most [`MAX_CROSSES`], that get crosses.
+    pub crossed: Vec<usize>,
 }
 
 impl Shown {
@@ -82,22 +95,46 @@ impl Shown {
         selected: impl IntoIterator<Item = &'a usize>,
     ) -> Self {
         let mut buckets: [Vec<PlotPoint>; 5] = Default::default();
+        let mut faded: [Vec<PlotPoint>; 5] = Default::default();
         for (p, pos) in data.points.iter().zip(&positions) {
             let k = Category::ALL
                 .iter()
                 .position(|&c| c == p.category)
                 .unwrap_or(4);
-            buckets[k].push(PlotPoint::new(pos[0], pos[1]));
+            let to = if p.stable() == Some(false) {
+                &mut faded
+            } else {
+                &mut buckets
+            };
+            to[k].push(PlotPoint::new(pos[0], pos[1]));
         }
-        let rings = selected
+        let chosen: Vec<usize> = selected
             .into_iter()
             .filter_map(|&c| data.index_of(c))
-            .map(|i| PlotPoint::new(positions[i][0], positions[i][1]))
+            .collect();
+        let rings = chosen
+            .iter()
+            .map(|&i| PlotPoint::new(positions[i][0], positions[i][1]))
+            .collect();
+        let offsets = data
+            .points
+            .iter()
+            .map(|p| {
+                p.ci.map(|[s, d]| {
+                    [
+                        [s[0] - p.rho_static, s[1] - p.rho_static],
+                        [d[0] - p.rho_dynamic, d[1] - p.rho_dynamic],
+                    ]
+                })
+            })
             .collect();
         Self {
             positions,
             buckets,
+            faded,
             rings,
+            offsets,
+            crossed: chosen.into_iter().take(MAX_CROSSES).collect(),
         }
     }
 }
@@ -223,21 +260,44 @@ pub(crate) fn show_scatter(
             );
         }
         for (k, c) in Category::ALL.iter().enumerate() {
-            let bucket = &input.shown.buckets[k];
-            let n = bucket.len();
+            let (bucket, faded) = (&input.shown.buckets[k], &input.shown.faded[k]);
+            let n = bucket.len() + faded.len();
             if n == 0 && *c == Category::Unassigned {
                 continue;
             }
+            // One legend entry per category: stable and faded points share it.
+            let name = format!("{} ({n})", category_name(*c));
+            if !faded.is_empty() {
+                plot_ui.points(
+                    Points::new(&name, PlotPoints::Borrowed(faded))
+                        .id(("uncertain", k))
+                        .color(category_color(*c).gamma_multiply(0.3))
+                        .radius(input.radius)
+                        .filled(true),
+                );
+            }
             plot_ui.points(
-                Points::new(
-                    format!("{} ({n})", category_name(*c)),
-                    PlotPoints::Borrowed(bucket),
-                )
-                .id(("category", k))
-                .color(category_color(*c))
-                .radius(input.radius)
-                .filled(true),
+                Points::new(name, PlotPoints::Borrowed(bucket))
+                    .id(("category", k))
+                    .color(category_color(*c))
+                    .radius(input.radius)
+                    .filled(true),
             );
+        }
+        let crosses = input.shown.crossed.iter().copied().chain(r.hovered);
+        for i in crosses {
+            let (Some(Some([s, d])), Some(p)) =
+                (input.shown.offsets.get(i), input.shown.positions.get(i))
+            else {
+                continue;
+            };
+            let cross = Stroke::new(1.5, strong.gamma_multiply(0.8));
+            for pts in [
+                vec![[p[0] + s[0], p[1]], [p[0] + s[1], p[1]]],
+                vec![[p[0], p[1] + d[0]], [p[0], p[1] + d[1]]],
+            ] {
+                plot_ui.line(Line::new("", PlotPoints::new(pts)).stroke(cross));
+            }
         }
         let tau_line = Stroke::new(1.0, strong.gamma_multiply(0.7));
         let tau_name = format!("τ = {:.2}", input.tau);

@@ -1,5 +1,5 @@
-//! The table of selected channels beside the scatter: channel, ρ_S, ρ_D and
-//! category, sorted by the column whose header was clicked last (again:
+//! The table of selected channels beside the scatter: channel, ρ_S, ρ_D
+//! (their 95 % intervals on hover), category and its stability, sorted by the column whose header was clicked last (again:
 //! reversed). Rows are rebuilt only when the data or the selection changes,
 //! and only the visible rows are laid out.
 
@@ -21,14 +21,17 @@ pub(crate) enum Column {
     RhoDynamic,
     /// Category at τ.
     Category,
+    /// The category's stability over bootstrap replicates.
+    Stability,
 }
 
 impl Column {
-    const ALL: [Column; 4] = [
+    const ALL: [Column; 5] = [
         Column::Channel,
         Column::RhoStatic,
         Column::RhoDynamic,
         Column::Category,
+        Column::Stability,
     ];
 
     fn title(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Column {
             Column::RhoStatic => "ρ_S",
             Column::RhoDynamic => "ρ_D",
             Column::Category => "category",
+            Column::Stability => "stable",
         }
     }
 }
@@ -52,6 +56,10 @@ pub(crate) struct Row {
     pub rho_dynamic: Option<f64>,
     /// Category at τ.
     pub category: Category,
+    /// 95 % intervals `[ρ_S, ρ_D]`, if known.
+    pub ci: Option<[[f64; 2]; 2]>,
+    /// The category's stability, if known.
+    pub stability: Option<f64>,
 }
 
 /// The rows of the selected `channels` (a channel without a point has an
@@ -67,6 +75,8 @@ pub(crate) fn table_rows(data: &ScatterData, channels: &BTreeSet<usize>) -> Vec<
                     rho_static: Some(p.rho_static),
                     rho_dynamic: Some(p.rho_dynamic),
                     category: p.category,
+                    ci: p.ci,
+                    stability: p.stability,
                 }
             }
             None => Row {
@@ -74,6 +84,8 @@ pub(crate) fn table_rows(data: &ScatterData, channels: &BTreeSet<usize>) -> Vec<
                 rho_static: None,
                 rho_dynamic: None,
                 category: Category::Unassigned,
+                ci: None,
+                stability: None,
             },
         })
         .collect()
@@ -89,6 +101,7 @@ pub(crate) fn sort_rows(rows: &mut [Row], column: Column, descending: bool) {
             .iter()
             .position(|&c| c == r.category)
             .unwrap_or(4) as f64,
+        Column::Stability => r.stability.unwrap_or(f64::NAN),
     };
     rows.sort_by(|a, b| {
         let (ka, kb) = (key(a), key(b));
@@ -137,8 +150,8 @@ impl SelectedTable {
         }
         // Columns share the panel's width, so the panel never grows with its rows.
         let gap = ui.spacing().item_spacing.x;
-        let w = ((ui.available_width() - 24.0 - 5.0 * gap) / 4.6).max(30.0);
-        let widths = [w, w, w, 1.6 * w];
+        let w = ((ui.available_width() - 24.0 - 6.0 * gap) / 5.4).max(30.0);
+        let widths = [w, w, w, 1.4 * w, w];
         ui.horizontal(|ui| {
             for (col, w) in Column::ALL.into_iter().zip(widths) {
                 let arrow = match (col == self.sort, self.descending) {
@@ -167,17 +180,32 @@ impl SelectedTable {
                             [widths[0], row_height],
                             egui::Label::new(r.channel.to_string()),
                         );
+                        let interval = |k: usize| {
+                            r.ci.map_or("no interval (no per-channel bootstrap)".into(), |c| {
+                                format!("95 % interval [{}, {}]", rho(c[k][0]), rho(c[k][1]))
+                            })
+                        };
                         ui.add_sized(
                             [widths[1], row_height],
                             egui::Label::new(text(r.rho_static)),
-                        );
+                        )
+                        .on_hover_text(interval(0));
                         ui.add_sized(
                             [widths[2], row_height],
                             egui::Label::new(text(r.rho_dynamic)),
-                        );
+                        )
+                        .on_hover_text(interval(1));
                         let cat = egui::RichText::new(category_name(r.category))
                             .color(category_color(r.category));
                         ui.add_sized([widths[3], row_height], egui::Label::new(cat));
+                        let stable = r
+                            .stability
+                            .map_or("—".into(), |s| format!("{:.0} %", 100.0 * s));
+                        ui.add_sized([widths[4], row_height], egui::Label::new(stable))
+                            .on_hover_text(
+                                "Share of bootstrap replicates that give this category \
+                                 (faded in the scatter below 90 %)",
+                            );
                         if ui
                             .small_button("×")
                             .on_hover_text("Remove from the selection")

@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Receiver;
 
 use super::{Command, Event, JobResult, Outbox, RequestId, SAVE_EVERY, open};
-use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, run_cached};
+use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, StatsFile, run_cached};
 use crate::model::{Extractor, ModelError};
 
 /// Takes commands until the app drops its [`super::JobWorker`].
@@ -42,6 +42,7 @@ pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
                     guarded(|| crate::report::read_report(&path).map_err(|e| format!("{e:#}")));
                 let event = match read {
                     Ok(r) => Event::ReportLoaded {
+                        stats: stats_beside(&path, &r).map(Arc::new),
                         path,
                         report: Arc::new(r),
                     },
@@ -131,6 +132,7 @@ fn run_project(
     }
     Ok(JobResult {
         report: Arc::new(output.report),
+        stats: Arc::new(output.stats),
         cache,
     })
 }
@@ -169,4 +171,14 @@ fn loader<'a>(
                 .into(),
         })
     })
+}
+
+/// The `stats.bin` beside a report file, when it is of the report's job and
+/// intact (anything else: `None`, and the app shows the report alone).
+fn stats_beside(
+    report_path: &std::path::Path,
+    report: &crate::report::Report,
+) -> Option<StatsFile> {
+    let stats = StatsFile::load(&report_path.with_file_name("stats.bin")).ok()?;
+    (report.job_key.as_deref() == Some(stats.job_key.as_str())).then_some(stats)
 }

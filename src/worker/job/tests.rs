@@ -171,12 +171,35 @@ fn a_report_file_round_trips() {
     let Some(Event::ReportLoaded {
         path: got,
         report: r,
+        stats,
     }) = events.last()
     else {
         panic!("{events:?}");
     };
     assert_eq!(got, &path);
     assert_eq!(**r, report);
+    assert!(stats.is_none());
+
+    // A results folder: the statistics of the same job come with the report.
+    let boot = BootstrapConfig {
+        replicates: 4,
+        seed: 1,
+    };
+    let layer = crate::testing::accumulator("l", 2, 10, boot);
+    let model = crate::testing::model_stats("m", None, vec![layer], 0);
+    crate::testing::stats_file(vec![model], 10, boot)
+        .save(&dir.path().join("stats.bin"))
+        .unwrap();
+    for (key, found) in [("other", false), ("k", true)] {
+        report.job_key = Some(key.into());
+        crate::report::write_report(&path, &report).unwrap();
+        let id = w.open_report(path.clone());
+        let events = until_done(&w, id);
+        let Some(Event::ReportLoaded { stats, .. }) = events.last() else {
+            panic!("{events:?}");
+        };
+        assert_eq!(stats.is_some(), found, "job key {key}");
+    }
 
     std::fs::write(&path, "{\"schema\": \"other\"}").unwrap();
     let id = w.open_report(path);

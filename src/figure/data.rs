@@ -173,7 +173,7 @@ pub fn channel_points(l: &LayerReport, tau: f64) -> (Vec<ChannelPoint>, usize) {
                         .stability
                         .as_ref()
                         .and_then(|v| v.get(channel).copied().flatten()),
-                })
+                });
             }
             _ => undefined += 1,
         }

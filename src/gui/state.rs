@@ -161,6 +161,9 @@ pub struct Message {
     pub text: String,
 }
 
+/// An entry (index into `report.models`) and a layer name.
+type LayerKey = (usize, String);
+
 /// Everything the views read.
 #[derive(Default)]
 pub struct AppState {
@@ -184,7 +187,7 @@ pub struct AppState {
     pub stats: Option<Arc<StatsFile>>,
     /// The per-replicate ρ of the selected entry's layer, keyed by (entry,
     /// layer), made from `stats` when first needed.
-    pub(crate) replicates: Option<((usize, String), Option<Arc<UnitReplicates>>)>,
+    pub(crate) replicates: Option<(LayerKey, Option<Arc<UnitReplicates>>)>,
     /// Whether `report` is a partial one of the running job.
     pub partial: bool,
     /// Plot data.

@@ -64,6 +64,8 @@ pub struct PlanEntry {
     /// Member 2's video (differs from `video` for a dynamic pair of
     /// pre-stylized folders).
     pub video_b: PathBuf,
+    /// The clip's index within a clip array (`.npy` of N clips), else `None`.
+    pub clip: Option<usize>,
     /// First raw frame of the window.
     pub window_start: usize,
     /// The T raw frame indices member 1 sees, in order (member 2 of a
@@ -71,6 +73,23 @@ pub struct PlanEntry {
     pub frames: Vec<usize>,
     /// Style names of member 1 and member 2.
     pub styles: [String; 2],
+}
+
+impl PlanEntry {
+    /// Member `member`'s video relative to `root`, with `#<clip>` for a clip
+    /// of a clip array (`clips.npy#17`).
+    pub fn video_name(&self, member: u8, root: &Path) -> String {
+        let path = if member == 2 {
+            &self.video_b
+        } else {
+            &self.video
+        };
+        let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+        match self.clip {
+            Some(c) => format!("{rel}#{c}"),
+            None => rel.into_owned(),
+        }
+    }
 }
 
 /// The probe set, plan, styles and preprocessing of a job.
@@ -337,6 +356,10 @@ impl PairSource {
             styles: [name(spec.style_a), name(spec.style_b)],
             video: a.path().to_path_buf(),
             video_b: b.path().to_path_buf(),
+            clip: match a {
+                VideoSource::Array { index, .. } => Some(*index),
+                _ => None,
+            },
             window_start: plan.start,
             frames: plan.frames,
             spec,

@@ -24,7 +24,8 @@ pub struct PairsArgs {
     pub out: Option<PathBuf>,
     /// Write the plan of every pair as a CSV here (`pair,factor,video,
     /// video_b,window_start,frames,permutation,style_a,style_b`; videos
-    /// relative to the probe folder, frames and permutation space-separated).
+    /// relative to the probe folder, `#i` for clip i of a clip array, frames
+    /// and permutation space-separated).
     #[arg(long)]
     pub list: Option<PathBuf>,
     /// Take input size, T and W from this model's manifest (`<model>.json`).
@@ -115,12 +116,6 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
 
 /// Writes the plan of every pair of `source` as a CSV.
 fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<()> {
-    let relative = |p: &Path| {
-        p.strip_prefix(root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .into_owned()
-    };
     let joined = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
     let header = [
         "pair",
@@ -138,12 +133,12 @@ fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<(
             let e = source
                 .plan_entry(id)
                 .map_err(|e| anyhow::anyhow!("pair {id}: {e}"))?;
-            let [style_a, style_b] = e.styles;
+            let [style_a, style_b] = e.styles.clone();
             emit(vec![
                 id.to_string(),
                 e.spec.factor.name().to_string(),
-                relative(&e.video),
-                relative(&e.video_b),
+                e.video_name(1, root),
+                e.video_name(2, root),
                 e.window_start.to_string(),
                 joined(&e.frames),
                 joined(&e.spec.permutation),

@@ -30,7 +30,8 @@ pub struct TopRow {
     pub pair: u64,
     /// Member 1 or 2.
     pub member: u8,
-    /// The member's video, relative to the probe folder.
+    /// The member's video, relative to the probe folder (`#i`: clip i of
+    /// a clip array).
     pub video: String,
     /// First raw frame of its window.
     pub window_start: usize,
@@ -101,17 +102,12 @@ impl ChannelFiles<'_> {
                 let e = source
                     .plan_entry(w.pair)
                     .map_err(|e| anyhow::anyhow!("pair {}: {e}", w.pair))?;
-                let video = if w.member == 2 { &e.video_b } else { &e.video };
                 rows.push(TopRow {
                     rank: i + 1,
                     end,
                     pair: w.pair,
                     member: w.member,
-                    video: video
-                        .strip_prefix(root)
-                        .unwrap_or(video)
-                        .to_string_lossy()
-                        .into_owned(),
+                    video: e.video_name(w.member, root),
                     window_start: e.window_start,
                     value: w.value,
                 });

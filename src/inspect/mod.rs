@@ -12,4 +12,4 @@ mod write;
 pub use render::scale_for;
 pub use render::{Range, colormap, overlay_frames, strip, write_gif};
 pub use results::{ModelSelector, Results};
-pub use write::{ChannelFiles, TopRow, channel_dir_name};
+pub use write::{ChannelFiles, TopRow, channel_dir_name, pooled_check};

@@ -289,16 +289,23 @@ impl ChannelFiles<'_> {
     }
 }
 
-/// Checks that clip `i`'s map pools to the stored value of its window
-/// (maps pool exactly as the statistics did except token maps that leave
-/// out a class token).
-fn check_pooled(lm: &LayerMaps, i: usize, r: &TopRow, channel: usize) -> anyhow::Result<()> {
-    if lm.shape.kind == (MapKind::Tokens { class_token: true }) {
-        return Ok(());
-    }
-    let v = lm.volume(i, 0);
+/// Clip `clip`'s map of the `k`-th channel asked for, pooled (its mean),
+/// and whether that is the `stored` pooled value (to 1e-4 relative; token
+/// maps that leave out a class token pool differently and always pass).
+pub fn pooled_check(lm: &LayerMaps, clip: usize, k: usize, stored: f64) -> (f64, bool) {
+    let v = lm.volume(clip, k);
     let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len().max(1) as f64;
-    if (mean - r.value).abs() > 1e-4 * r.value.abs().max(1.0) {
+    let tokens = lm.shape.kind == (MapKind::Tokens { class_token: true });
+    (
+        mean,
+        tokens || (mean - stored).abs() <= 1e-4 * stored.abs().max(1.0),
+    )
+}
+
+/// Checks that clip `i`'s map pools to the stored value of its window.
+fn check_pooled(lm: &LayerMaps, i: usize, r: &TopRow, channel: usize) -> anyhow::Result<()> {
+    let (mean, ok) = pooled_check(lm, i, 0, r.value);
+    if !ok {
         anyhow::bail!(
             "pair {} member {}: the model now gives {mean} for channel {channel} of '{}' where \
              the statistics hold {}: these results are not of this model and probe set",

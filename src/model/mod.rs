@@ -48,7 +48,8 @@ pub trait Extractor: Send {
     /// every probed layer, in display order.
     fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError>;
     /// Runs the model on `clips` and returns layer `layer`'s unpooled maps
-    /// of `channels` (for the channel inspector; never used for statistics).
+    /// of `channels`, or of every channel when `channels` is empty (for the
+    /// channel inspector; never used for statistics).
     /// A layer whose output has no map is an error naming it and its shape.
     /// The default (for extractors that are not models) says it has none.
     fn maps(

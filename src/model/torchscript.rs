@@ -294,6 +294,11 @@ impl TorchScriptModel {
                 shape.channels
             )));
         }
+        let channels: Vec<usize> = if channels.is_empty() {
+            (0..shape.channels).collect()
+        } else {
+            channels.to_vec()
+        };
         let idx: Vec<i64> = channels.iter().map(|&c| c as i64).collect();
         let [gt, gh, gw] = shape.grid.map(|d| d as i64);
         let k = idx.len() as i64;
@@ -313,7 +318,7 @@ impl TorchScriptModel {
         let data = self.read_finite(name, &selected)?;
         Ok(LayerMaps {
             layer: name.to_string(),
-            channels: channels.to_vec(),
+            channels,
             clips: n,
             shape,
             data,

@@ -5,6 +5,7 @@
 //! here depends on egui and the UI thread never waits.
 
 pub mod job;
+pub mod maps;
 pub mod pairs;
 
 use std::sync::Arc;

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use crate::gui::StadynApp;
-use crate::gui::action::Tab;
+use crate::gui::action::{Action, SelectMode, Tab};
 use crate::gui::state::{JobStatus, Level, Settings};
 
 fn models() -> PathBuf {
@@ -137,6 +137,55 @@ fn open_run_visit_and_export_every_tab() {
             click(&mut h, format);
         }
     }
+    // The channel panel: one selected channel gets its maps, top windows and
+    // pairs (the maps thread runs the model); another checkpoint keeps the
+    // channel; a top window opens its pair in Videos & pairs.
+    click(&mut h, Tab::Channels.label());
+    h.state_mut().apply(Action::SelectChannels {
+        channels: vec![5],
+        mode: SelectMode::Replace,
+    });
+    step_until(&mut h, 60, "the channel's maps", |h| {
+        shows(h, "high · pair")
+    });
+    assert!(shows(&h, "Channel 5") && shows(&h, "shown pair 0, member 2"));
+    assert!(shows(&h, "The pairs behind ρ") && shows(&h, "of replicates agree"));
+    h.state_mut().apply(Action::SelectCheckpoint(4));
+    h.step();
+    assert_eq!(
+        h.state()
+            .state
+            .selection
+            .channels
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![5]
+    );
+    step_until(&mut h, 60, "the maps at epoch 3", |h| {
+        shows(h, "Channel 5") && shows(h, "high · pair")
+    });
+    let window = h
+        .query_all_by_label_contains("high · pair")
+        .next()
+        .unwrap()
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    let pair: u64 = window
+        .split_whitespace()
+        .nth(3)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no pair in the window's label '{window}'"));
+    h.get_all_by_label_contains("high · pair")
+        .next()
+        .unwrap()
+        .click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().state.settings.tab, Tab::Pairs);
+    assert_eq!(h.state().state.selection.pair, pair);
+
     // The four plot tabs each wrote three files, on the exporter's thread.
     step_until(&mut h, 60, "the exports", |h| {
         h.state()

@@ -45,6 +45,8 @@ pub struct ChannelsView {
     drag_from: Option<[f64; 2]>,
     /// The table of selected channels.
     table: SelectedTable,
+    /// The panel of one selected channel (its maps, top windows, pairs).
+    panel: super::channel_panel::ChannelPanel,
 }
 
 /// The scatter of one derived generation.
@@ -174,6 +176,16 @@ impl ChannelsView {
             state.derived.undefined,
         ));
         ui.separator();
+        let single = state.selection.channels.first().copied();
+        if let Some(channel) = single.filter(|_| state.selection.channels.len() == 1) {
+            let point = sc.data.index_of(channel).map(|i| sc.data.points[i]);
+            egui::Panel::bottom("stadyn.channels.panel")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    self.panel.ui(ui, state, point.as_ref(), channel, actions);
+                });
+        }
         egui::Panel::right("stadyn.channels.table.panel")
             .resizable(true)
             .default_size(300.0)

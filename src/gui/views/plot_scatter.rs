@@ -265,11 +265,12 @@ pub(crate) fn show_scatter(
             if n == 0 && *c == Category::Unassigned {
                 continue;
             }
-            // One legend entry per category: stable and faded points share it.
+            // The legend's count includes the faded points; they have no entry
+            // of their own (an unnamed item is left out of the legend).
             let name = format!("{} ({n})", category_name(*c));
             if !faded.is_empty() {
                 plot_ui.points(
-                    Points::new(&name, PlotPoints::Borrowed(faded))
+                    Points::new("", PlotPoints::Borrowed(faded))
                         .id(("uncertain", k))
                         .color(category_color(*c).gamma_multiply(0.3))
                         .radius(input.radius)

@@ -1,0 +1,349 @@
+//! [`MapLoader`]: the channel panel's maps, computed on a named background
+//! thread (`stadyn-maps`) so the UI never runs a model.
+//!
+//! A [`MapRequest`] names a model file, the probe settings of the results,
+//! a layer, a channel and the pair members (windows) to show. The thread
+//! rebuilds each member from its pair id, runs the model once per member and
+//! keeps the layer's maps of **every** channel (an LRU bounded by bytes), so
+//! another channel of the same layer needs no forward pass. It answers with
+//! one [`MapEvent`]: every window's frames and the channel's map over them,
+//! coloured over one range shared by the request's windows, or why not.
+//! Before the first map of a model it checks that the model file is the one
+//! the statistics were made with (SHA-256), and every map's pooled value
+//! against the stored one when the request gives it.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+
+use super::Waker;
+use super::pairs::Frames;
+use crate::analysis::{PairSource, ProbeSpec, file_hash};
+use crate::inspect::{Range, overlay_frames, pooled_check, strip};
+use crate::model::{Extractor, LayerMaps, Manifest};
+use crate::video::Clip;
+
+/// Bytes of maps kept (all channels of a layer, per member).
+pub const MAPS_CACHE_BYTES: usize = 256 << 20;
+
+/// One pair member to show.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    /// The pair.
+    pub pair: u64,
+    /// Member 1 or 2.
+    pub member: u8,
+    /// The channel's stored pooled value, to check the recomputed map
+    /// against (`None`: not checked, e.g. the pair shown in the scrubber).
+    pub value: Option<f64>,
+}
+
+/// One request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapRequest {
+    /// The request's id (the app drops events of older ones).
+    pub request: u64,
+    /// The model file.
+    pub model: PathBuf,
+    /// Its SHA-256 as the statistics recorded it.
+    pub sha256: String,
+    /// The probe settings of the results (rebuild pairs by id).
+    pub probe: ProbeSpec,
+    /// The layer.
+    pub layer: String,
+    /// The channel.
+    pub channel: usize,
+    /// The members to show, in order.
+    pub windows: Vec<Window>,
+}
+
+/// One member's frames with the channel's map over them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowMaps {
+    /// Which member.
+    pub window: Window,
+    /// The frames the model sees.
+    pub frames: Frames,
+    /// The same frames with the map over them.
+    pub overlay: Frames,
+    /// One image: the frames in a row over their overlays (2 px apart).
+    pub strip: Frames,
+    /// The map's mean (the pooled value, recomputed).
+    pub pooled: f64,
+}
+
+/// What the loader sends back.
+#[derive(Clone, Debug)]
+pub enum MapEvent {
+    /// Every window of the request.
+    Ready {
+        /// The request's id.
+        request: u64,
+        /// One per requested window, in order.
+        windows: Arc<Vec<WindowMaps>>,
+        /// The range the colours span.
+        range: Range,
+        /// Seconds the request took on the thread.
+        seconds: f64,
+    },
+    /// Why there are no maps.
+    Failed {
+        /// The request's id.
+        request: u64,
+        /// For the user.
+        message: String,
+    },
+}
+
+impl MapEvent {
+    /// The id of the request it answers.
+    pub fn request(&self) -> u64 {
+        match self {
+            Self::Ready { request, .. } | Self::Failed { request, .. } => *request,
+        }
+    }
+}
+
+/// The handle of the thread; dropping it stops the thread.
+pub struct MapLoader {
+    requests: Sender<MapRequest>,
+    events: Receiver<MapEvent>,
+    pending: Option<MapRequest>,
+}
+
+impl MapLoader {
+    /// Starts the thread; `waker` is called after every event.
+    pub fn spawn(waker: Waker) -> std::io::Result<Self> {
+        let (req_tx, req_rx) = bounded(4);
+        let (ev_tx, ev_rx) = bounded(8);
+        std::thread::Builder::new()
+            .name("stadyn-maps".into())
+            .spawn(move || run(&req_rx, &ev_tx, &waker))?;
+        Ok(Self {
+            requests: req_tx,
+            events: ev_rx,
+            pending: None,
+        })
+    }
+
+    /// Asks for maps; never blocks (a newer request replaces an unsent one).
+    pub fn request(&mut self, request: MapRequest) {
+        self.pending = Some(request);
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        if let Some(r) = self.pending.take() {
+            match self.requests.try_send(r) {
+                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Err(TrySendError::Full(r)) => self.pending = Some(r),
+            }
+        }
+    }
+
+    /// The next event, if one is ready; never blocks.
+    pub fn try_recv(&mut self) -> Option<MapEvent> {
+        self.flush();
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for an event (tests and benchmarks, never the UI).
+    pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<MapEvent> {
+        self.flush();
+        self.events.recv_timeout(timeout).ok()
+    }
+}
+
+fn run(requests: &Receiver<MapRequest>, events: &Sender<MapEvent>, waker: &Waker) {
+    let mut state = Thread::default();
+    while let Ok(mut req) = requests.recv() {
+        while let Ok(newer) = requests.try_recv() {
+            req = newer;
+        }
+        let start = std::time::Instant::now();
+        let event =
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.serve(&req))) {
+                Ok(Ok((windows, range))) => MapEvent::Ready {
+                    request: req.request,
+                    windows: Arc::new(windows),
+                    range,
+                    seconds: start.elapsed().as_secs_f64(),
+                },
+                Ok(Err(message)) => MapEvent::Failed {
+                    request: req.request,
+                    message,
+                },
+                Err(_) => {
+                    state = Thread::default();
+                    MapEvent::Failed {
+                        request: req.request,
+                        message: "internal error while computing maps (see the log)".into(),
+                    }
+                }
+            };
+        if events.send(event).is_err() {
+            return;
+        }
+        waker();
+    }
+}
+
+/// Key of one member's maps: model, layer, pair, member.
+type MapsKey = (PathBuf, String, u64, u8);
+
+#[derive(Default)]
+struct Thread {
+    /// The loaded model and its file.
+    model: Option<(PathBuf, Box<dyn Extractor>)>,
+    /// The pair source of the last probe settings and model input.
+    source: Option<(String, Arc<PairSource>)>,
+    /// Members' clips and every channel's maps, least recently used first.
+    maps: VecDeque<(MapsKey, Arc<(Clip, LayerMaps)>)>,
+    bytes: usize,
+}
+
+impl Thread {
+    fn serve(&mut self, req: &MapRequest) -> Result<(Vec<WindowMaps>, Range), String> {
+        let manifest = self.load_model(req)?;
+        let source = self.source(req, &manifest)?;
+        let mut got: Vec<Arc<(Clip, LayerMaps)>> = Vec::new();
+        for w in &req.windows {
+            got.push(self.member_maps(req, &source, w)?);
+        }
+        let maps: Vec<Vec<f32>> = got
+            .iter()
+            .map(|cm| {
+                let (clip, lm) = &**cm;
+                lm.frames_upsampled(0, req.channel, clip.t, clip.h, clip.w)
+            })
+            .collect();
+        let range = Range::of(maps.iter().map(Vec::as_slice));
+        let mut out = Vec::new();
+        for ((w, cm), map) in req.windows.iter().zip(&got).zip(&maps) {
+            let (clip, lm) = &**cm;
+            let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0));
+            if let Some(v) = w.value
+                && !ok
+            {
+                return Err(format!(
+                    "pair {} member {}: the model now gives {pooled:.6} where the statistics \
+                     hold {v:.6}; these results are not of this model and probe set",
+                    w.pair, w.member
+                ));
+            }
+            let frames: Vec<_> = (0..clip.t).map(|f| clip.frame_image(f)).collect();
+            let overlays = overlay_frames(clip, map, range, 0.55);
+            out.push(WindowMaps {
+                window: *w,
+                strip: Frames::from_images(&[strip(&frames, &overlays, 1)]),
+                frames: Frames::from_images(&frames),
+                overlay: Frames::from_images(&overlays),
+                pooled,
+            });
+        }
+        Ok((out, range))
+    }
+
+    /// Loads the model (once per file), checking its SHA-256.
+    fn load_model(&mut self, req: &MapRequest) -> Result<Manifest, String> {
+        if let Some((path, m)) = &self.model
+            && *path == req.model
+        {
+            return Ok(m.manifest().clone());
+        }
+        let hash = file_hash(&req.model).map_err(|e| format!("{e:#}"))?;
+        if hash != req.sha256 {
+            return Err(format!(
+                "'{}' changed since these results were made (its SHA-256 differs): its maps \
+                 would not be of the model measured",
+                req.model.display()
+            ));
+        }
+        let (manifest, _) = Manifest::for_model(&req.model).map_err(|e| e.to_string())?;
+        let model = load(&req.model, manifest.clone())?;
+        self.model = Some((req.model.clone(), model));
+        self.maps.clear();
+        self.bytes = 0;
+        Ok(manifest)
+    }
+
+    fn source(&mut self, req: &MapRequest, manifest: &Manifest) -> Result<Arc<PairSource>, String> {
+        let key = format!("{:?}{:?}", req.probe, manifest);
+        if let Some((k, s)) = &self.source
+            && *k == key
+        {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(PairSource::new(&req.probe, manifest).map_err(|e| format!("{e:#}"))?);
+        self.source = Some((key, s.clone()));
+        Ok(s)
+    }
+
+    /// One member's clip and every channel's maps, from the LRU or computed.
+    fn member_maps(
+        &mut self,
+        req: &MapRequest,
+        source: &PairSource,
+        w: &Window,
+    ) -> Result<Arc<(Clip, LayerMaps)>, String> {
+        let key = (req.model.clone(), req.layer.clone(), w.pair, w.member);
+        if let Some(i) = self.maps.iter().position(|(k, _)| *k == key)
+            && let Some(entry) = self.maps.remove(i)
+        {
+            let found = entry.1.clone();
+            self.maps.push_back(entry);
+            return Ok(found);
+        }
+        let built = source
+            .build(w.pair)
+            .map_err(|e| format!("pair {}: {e}", w.pair))?;
+        let clip = if w.member == 2 { built.b } else { built.a };
+        let Some((_, model)) = self.model.as_mut() else {
+            return Err("no model loaded".into());
+        };
+        // Every channel: another channel of this layer needs no forward pass.
+        let maps = model
+            .maps(&[&clip], &req.layer, &[])
+            .map_err(|e| e.to_string())?;
+        if req.channel >= maps.shape.channels {
+            return Err(format!(
+                "layer '{}' has {} channels; there is no channel {}",
+                req.layer, maps.shape.channels, req.channel
+            ));
+        }
+        let bytes = maps.data.len() * 4 + clip.data.len() * 4;
+        let entry = Arc::new((clip, maps));
+        self.maps.push_back((key, entry.clone()));
+        self.bytes += bytes;
+        while self.bytes > MAPS_CACHE_BYTES && self.maps.len() > 1 {
+            if let Some((_, old)) = self.maps.pop_front() {
+                self.bytes = self
+                    .bytes
+                    .saturating_sub(old.1.data.len() * 4 + old.0.data.len() * 4);
+            }
+        }
+        Ok(entry)
+    }
+}
+
+#[cfg(feature = "torch")]
+fn load(path: &std::path::Path, manifest: Manifest) -> Result<Box<dyn Extractor>, String> {
+    crate::model::TorchScriptModel::load(path, manifest, crate::model::Device::Cpu)
+        .map(|m| Box::new(m) as Box<dyn Extractor>)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "torch"))]
+fn load(_path: &std::path::Path, _manifest: Manifest) -> Result<Box<dyn Extractor>, String> {
+    Err(
+        "this stadyn was built without TorchScript support (feature `torch`): it cannot run \
+         models to show maps"
+            .into(),
+    )
+}
+
+#[cfg(all(test, feature = "torch"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests;

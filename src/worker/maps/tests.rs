@@ -1,0 +1,112 @@
+//! The maps thread on the `inspect` fixture model (channel 0 is the red
+//! plane): maps of the shown pair, a channel change served from the kept
+//! maps, and a changed model file refused.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{MapEvent, MapLoader, MapRequest, Window};
+use crate::analysis::{PairSource, ProbeSpec, file_hash};
+use crate::model::Manifest;
+
+fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn request(id: u64, channel: usize, sha256: String) -> MapRequest {
+    let probe = ProbeSpec {
+        pairs: 20,
+        ..ProbeSpec::new(repo("tests/fixtures/stylized"))
+    };
+    MapRequest {
+        request: id,
+        model: repo("tests/fixtures/models/inspect.pt"),
+        sha256,
+        probe,
+        layer: "stage".into(),
+        channel,
+        windows: vec![
+            Window {
+                pair: 3,
+                member: 1,
+                value: None,
+            },
+            Window {
+                pair: 3,
+                member: 2,
+                value: None,
+            },
+        ],
+    }
+}
+
+fn answer(loader: &mut MapLoader) -> MapEvent {
+    loader
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the maps thread answers")
+}
+
+#[test]
+fn maps_of_a_pair_and_another_channel_from_the_kept_maps() {
+    let model = repo("tests/fixtures/models/inspect.pt");
+    let sha = file_hash(&model).unwrap();
+    let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
+    loader.request(request(1, 0, sha.clone()));
+    let MapEvent::Ready { windows, .. } = answer(&mut loader) else {
+        panic!("no maps")
+    };
+    assert_eq!(windows.len(), 2);
+    let (manifest, _) = Manifest::for_model(&model).unwrap();
+    let req = request(1, 0, sha.clone());
+    let pair = PairSource::new(&req.probe, &manifest)
+        .unwrap()
+        .build(3)
+        .unwrap();
+    for (w, clip) in windows.iter().zip([&pair.a, &pair.b]) {
+        assert_eq!((w.frames.len(), w.frames.width), (4, 16));
+        assert_eq!(w.overlay.len(), 4);
+        let red: f64 = clip
+            .data
+            .iter()
+            .step_by(3)
+            .map(|&v| f64::from(v))
+            .sum::<f64>()
+            / (clip.data.len() / 3) as f64;
+        assert!((w.pooled - red).abs() < 1e-5, "{} vs {red}", w.pooled);
+    }
+    loader.request(request(2, 1, sha));
+    let MapEvent::Ready {
+        request: id,
+        seconds,
+        ..
+    } = answer(&mut loader)
+    else {
+        panic!("no maps")
+    };
+    assert_eq!(id, 2);
+    assert!(seconds < 5.0);
+}
+
+#[test]
+fn a_changed_model_or_a_wrong_value_is_refused() {
+    let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
+    loader.request(request(7, 0, "0".repeat(64)));
+    let MapEvent::Failed {
+        request: id,
+        message,
+    } = answer(&mut loader)
+    else {
+        panic!("maps of a changed model")
+    };
+    assert_eq!(id, 7);
+    assert!(message.contains("SHA-256 differs"), "{message}");
+    let sha = file_hash(&repo("tests/fixtures/models/inspect.pt")).unwrap();
+    let mut req = request(8, 0, sha);
+    req.windows[0].value = Some(123.0);
+    loader.request(req);
+    let MapEvent::Failed { message, .. } = answer(&mut loader) else {
+        panic!("a value the model does not give")
+    };
+    assert!(message.contains("not of this model"), "{message}");
+}

@@ -266,16 +266,21 @@ pub(crate) fn show_scatter(
                 continue;
             }
             // The legend's count includes the faded points; they have no entry
-            // of their own (an unnamed item is left out of the legend).
+            // of their own (an unnamed item is left out of the legend) unless
+            // every point of the category is faded.
             let name = format!("{} ({n})", category_name(*c));
             if !faded.is_empty() {
+                let faded_name = if bucket.is_empty() { name.as_str() } else { "" };
                 plot_ui.points(
-                    Points::new("", PlotPoints::Borrowed(faded))
+                    Points::new(faded_name, PlotPoints::Borrowed(faded))
                         .id(("uncertain", k))
                         .color(category_color(*c).gamma_multiply(0.3))
                         .radius(input.radius)
                         .filled(true),
                 );
+            }
+            if bucket.is_empty() && !faded.is_empty() {
+                continue;
             }
             plot_ui.points(
                 Points::new(name, PlotPoints::Borrowed(bucket))

@@ -16,10 +16,10 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use crossbeam_channel::{Receiver, Sender};
 
-use super::Waker;
 use super::pairs::Frames;
+use super::{Latest, Waker};
 use crate::analysis::{PairSource, ProbeSpec, file_hash};
 use crate::inspect::{Range, overlay_frames, pooled_check, strip};
 use crate::model::{Extractor, LayerMaps, Manifest};
@@ -107,52 +107,27 @@ impl MapEvent {
 }
 
 /// The handle of the thread; dropping it stops the thread.
-pub struct MapLoader {
-    requests: Sender<MapRequest>,
-    events: Receiver<MapEvent>,
-    pending: Option<MapRequest>,
-}
+pub struct MapLoader(Latest<MapRequest, MapEvent>);
 
 impl MapLoader {
     /// Starts the thread; `waker` is called after every event.
     pub fn spawn(waker: Waker) -> std::io::Result<Self> {
-        let (req_tx, req_rx) = bounded(4);
-        let (ev_tx, ev_rx) = bounded(8);
-        std::thread::Builder::new()
-            .name("stadyn-maps".into())
-            .spawn(move || run(&req_rx, &ev_tx, &waker))?;
-        Ok(Self {
-            requests: req_tx,
-            events: ev_rx,
-            pending: None,
-        })
+        Latest::spawn("stadyn-maps", move |req, ev| run(&req, &ev, &waker)).map(Self)
     }
 
     /// Asks for maps; never blocks (a newer request replaces an unsent one).
     pub fn request(&mut self, request: MapRequest) {
-        self.pending = Some(request);
-        self.flush();
-    }
-
-    fn flush(&mut self) {
-        if let Some(r) = self.pending.take() {
-            match self.requests.try_send(r) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
-                Err(TrySendError::Full(r)) => self.pending = Some(r),
-            }
-        }
+        self.0.request(request);
     }
 
     /// The next event, if one is ready; never blocks.
     pub fn try_recv(&mut self) -> Option<MapEvent> {
-        self.flush();
-        self.events.try_recv().ok()
+        self.0.try_recv()
     }
 
     /// Waits up to `timeout` for an event (tests and benchmarks, never the UI).
     pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<MapEvent> {
-        self.flush();
-        self.events.recv_timeout(timeout).ok()
+        self.0.recv_timeout(timeout)
     }
 }
 

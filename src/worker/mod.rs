@@ -10,5 +10,64 @@ pub mod pairs;
 
 use std::sync::Arc;
 
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+
 /// Called after every event sent to the UI, from the worker's thread.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI side of a thread that serves the newest request: requests go in
+/// without blocking (a request that does not fit waits, replacing an older
+/// unsent one, until the next poll) and events come out. Dropping it
+/// disconnects both channels, which ends the thread.
+pub struct Latest<R, E> {
+    requests: Sender<R>,
+    events: Receiver<E>,
+    pending: Option<R>,
+}
+
+impl<R: Send + 'static, E: Send + 'static> Latest<R, E> {
+    /// Starts the thread `name` running `serve` on the request and event
+    /// channels.
+    pub fn spawn(
+        name: &str,
+        serve: impl FnOnce(Receiver<R>, Sender<E>) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (req_tx, req_rx) = bounded(4);
+        let (ev_tx, ev_rx) = bounded(8);
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || serve(req_rx, ev_tx))?;
+        Ok(Self {
+            requests: req_tx,
+            events: ev_rx,
+            pending: None,
+        })
+    }
+
+    /// Sends a request; never blocks.
+    pub fn request(&mut self, request: R) {
+        self.pending = Some(request);
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        if let Some(r) = self.pending.take() {
+            match self.requests.try_send(r) {
+                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Err(TrySendError::Full(r)) => self.pending = Some(r),
+            }
+        }
+    }
+
+    /// The next event, if one is ready; never blocks.
+    pub fn try_recv(&mut self) -> Option<E> {
+        self.flush();
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for an event (tests and benchmarks, never the UI).
+    pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<E> {
+        self.flush();
+        self.events.recv_timeout(timeout).ok()
+    }
+}

@@ -17,10 +17,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use image::RgbImage;
 
-use super::Waker;
+use super::{Latest, Waker};
 pub use crate::analysis::ProbeSpec;
 use crate::analysis::{ModelEntry, PairSource};
 use crate::model::Manifest;
@@ -216,12 +215,7 @@ impl PairEvent {
 
 /// The handle of the loader thread. Dropping it stops the thread (after the
 /// pair it is building; it is not joined, so dropping never blocks the UI).
-pub struct PairLoader {
-    requests: Sender<PairRequest>,
-    events: Receiver<PairEvent>,
-    /// A request that did not fit in the channel, sent on the next poll.
-    pending: Option<PairRequest>,
-}
+pub struct PairLoader(Latest<PairRequest, PairEvent>);
 
 impl PairLoader {
     /// Starts the thread; `waker` is called after every event.
@@ -231,44 +225,26 @@ impl PairLoader {
 
     /// [`spawn`](Self::spawn) with a cache of at most `cache_bytes`.
     pub fn with_cache(waker: Waker, cache_bytes: usize) -> std::io::Result<Self> {
-        let (req_tx, req_rx) = bounded(4);
-        let (ev_tx, ev_rx) = bounded(8);
-        std::thread::Builder::new()
-            .name("stadyn-pair-view".into())
-            .spawn(move || thread::run(&req_rx, &ev_tx, &waker, cache_bytes))?;
-        Ok(Self {
-            requests: req_tx,
-            events: ev_rx,
-            pending: None,
+        Latest::spawn("stadyn-pair-view", move |req, ev| {
+            thread::run(&req, &ev, &waker, cache_bytes);
         })
+        .map(Self)
     }
 
     /// Asks for a pair; never blocks (a full channel keeps the request,
     /// replacing an older unsent one, until the next [`try_recv`](Self::try_recv)).
     pub fn request(&mut self, request: PairRequest) {
-        self.pending = Some(request);
-        self.flush();
-    }
-
-    fn flush(&mut self) {
-        if let Some(r) = self.pending.take() {
-            match self.requests.try_send(r) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
-                Err(TrySendError::Full(r)) => self.pending = Some(r),
-            }
-        }
+        self.0.request(request);
     }
 
     /// The next event, if one is ready; never blocks.
     pub fn try_recv(&mut self) -> Option<PairEvent> {
-        self.flush();
-        self.events.try_recv().ok()
+        self.0.try_recv()
     }
 
     /// Waits up to `timeout` for an event (for tests and the CLI, never the UI).
     pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<PairEvent> {
-        self.flush();
-        self.events.recv_timeout(timeout).ok()
+        self.0.recv_timeout(timeout)
     }
 }
 

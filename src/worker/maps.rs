@@ -85,8 +85,11 @@ pub enum MapEvent {
         windows: Arc<Vec<WindowMaps>>,
         /// The range the colours span.
         range: Range,
-        /// Seconds the request took on the thread.
+        /// Seconds since the request reached the thread.
         seconds: f64,
+        /// `false` for the early answer with the shown pair alone (coloured
+        /// over its own range); the complete answer follows.
+        complete: bool,
     },
     /// Why there are no maps.
     Failed {
@@ -138,26 +141,39 @@ fn run(requests: &Receiver<MapRequest>, events: &Sender<MapEvent>, waker: &Waker
             req = newer;
         }
         let start = std::time::Instant::now();
-        let event =
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.serve(&req))) {
-                Ok(Ok((windows, range))) => MapEvent::Ready {
+        let mut early = |windows: Vec<WindowMaps>, range: Range| {
+            let _ = events.send(MapEvent::Ready {
+                request: req.request,
+                windows: Arc::new(windows),
+                range,
+                seconds: start.elapsed().as_secs_f64(),
+                complete: false,
+            });
+            waker();
+        };
+        let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            state.serve(&req, &mut early)
+        }));
+        let event = match served {
+            Ok(Ok((windows, range))) => MapEvent::Ready {
+                request: req.request,
+                windows: Arc::new(windows),
+                range,
+                seconds: start.elapsed().as_secs_f64(),
+                complete: true,
+            },
+            Ok(Err(message)) => MapEvent::Failed {
+                request: req.request,
+                message,
+            },
+            Err(_) => {
+                state = Thread::default();
+                MapEvent::Failed {
                     request: req.request,
-                    windows: Arc::new(windows),
-                    range,
-                    seconds: start.elapsed().as_secs_f64(),
-                },
-                Ok(Err(message)) => MapEvent::Failed {
-                    request: req.request,
-                    message,
-                },
-                Err(_) => {
-                    state = Thread::default();
-                    MapEvent::Failed {
-                        request: req.request,
-                        message: "internal error while computing maps (see the log)".into(),
-                    }
+                    message: "internal error while computing maps (see the log)".into(),
                 }
-            };
+            }
+        };
         if events.send(event).is_err() {
             return;
         }
@@ -180,47 +196,71 @@ struct Thread {
 }
 
 impl Thread {
-    fn serve(&mut self, req: &MapRequest) -> Result<(Vec<WindowMaps>, Range), String> {
+    /// Computes every window; the leading windows without a stored value
+    /// (the shown pair) are also handed to `early` as soon as they are
+    /// ready, coloured over their own range.
+    fn serve(
+        &mut self,
+        req: &MapRequest,
+        early: &mut dyn FnMut(Vec<WindowMaps>, Range),
+    ) -> Result<(Vec<WindowMaps>, Range), String> {
         let manifest = self.load_model(req)?;
         let source = self.source(req, &manifest)?;
+        let lead = req.windows.iter().take_while(|w| w.value.is_none()).count();
         let mut got: Vec<Arc<(Clip, LayerMaps)>> = Vec::new();
-        for w in &req.windows {
+        for (i, w) in req.windows.iter().enumerate() {
             got.push(self.member_maps(req, &source, w)?);
-        }
-        let maps: Vec<Vec<f32>> = got
-            .iter()
-            .map(|cm| {
-                let (clip, lm) = &**cm;
-                lm.frames_upsampled(0, req.channel, clip.t, clip.h, clip.w)
-            })
-            .collect();
-        let range = Range::of(maps.iter().map(Vec::as_slice));
-        let mut out = Vec::new();
-        for ((w, cm), map) in req.windows.iter().zip(&got).zip(&maps) {
-            let (clip, lm) = &**cm;
-            let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0));
-            if let Some(v) = w.value
-                && !ok
-            {
-                return Err(format!(
-                    "pair {} member {}: the model now gives {pooled:.6} where the statistics \
-                     hold {v:.6}; these results are not of this model and probe set",
-                    w.pair, w.member
-                ));
+            if i + 1 == lead && lead < req.windows.len() {
+                let (windows, range) = colour(req, &req.windows[..lead], &got)?;
+                early(windows, range);
             }
-            let frames: Vec<_> = (0..clip.t).map(|f| clip.frame_image(f)).collect();
-            let overlays = overlay_frames(clip, map, range, 0.55);
-            out.push(WindowMaps {
-                window: *w,
-                strip: Frames::from_images(&[strip(&frames, &overlays, 1)]),
-                frames: Frames::from_images(&frames),
-                overlay: Frames::from_images(&overlays),
-                pooled,
-            });
         }
-        Ok((out, range))
+        colour(req, &req.windows, &got)
     }
+}
 
+/// `windows` (with their clips and maps in `got`) coloured over one shared
+/// range, each map's pooled value checked against the stored one.
+fn colour(
+    req: &MapRequest,
+    windows: &[Window],
+    got: &[Arc<(Clip, LayerMaps)>],
+) -> Result<(Vec<WindowMaps>, Range), String> {
+    let maps: Vec<Vec<f32>> = got
+        .iter()
+        .map(|cm| {
+            let (clip, lm) = &**cm;
+            lm.frames_upsampled(0, req.channel, clip.t, clip.h, clip.w)
+        })
+        .collect();
+    let range = Range::of(maps.iter().map(Vec::as_slice));
+    let mut out = Vec::new();
+    for ((w, cm), map) in windows.iter().zip(got).zip(&maps) {
+        let (clip, lm) = &**cm;
+        let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0));
+        if let Some(v) = w.value
+            && !ok
+        {
+            return Err(format!(
+                "pair {} member {}: the model now gives {pooled:.6} where the statistics \
+                     hold {v:.6}; these results are not of this model and probe set",
+                w.pair, w.member
+            ));
+        }
+        let frames: Vec<_> = (0..clip.t).map(|f| clip.frame_image(f)).collect();
+        let overlays = overlay_frames(clip, map, range, 0.55);
+        out.push(WindowMaps {
+            window: *w,
+            strip: Frames::from_images(&[strip(&frames, &overlays, 1)]),
+            frames: Frames::from_images(&frames),
+            overlay: Frames::from_images(&overlays),
+            pooled,
+        });
+    }
+    Ok((out, range))
+}
+
+impl Thread {
     /// Loads the model (once per file), checking its SHA-256.
     fn load_model(&mut self, req: &MapRequest) -> Result<Manifest, String> {
         if let Some((path, m)) = &self.model

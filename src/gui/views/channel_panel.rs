@@ -103,7 +103,16 @@ impl ChannelPanel {
             if ev.request() != id {
                 continue;
             }
-            self.asked = None;
+            let complete = !matches!(
+                ev,
+                MapEvent::Ready {
+                    complete: false,
+                    ..
+                }
+            );
+            if complete {
+                self.asked = None;
+            }
             let shown = match ev {
                 MapEvent::Ready {
                     windows, seconds, ..

@@ -89,6 +89,58 @@ fn maps_of_a_pair_and_another_channel_from_the_kept_maps() {
 }
 
 #[test]
+fn the_shown_pair_comes_first_then_every_window() {
+    let model = repo("tests/fixtures/models/inspect.pt");
+    let sha = file_hash(&model).unwrap();
+    let mut req = request(3, 1, sha);
+    // A window with a stored value (as a top window has), checked against the model.
+    let (manifest, _) = Manifest::for_model(&model).unwrap();
+    let pair = PairSource::new(&req.probe, &manifest)
+        .unwrap()
+        .build(5)
+        .unwrap();
+    let change: f64 = {
+        // Channel 1 is |red(t) − red(t−1)|, 0 at the first frame.
+        let (c, n) = (&pair.a, pair.a.h * pair.a.w);
+        let red = |f: usize| c.frame(f).iter().step_by(3).copied().collect::<Vec<f32>>();
+        (1..c.t)
+            .flat_map(|f| {
+                let (now, before) = (red(f), red(f - 1));
+                now.into_iter()
+                    .zip(before)
+                    .map(|(a, b)| f64::from((a - b).abs()))
+                    .collect::<Vec<_>>()
+            })
+            .sum::<f64>()
+            / (c.t * n) as f64
+    };
+    req.windows.push(Window {
+        pair: 5,
+        member: 1,
+        value: Some(change),
+    });
+    let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
+    loader.request(req);
+    let MapEvent::Ready {
+        windows, complete, ..
+    } = answer(&mut loader)
+    else {
+        panic!("no early maps")
+    };
+    assert!(!complete);
+    assert_eq!(windows.len(), 2);
+    let MapEvent::Ready {
+        windows, complete, ..
+    } = answer(&mut loader)
+    else {
+        panic!("no maps")
+    };
+    assert!(complete);
+    assert_eq!(windows.len(), 3);
+    assert!((windows[2].pooled - change).abs() < 1e-5);
+}
+
+#[test]
 fn a_changed_model_or_a_wrong_value_is_refused() {
     let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
     loader.request(request(7, 0, "0".repeat(64)));

@@ -115,7 +115,10 @@ pub struct MapLoader(Latest<MapRequest, MapEvent>);
 impl MapLoader {
     /// Starts the thread; `waker` is called after every event.
     pub fn spawn(waker: Waker) -> std::io::Result<Self> {
-        Latest::spawn("stadyn-maps", move |req, ev| run(&req, &ev, &waker)).map(Self)
+        // Joined on drop: the thread holds a libtorch model, which must be
+        // freed before the process exits.
+        Latest::spawn("stadyn-maps", move |req, ev| run(&req, &ev, &waker))
+            .map(|l| Self(l.join_on_drop()))
     }
 
     /// Asks for maps; never blocks (a newer request replaces an unsent one).

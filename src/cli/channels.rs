@@ -6,11 +6,9 @@
 //! intervals, category, stability). The model files and probe videos are
 //! checked first: any that changed since the results is named, exit 1.
 
-use crate::analysis::PairSource;
 use crate::inspect::{ChannelFiles, ModelSelector, Results};
-use crate::model::{Device, Manifest, TorchScriptModel};
+use crate::model::{Device, Extractor, Manifest, TorchScriptModel};
 use crate::stats::Category;
-use anyhow::Context as _;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,17 +58,8 @@ fn category(s: &str) -> Result<Category, String> {
 pub fn run(a: &ChannelsArgs) -> anyhow::Result<ExitCode> {
     crate::files::ensure_writable_dir(&a.out)?;
     let results = Results::open(&a.results)?;
-    let changed = results.changed_files()?;
-    if !changed.is_empty() {
-        anyhow::bail!(
-            "{} file(s) changed since these results were made, so their pairs and maps would \
-             not be the ones measured:\n  {}",
-            changed.len(),
-            changed.join("\n  ")
-        );
-    }
     let m = results.find_model(&a.model)?;
-    let (stats, acc, layer) = results.layer(m, &a.layer)?;
+    let (_, acc, layer) = results.layer(m, &a.layer)?;
     let channels: Vec<usize> = match a.category {
         Some(c) => (0..layer.channels)
             .filter(|&i| layer.units.category[i] == c)
@@ -81,19 +70,18 @@ pub fn run(a: &ChannelsArgs) -> anyhow::Result<ExitCode> {
         println!("no channel of '{}' is in that category", a.layer);
         return Ok(ExitCode::SUCCESS);
     }
-    let path = Path::new(&stats.path);
-    let (manifest, _) = Manifest::for_model(path)?;
-    let probe = results.stats.probe.clone().context("no probe settings")?;
-    let source = PairSource::new(&probe, &manifest)?;
-    let mut model = TorchScriptModel::load(path, manifest, a.device)?;
     let files = ChannelFiles {
-        results: &results,
+        report: &results.report,
+        stats: &results.stats,
         model: m,
         layer: &a.layer,
         top: a.top.unwrap_or(acc.top().k()),
     };
-    for c in channels {
-        let dir = files.write(c, &source, &mut model, &a.out)?;
+    let device = a.device;
+    let mut load = |path: &Path, manifest: Manifest| -> anyhow::Result<Box<dyn Extractor>> {
+        Ok(Box::new(TorchScriptModel::load(path, manifest, device)?))
+    };
+    for dir in files.write_all(&channels, &mut load, &a.out)? {
         println!("{}", dir.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -130,6 +130,9 @@ pub enum Action {
     SetCompare(usize, usize),
     /// Show pair `id` of the plan in the Videos & pairs view.
     ShowPair(u64),
+    /// Write the files of channel `c` of the selected layer and entry (as
+    /// `stadyn channels` does; asks where).
+    ExportChannel(usize),
     /// Playback speed (frames per second) and looping of the Videos & pairs view (persisted).
     SetPlayback {
         /// Frames per second.

@@ -367,6 +367,40 @@ impl StadynApp {
             Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),
+            Action::ExportChannel(c) => self.export_channel(c),
+        }
+    }
+
+    /// Asks where, then writes channel `c`'s files (top windows with their
+    /// maps, the pairs behind ρ, `channel.json`) into a `<layer>_c<C>`
+    /// folder there, on the exporter's thread (the model runs again).
+    fn export_channel(&mut self, channel: usize) {
+        let s = &self.state;
+        let (Some(report), Some(stats), Some(entry), Some(layer)) = (
+            s.report.clone(),
+            s.stats.clone(),
+            s.selected_entry(),
+            s.selection.layer.clone(),
+        ) else {
+            self.state.message(
+                Level::Warning,
+                "Exporting a channel needs the statistics (run the project, or open a results \
+                 folder with its stats.bin)",
+            );
+            return;
+        };
+        let stem = crate::inspect::channel_dir_name(&layer, channel);
+        let near = s.project_path.clone().or(s.report_path.clone());
+        match (self.pick_save)(&stem, "json", near.as_deref()) {
+            Ok(Some(path)) => {
+                let out = path.parent().map(PathBuf::from).unwrap_or_default();
+                self.exporter.start_job(
+                    move || export::channel_files(&report, &stats, entry, &layer, channel, &out),
+                    self.waker.clone(),
+                );
+            }
+            Ok(None) => {}
+            Err(e) => self.state.message(Level::Error, e),
         }
     }
 

@@ -125,6 +125,28 @@ impl Exporter {
         }
     }
 
+    /// Runs `job` (which writes something and returns where) on a named
+    /// thread; its outcome comes out of [`poll`](Self::poll) like a
+    /// figure's.
+    pub fn start_job(
+        &self,
+        job: impl FnOnce() -> Result<PathBuf, String> + Send + 'static,
+        waker: std::sync::Arc<dyn Fn() + Send + Sync>,
+    ) {
+        let tx = self.tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("stadyn-export".into())
+            .spawn(move || {
+                let _ = tx.send(job());
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .tx
+                .send(Err(format!("cannot start the export thread: {e}")));
+        }
+    }
+
     /// The outcome of a finished export, if any.
     pub fn poll(&self) -> Option<Result<PathBuf, String>> {
         self.rx.try_recv().ok()
@@ -138,4 +160,58 @@ pub fn extension(format: ExportFormat) -> &'static str {
         ExportFormat::Svg => "svg",
         ExportFormat::Csv => "csv",
     }
+}
+
+/// Writes channel `channel` of `layer` of entry `entry` into
+/// `out/<layer>_c<C>/` as `stadyn channels` does (the model runs again, on
+/// the CPU) and returns the folder.
+#[cfg(feature = "torch")]
+pub fn channel_files(
+    report: &crate::report::Report,
+    stats: &crate::analysis::StatsFile,
+    entry: usize,
+    layer: &str,
+    channel: usize,
+    out: &std::path::Path,
+) -> Result<PathBuf, String> {
+    use crate::model::{Device, Extractor, Manifest, TorchScriptModel};
+    let (_, acc, _) =
+        crate::inspect::layer_of(report, stats, entry, layer).map_err(|e| format!("{e:#}"))?;
+    let files = crate::inspect::ChannelFiles {
+        report,
+        stats,
+        model: entry,
+        layer,
+        top: acc.top().k(),
+    };
+    let mut load =
+        |path: &std::path::Path, manifest: Manifest| -> anyhow::Result<Box<dyn Extractor>> {
+            Ok(Box::new(TorchScriptModel::load(
+                path,
+                manifest,
+                Device::Cpu,
+            )?))
+        };
+    files
+        .write_all(&[channel], &mut load, out)
+        .map_err(|e| format!("{e:#}"))?
+        .pop()
+        .ok_or_else(|| "nothing written".to_string())
+}
+
+/// Without libtorch no model runs, so no maps can be written.
+#[cfg(not(feature = "torch"))]
+pub fn channel_files(
+    _report: &crate::report::Report,
+    _stats: &crate::analysis::StatsFile,
+    _entry: usize,
+    _layer: &str,
+    _channel: usize,
+    _out: &std::path::Path,
+) -> Result<PathBuf, String> {
+    Err(
+        "this stadyn was built without TorchScript support (feature `torch`): it cannot run \
+         the model to write a channel's maps"
+            .into(),
+    )
 }

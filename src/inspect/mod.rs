@@ -11,5 +11,5 @@ mod write;
 
 pub use render::scale_for;
 pub use render::{Range, colormap, overlay_frames, strip, write_gif};
-pub use results::{ModelSelector, Results};
-pub use write::{ChannelFiles, TopRow, channel_dir_name, pooled_check};
+pub use results::{ModelSelector, Results, changed_files, layer_of};
+pub use write::{ChannelFiles, LoadModel, TopRow, channel_dir_name, pooled_check};

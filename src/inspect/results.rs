@@ -77,34 +77,10 @@ impl Results {
         })
     }
 
-    /// The files that changed since the results were made: each model file
-    /// whose SHA-256 differs (or that is gone), and each probe file whose
-    /// size or modification time differs (or that is gone or new), as the
-    /// job's identity compares them.
+    /// The files that changed since the results were made (see
+    /// [`changed_files`]).
     pub fn changed_files(&self) -> anyhow::Result<Vec<String>> {
-        let mut changed = Vec::new();
-        for m in &self.stats.models {
-            match file_hash(Path::new(&m.path)) {
-                Ok(h) if h == m.sha256 => {}
-                Ok(_) => changed.push(format!("{} (its SHA-256 differs)", m.path)),
-                Err(_) => changed.push(format!("{} (cannot be read)", m.path)),
-            }
-        }
-        let probe = self.stats.probe.as_ref().context("no probe settings")?;
-        let now = crate::analysis::probe_listing(probe).unwrap_or_default();
-        let then = &self.stats.probe_files;
-        for f in then.iter().filter(|f| !now.contains(f)) {
-            let gone = !now.iter().any(|n| n.0 == f.0);
-            changed.push(format!(
-                "{} ({})",
-                f.0,
-                if gone { "gone" } else { "size or time differs" }
-            ));
-        }
-        for f in now.iter().filter(|n| !then.iter().any(|t| t.0 == n.0)) {
-            changed.push(format!("{} (new)", f.0));
-        }
-        Ok(changed)
+        changed_files(&self.stats)
     }
 
     /// The index of the model `sel` names; several checkpoints of one name
@@ -164,30 +140,69 @@ impl Results {
         }
     }
 
-    /// Model `m`'s statistics and report of layer `layer`.
+    /// Model `m`'s statistics and report of layer `layer` (see [`layer_of`]).
     pub fn layer(
         &self,
         m: usize,
         layer: &str,
     ) -> anyhow::Result<(&ModelStats, &LayerAccumulator, &LayerReport)> {
-        let rm = &self.report.models[m];
-        let sm = self
-            .stats
-            .models
-            .iter()
-            .find(|s| s.name == rm.name && s.checkpoint == rm.checkpoint)
-            .context("the statistics do not have this model")?;
-        let names: Vec<&str> = rm.layers.iter().map(|l| l.name.as_str()).collect();
-        let lr = rm
-            .layers
-            .iter()
-            .find(|l| l.name == layer)
-            .with_context(|| format!("no layer '{layer}'; layers: {}", names.join(", ")))?;
-        let acc = sm
-            .layers
-            .iter()
-            .find(|l| l.name() == layer)
-            .context("the statistics do not have this layer")?;
-        Ok((sm, acc, lr))
+        layer_of(&self.report, &self.stats, m, layer)
     }
+}
+
+/// The files that changed since `stats` were made: each model file whose
+/// SHA-256 differs (or that is gone), and each probe file whose size or
+/// modification time differs (or that is gone or new), as the job's
+/// identity compares them.
+pub fn changed_files(stats: &StatsFile) -> anyhow::Result<Vec<String>> {
+    let mut changed = Vec::new();
+    for m in &stats.models {
+        match file_hash(Path::new(&m.path)) {
+            Ok(h) if h == m.sha256 => {}
+            Ok(_) => changed.push(format!("{} (its SHA-256 differs)", m.path)),
+            Err(_) => changed.push(format!("{} (cannot be read)", m.path)),
+        }
+    }
+    let probe = stats.probe.as_ref().context("no probe settings")?;
+    let now = crate::analysis::probe_listing(probe).unwrap_or_default();
+    let then = &stats.probe_files;
+    for f in then.iter().filter(|f| !now.contains(f)) {
+        let gone = !now.iter().any(|n| n.0 == f.0);
+        changed.push(format!(
+            "{} ({})",
+            f.0,
+            if gone { "gone" } else { "size or time differs" }
+        ));
+    }
+    for f in now.iter().filter(|n| !then.iter().any(|t| t.0 == n.0)) {
+        changed.push(format!("{} (new)", f.0));
+    }
+    Ok(changed)
+}
+
+/// Model `m` of `report`: its statistics and report of layer `layer`.
+pub fn layer_of<'a>(
+    report: &'a Report,
+    stats: &'a StatsFile,
+    m: usize,
+    layer: &str,
+) -> anyhow::Result<(&'a ModelStats, &'a LayerAccumulator, &'a LayerReport)> {
+    let rm = report.models.get(m).context("no such model")?;
+    let sm = stats
+        .models
+        .iter()
+        .find(|s| s.name == rm.name && s.checkpoint == rm.checkpoint)
+        .context("the statistics do not have this model")?;
+    let names: Vec<&str> = rm.layers.iter().map(|l| l.name.as_str()).collect();
+    let lr = rm
+        .layers
+        .iter()
+        .find(|l| l.name == layer)
+        .with_context(|| format!("no layer '{layer}'; layers: {}", names.join(", ")))?;
+    let acc = sm
+        .layers
+        .iter()
+        .find(|l| l.name() == layer)
+        .context("the statistics do not have this layer")?;
+    Ok((sm, acc, lr))
 }

@@ -3,18 +3,24 @@
 //! (`pairs.csv`, `pairs.png`) and `channel.json`.
 
 use super::render::{Range, overlay_frames, scale_for, strip, write_gif};
-use super::results::Results;
+use super::results::layer_of;
+use crate::analysis::StatsFile;
 use crate::analysis::{BuiltPair, PairSource};
 use crate::figure::evidence::{PairPanel, pair_scatters_svg};
 use crate::figure::palette;
 use crate::files::atomic_write;
-use crate::model::{Extractor, LayerMaps, MapKind};
+use crate::model::{Extractor, LayerMaps, Manifest, MapKind};
+use crate::report::Report;
 use crate::stats::{End, Factor};
 use crate::video::Clip;
 use anyhow::Context as _;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// Loads a model file with its manifest (a TorchScript model for the CLI and
+/// the app).
+pub type LoadModel<'a> = dyn FnMut(&Path, Manifest) -> anyhow::Result<Box<dyn Extractor>> + 'a;
 
 /// Clips per forward pass when computing maps.
 const MAPS_BATCH: usize = 8;
@@ -68,8 +74,10 @@ pub fn channel_dir_name(layer: &str, channel: usize) -> String {
 
 /// Writes the files of channels of one layer of one model.
 pub struct ChannelFiles<'a> {
-    /// The results.
-    pub results: &'a Results,
+    /// The report.
+    pub report: &'a Report,
+    /// The statistics it was built from.
+    pub stats: &'a StatsFile,
     /// The model's index in the report.
     pub model: usize,
     /// The layer.
@@ -82,14 +90,8 @@ impl ChannelFiles<'_> {
     /// The top windows of `channel`, highest then lowest, with where they
     /// come from.
     pub fn rows(&self, channel: usize, source: &PairSource) -> anyhow::Result<Vec<TopRow>> {
-        let (_, acc, _) = self.results.layer(self.model, self.layer)?;
-        let root = &self
-            .results
-            .stats
-            .probe
-            .as_ref()
-            .context("no probe")?
-            .videos;
+        let (_, acc, _) = layer_of(self.report, self.stats, self.model, self.layer)?;
+        let root = &self.stats.probe.as_ref().context("no probe")?.videos;
         let mut rows = Vec::new();
         for end in [End::High, End::Low] {
             for (i, w) in acc
@@ -116,6 +118,37 @@ impl ChannelFiles<'_> {
         Ok(rows)
     }
 
+    /// Checks that no model or probe file changed since the statistics
+    /// ([`changed_files`](super::changed_files): an error naming them),
+    /// loads the model with `load` (its file and manifest) and writes each
+    /// of `channels` ([`write`](Self::write)); returns their folders.
+    pub fn write_all(
+        &self,
+        channels: &[usize],
+        load: &mut LoadModel<'_>,
+        out: &Path,
+    ) -> anyhow::Result<Vec<PathBuf>> {
+        let changed = super::changed_files(self.stats)?;
+        if !changed.is_empty() {
+            anyhow::bail!(
+                "{} file(s) changed since these results were made, so their pairs and maps \
+                 would not be the ones measured:\n  {}",
+                changed.len(),
+                changed.join("\n  ")
+            );
+        }
+        let (model_stats, _, _) = layer_of(self.report, self.stats, self.model, self.layer)?;
+        let path = Path::new(&model_stats.path);
+        let (manifest, _) = Manifest::for_model(path)?;
+        let probe = self.stats.probe.as_ref().context("no probe settings")?;
+        let source = PairSource::new(probe, &manifest)?;
+        let mut model = load(path, manifest)?;
+        channels
+            .iter()
+            .map(|&c| self.write(c, &source, model.as_mut(), out))
+            .collect()
+    }
+
     /// Writes everything of `channel` into `out/<layer>_c<C>/` and returns
     /// the folder. The maps are recomputed with `model`; a window whose
     /// recomputed pooled value is not the stored one is an error (the
@@ -127,7 +160,7 @@ impl ChannelFiles<'_> {
         model: &mut dyn Extractor,
         out: &Path,
     ) -> anyhow::Result<PathBuf> {
-        let (_, acc, lr) = self.results.layer(self.model, self.layer)?;
+        let (_, acc, lr) = layer_of(self.report, self.stats, self.model, self.layer)?;
         if channel >= acc.channels() {
             anyhow::bail!(
                 "layer '{}' has {} channels; there is no channel {channel}",
@@ -168,7 +201,7 @@ impl ChannelFiles<'_> {
         self.write_pairs(channel, acc.sample(), lr, &dir)?;
         let u = &lr.units;
         let pick = |v: &Option<Vec<Option<[f64; 2]>>>| v.as_ref().and_then(|v| v[channel]);
-        let m = &self.results.report.models[self.model];
+        let m = &self.report.models[self.model];
         let meta = json!({
             "model": m.name,
             "checkpoint": m.checkpoint,
@@ -181,7 +214,7 @@ impl ChannelFiles<'_> {
             "rho_static_ci95": pick(&u.rho_static_ci95),
             "category": u.category[channel].name(),
             "stability": u.stability.as_ref().and_then(|s| s[channel]),
-            "threshold": self.results.report.settings.threshold,
+            "threshold": self.report.settings.threshold,
             "pairs": {"dynamic": lr.pairs.dynamic, "static": lr.pairs.static_},
             "top_windows_per_end": rows.iter().filter(|r| r.end == End::High).count(),
         });

@@ -236,4 +236,25 @@ fn open_run_visit_and_export_every_tab() {
         compare.contains("cnn3d-motion · epoch 0,stage3,"),
         "{compare}"
     );
+
+    // The channel panel's export writes what `stadyn channels` writes.
+    click(&mut h, Tab::Channels.label());
+    click(&mut h, "Export channel…");
+    step_until(&mut h, 120, "the channel export", |h| {
+        h.state()
+            .state
+            .messages
+            .iter()
+            .any(|m| m.text.contains("stage3_c5") || m.level == Level::Error)
+    });
+    let dir = out.join("stage3_c5");
+    for f in [
+        "top.csv",
+        "channel.json",
+        "pairs.png",
+        "high_1.png",
+        "high_1.gif",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}: {:?}", h.state().state.messages);
+    }
 }

@@ -61,6 +61,16 @@ impl ChannelPanel {
         self.poll();
         ui.horizontal(|ui| {
             ui.strong(format!("Channel {channel}"));
+            if ui
+                .button("Export channel…")
+                .on_hover_text(
+                    "Its top windows (strips, GIFs, maps as .npy), the pairs behind ρ and \
+                     channel.json, in a <layer>_c<C> folder (as stadyn channels writes them)",
+                )
+                .clicked()
+            {
+                actions.push(Action::ExportChannel(channel));
+            }
             if let Some(p) = point {
                 ui.label(format!(
                     "ρ_D = {}, ρ_S = {}",

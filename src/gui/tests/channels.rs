@@ -82,6 +82,29 @@ fn clicking_points_selects_adds_and_toggles_channels() {
 }
 
 #[test]
+fn clicking_a_point_opens_its_channel_panel() {
+    let mut h = fixture::harness(fixture::app(Tab::Channels));
+    assert!(h.query_by_label("Export channel…").is_none());
+    let p2 = point_pos(&h, 2);
+    click_at(&mut h, p2, Modifiers::NONE);
+    h.run();
+    assert!(h.query_by_label("Channel 2").is_some());
+    assert!(h.query_by_label("Export channel…").is_some());
+    // The fixture is a report alone: what needs the statistics says so.
+    assert!(h.query_by_label_contains("need the statistics").is_some());
+    // The checkpoint slider keeps the channel and its panel.
+    h.state_mut().apply(Action::SelectCheckpoint(0));
+    h.run();
+    assert_eq!(selected(&h), vec![2]);
+    assert!(h.query_by_label("Channel 2").is_some());
+    // Two channels: no panel.
+    let p3 = point_pos(&h, 3);
+    click_at(&mut h, p3, Modifiers::SHIFT);
+    h.run();
+    assert!(h.query_by_label("Channel 2").is_none());
+}
+
+#[test]
 fn dragging_a_box_selects_the_points_inside() {
     let mut h = fixture::harness(fixture::app(Tab::Channels));
     let id = egui::Id::unique(SCATTER_PLOT);

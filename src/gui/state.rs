@@ -415,19 +415,28 @@ impl AppState {
         {
             return r.clone();
         }
-        let m = report.models.get(entry)?;
-        let made = self
-            .stats
-            .as_ref()
-            .and_then(|s| {
-                s.models
-                    .iter()
-                    .find(|x| x.name == m.name && x.checkpoint == m.checkpoint)
-            })
-            .and_then(|x| x.layers.iter().find(|l| l.name() == layer))
-            .and_then(|l| l.unit_replicates())
-            .map(Arc::new);
+        let made = self.replicates_of(report, entry, layer).map(Arc::new);
         self.replicates = Some((key, made.clone()));
         made
+    }
+
+    /// The per-replicate ρ of `entry`'s layer `layer` from the statistics
+    /// (`None` without them or without per-channel replicates); not cached.
+    pub fn replicates_of(
+        &self,
+        report: &Report,
+        entry: usize,
+        layer: &str,
+    ) -> Option<UnitReplicates> {
+        let m = report.models.get(entry)?;
+        self.stats
+            .as_ref()?
+            .models
+            .iter()
+            .find(|x| x.name == m.name && x.checkpoint == m.checkpoint)?
+            .layers
+            .iter()
+            .find(|l| l.name() == layer)?
+            .unit_replicates()
     }
 }

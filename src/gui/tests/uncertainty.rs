@@ -83,3 +83,37 @@ fn compare_counts_certain_changes_and_the_tooltip_says_uncertainty() {
     assert!(lines[0].starts_with("ρ_S 95 %: ["), "{lines:?}");
     assert!(lines[2].contains("of replicates agree"), "{lines:?}");
 }
+
+#[test]
+fn compare_certainty_follows_tau_with_the_statistics() {
+    use crate::gui::views::compare::Compared;
+    let (report, stats) = results();
+    let mut with = AppState::default();
+    with.set_results(report.clone(), Some(stats.clone()), false);
+    let mut without = AppState::default();
+    without.set_report(report.clone(), false);
+    // Find a τ where the two checkpoints' categories differ somewhere.
+    let tau = (1..100).map(|k| f64::from(k) / 100.0).find(|&t| {
+        crate::figure::category_changes(&report.models[0].layers[0], &report.models[1].layers[0], t)
+            .is_some_and(|c| !c.is_empty())
+            && t != 0.5
+    });
+    let tau = tau.unwrap_or_else(|| panic!("no τ where the checkpoints' categories differ"));
+    for s in [&mut with, &mut without] {
+        s.settings.tau = tau;
+        s.refresh();
+    }
+    let changes = |s: &AppState| Compared::new(s, &report, 0, 1).changes.unwrap();
+    assert!(changes(&without).iter().all(|c| c.certain().is_none()));
+    let reps = [0, 1].map(|e| with.replicates_of(&report, e, "l").unwrap());
+    for c in changes(&with) {
+        assert_eq!(
+            c.stability,
+            [
+                reps[0].stability(c.channel, c.from, tau),
+                reps[1].stability(c.channel, c.to, tau)
+            ]
+        );
+        assert!(c.certain().is_some());
+    }
+}

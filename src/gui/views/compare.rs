@@ -120,9 +120,20 @@ impl Compared {
             .zip(find(b))
             .and_then(|(la, lb)| category_changes(la, lb, tau));
         if tau != report.settings.threshold {
-            // The reports' stabilities are at their threshold.
+            // The reports' stabilities are at their threshold; at another τ
+            // they need the statistics' replicates (else unknown).
+            let reps = |e: usize| {
+                layer
+                    .as_deref()
+                    .and_then(|l| state.replicates_of(report, e, l))
+            };
+            let (ra, rb) = (reps(a), reps(b));
             for c in changes.iter_mut().flatten() {
-                c.stability = [None, None];
+                c.stability = [
+                    ra.as_ref()
+                        .and_then(|r| r.stability(c.channel, c.from, tau)),
+                    rb.as_ref().and_then(|r| r.stability(c.channel, c.to, tau)),
+                ];
             }
         }
         Self {
@@ -328,8 +339,9 @@ fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut
         ));
     } else if !changes.is_empty() {
         ui.label(
-            "How certain each change is needs per-channel intervals at the report's τ \
-             (stadyn analyze keeps them unless --channel-bootstrap 0).",
+            "How certain each change is needs per-channel intervals (stadyn analyze keeps \
+             them unless --channel-bootstrap 0), and at another τ than the report's, the \
+             statistics (a run, or a results folder with its stats.bin).",
         );
     }
     egui::Grid::new("stadyn.compare.changes")

@@ -5,7 +5,9 @@
 //!   of one pair) with a [`Factor`]: 0 = dynamic (the two members share motion),
 //!   1 = static (they share appearance). Values may be `f32` or `f64`; all
 //!   arithmetic is `f64`.
-//! - Memory is O(C) per layer (O(B·C) with B bootstrap replicates), whatever
+//! - Memory is O(C) per layer (O(B·C) with B bootstrap replicates, plus the
+//!   channel evidence of [`UnitConfig`]: O((R + M + k)·C) for R per-channel
+//!   replicates, M sampled pairs and k top windows per end), whatever
 //!   the number of pairs: per channel and factor we keep weighted co-moments
 //!   (count, means of a and b, M2 of a and b, co-moment of a and b), updated
 //!   with Welford's rule and merged with Chan et al.'s pairwise rule, so large

@@ -60,23 +60,26 @@ fn stability_follows_tau_with_the_statistics_and_is_unknown_without() {
 #[test]
 fn compare_counts_certain_changes_and_the_tooltip_says_uncertainty() {
     let (report, stats) = results();
+    let (la, lb) = (&report.models[0].layers[0], &report.models[1].layers[0]);
+    // A τ at which the two checkpoints' categories differ somewhere.
+    let tau = (1..100)
+        .map(|k| f64::from(k) / 100.0)
+        .find(|&t| crate::figure::category_changes(la, lb, t).is_some_and(|c| !c.is_empty()))
+        .unwrap_or_else(|| panic!("no τ where the checkpoints' categories differ"));
     let mut app = fixture::app(Tab::Compare);
     app.state.set_results(report.clone(), Some(stats), false);
+    app.apply(Action::SetTau(tau));
     app.apply(Action::SetCompare(0, 1));
+    let cmp = crate::gui::views::compare::Compared::new(&app.state, &report, 0, 1);
+    let changes = cmp.changes.unwrap();
+    assert!(!changes.is_empty());
+    assert!(changes.iter().all(|c| c.certain().is_some()));
+    let certain = changes.iter().filter(|c| c.certain() == Some(true)).count();
     let h = fixture::harness(app);
-    let changes = crate::figure::category_changes(
-        &report.models[0].layers[0],
-        &report.models[1].layers[0],
-        0.5,
-    )
-    .unwrap();
-    if !changes.is_empty() {
-        let certain = changes.iter().filter(|c| c.certain() == Some(true)).count();
-        assert!(
-            h.query_by_label_contains(&format!("{certain} of them certain"))
-                .is_some()
-        );
-    }
+    assert!(
+        h.query_by_label_contains(&format!("{certain} of them certain"))
+            .is_some()
+    );
     let p = report.models[1].layers[0].clone();
     let (points, _) = crate::figure::channel_points(&p, 0.5);
     let lines = crate::gui::views::channels::uncertainty_lines(&points[0]);

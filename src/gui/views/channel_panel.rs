@@ -138,7 +138,7 @@ impl ChannelPanel {
     }
 
     /// Asks for the maps of `key` unless they are shown or asked for.
-    fn ask(&mut self, ctx: &egui::Context, key: &Key, request: MapRequest) {
+    fn ask(&mut self, ctx: &egui::Context, key: &Key, request: impl FnOnce() -> MapRequest) {
         let current = |k: Option<&Key>| k == Some(key);
         if current(self.asked.as_ref().map(|a| &a.1)) || current(self.shown.as_ref().map(|s| &s.0))
         {
@@ -158,7 +158,7 @@ impl ChannelPanel {
         let id = self.next_request;
         loader.request(MapRequest {
             request: id,
-            ..request
+            ..request()
         });
         self.asked = Some((id, key.clone()));
     }
@@ -174,52 +174,47 @@ impl ChannelPanel {
     ) {
         let (Some(entry), Some(layer), Some(probe)) = (
             state.selected_entry(),
-            state.selection.layer.clone(),
-            state.stats.as_ref().and_then(|s| s.probe.clone()),
+            state.selection.layer.as_deref(),
+            state.stats.as_ref().and_then(|s| s.probe.as_ref()),
         ) else {
             ui.label("These statistics have no probe videos (activations from a file).");
             return;
         };
         let pair = state.selection.pair;
-        let mut windows = vec![
-            Window {
-                pair,
-                member: 1,
-                value: None,
-            },
-            Window {
-                pair,
-                member: 2,
-                value: None,
-            },
-        ];
-        for end in [End::High, End::Low] {
-            windows.extend(
-                acc.top()
-                    .get(channel, end)
-                    .iter()
-                    .take(SHOWN_PER_END)
-                    .map(|w| Window {
-                        pair: w.pair,
-                        member: w.member,
-                        value: Some(w.value),
-                    }),
-            );
-        }
-        let key: Key = (entry, layer.clone(), channel, pair);
-        self.ask(
-            ui.ctx(),
-            &key,
+        let key: Key = (entry, layer.to_string(), channel, pair);
+        // The request is built only when it is sent (not every frame).
+        let request = || {
+            let mut windows = vec![
+                Window {
+                    pair,
+                    member: 1,
+                    value: None,
+                },
+                Window {
+                    pair,
+                    member: 2,
+                    value: None,
+                },
+            ];
+            for end in [End::High, End::Low] {
+                let top = acc.top().get(channel, end).iter().take(SHOWN_PER_END);
+                windows.extend(top.map(|w| Window {
+                    pair: w.pair,
+                    member: w.member,
+                    value: Some(w.value),
+                }));
+            }
             MapRequest {
                 request: 0,
                 model: model.path.clone().into(),
                 sha256: model.sha256.clone(),
-                probe,
-                layer,
+                probe: probe.clone(),
+                layer: layer.to_string(),
                 channel,
                 windows,
-            },
-        );
+            }
+        };
+        self.ask(ui.ctx(), &key, request);
         if let Some(e) = &self.loader_error {
             ui.colored_label(ui.visuals().error_fg_color, e);
             return;

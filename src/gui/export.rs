@@ -100,29 +100,22 @@ impl Exporter {
         path: PathBuf,
         waker: std::sync::Arc<dyn Fn() + Send + Sync>,
     ) {
-        let tx = self.tx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("stadyn-export".into())
-            .spawn(move || {
+        self.start_job(
+            move || {
                 let bytes = match format {
                     ExportFormat::Svg => Ok(content.svg.into_bytes()),
                     ExportFormat::Csv => Ok(content.csv.into_bytes()),
                     ExportFormat::Png => crate::figure::png::svg_to_png(&content.svg, 2.0),
                 };
-                let result = bytes
+                bytes
                     .and_then(|b| {
                         crate::files::atomic_write(&path, |f| Ok(f.write_all(&b)?))?;
                         Ok(path)
                     })
-                    .map_err(|e| format!("{e:#}"));
-                let _ = tx.send(result);
-                waker();
-            });
-        if let Err(e) = spawned {
-            let _ = self
-                .tx
-                .send(Err(format!("cannot start the export thread: {e}")));
-        }
+                    .map_err(|e| format!("{e:#}"))
+            },
+            waker,
+        );
     }
 
     /// Runs `job` (which writes something and returns where) on a named

@@ -1,6 +1,7 @@
 //! How long the channel panel's maps take (BENCHMARKS.md, "The app's
 //! channel panel"): the maps thread's time for the shown pair alone (the
-//! early answer), for the shown pair and 8 top windows of a first channel
+//! early answer: both members of the shown pair and of its companion pair of
+//! the other factor), for those and 8 top windows of a first channel
 //! (model load included), and for another channel of the same layer.
 //!
 //!     cargo run --release --example panel_timing -- RESULTS MODEL[@EPOCH] LAYER C1 C2
@@ -10,8 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stadyn::inspect::{ModelSelector, Results};
-use stadyn::stats::End;
-use stadyn::worker::maps::{MapEvent, MapLoader, MapRequest, Window};
+use stadyn::worker::maps::{MapEvent, MapLoader, MapRequest};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,34 +27,10 @@ fn main() {
     let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
     for (id, c) in [(1u64, c1), (2, c2)] {
         let c: usize = c.parse().unwrap();
-        let mut windows = vec![
-            Window {
-                pair: 0,
-                member: 1,
-                value: None,
-            },
-            Window {
-                pair: 0,
-                member: 2,
-                value: None,
-            },
-        ];
-        for end in [End::High, End::Low] {
-            windows.extend(acc.top().get(c, end).iter().take(4).map(|w| Window {
-                pair: w.pair,
-                member: w.member,
-                value: Some(w.value),
-            }));
-        }
         let start = Instant::now();
         loader.request(MapRequest {
             request: id,
-            model: ms.path.clone().into(),
-            sha256: ms.sha256.clone(),
-            probe: r.stats.probe.clone().unwrap(),
-            layer: layer.clone(),
-            channel: c,
-            windows,
+            ..MapRequest::panel(ms, r.stats.probe.as_ref().unwrap(), acc, c, 0, 4)
         });
         loop {
             match loader.recv_timeout(Duration::from_secs(600)).unwrap() {

@@ -101,6 +101,25 @@ fn top_windows_maps_and_intervals_match_known_answers() {
     assert!((ci[0].as_f64().unwrap() - 1.0).abs() < 1e-9, "{meta}");
     assert_eq!(meta["category"], "static");
     assert_eq!(meta["stability"], 1.0);
+    // The selection file beside the folders carries the same numbers.
+    let sel: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("stage_channels.json")).unwrap())
+            .unwrap();
+    assert_eq!(sel["schema"], "stadyn.channels/1");
+    assert_eq!(
+        (&sel["model"], &sel["layer"]),
+        (&meta["model"], &meta["layer"])
+    );
+    let listed: Vec<u64> = sel["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["channel"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, [0, 1]);
+    for k in ["rho_static", "rho_static_ci95", "category", "stability"] {
+        assert_eq!(sel["channels"][0][k], meta[k], "{k}");
+    }
     // The sampled pairs: every static pair's members have equal values.
     let pairs = std::fs::read_to_string(c0.join("pairs.csv")).unwrap();
     for line in pairs.lines().skip(1).filter(|l| l.starts_with("static")) {

@@ -53,7 +53,8 @@ checkpoint), so the chosen channels are the channels of the same network.
 The channels are those of category "static" at --sd-layer in
 `stadyn analyze` of OUT/cnn3d-motion/epoch_<from>.pt on --probe (or, if
 there are none, the top --sd-topk by ρ_S − ρ_D), or --sd-channels given by
-hand; --sd-max-channels K keeps only the K most static of them. --sd-refresh
+hand (a comma list, or a selection file that `stadyn channels` or the app's
+"Export channels…" writes); --sd-max-channels K keeps only the K most static of them. --sd-refresh
 N re-analyzes the current sd model every N epochs after the start and
 replaces the list. In eval mode (and so in every saved checkpoint)
 StaticDropout is the identity. Before training, the script runs stadyn once
@@ -604,6 +605,32 @@ def int_list(s: str) -> List[int]:
     return [int(v) for v in s.split(",") if v.strip()]
 
 
+class ChannelList(list):
+    """Channel ids, with the layer they were chosen at when they come from a
+    stadyn selection file (None for a comma list)."""
+    layer: Optional[str] = None
+
+
+def channel_list(s: str) -> ChannelList:
+    """A comma list (0,3,5), or a selection file that stadyn writes
+    (`stadyn channels` `<layer>_channels.json`, the app's "Export channels…"):
+    schema stadyn.channels/1, whose channels' ids are taken."""
+    if not s.lower().endswith(".json"):
+        return ChannelList(int_list(s))
+    try:
+        doc = json.loads(Path(s).read_text())
+    except (OSError, ValueError) as e:
+        raise argparse.ArgumentTypeError(f"cannot read the channel selection {s}: {e}")
+    if not isinstance(doc, dict) or doc.get("schema") != "stadyn.channels/1":
+        raise argparse.ArgumentTypeError(f"{s} is not a stadyn channel selection (schema stadyn.channels/1)")
+    try:
+        out = ChannelList(int(c["channel"]) for c in doc["channels"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise argparse.ArgumentTypeError(f"{s}: a channel without an integer 'channel' ({e})")
+    out.layer = doc.get("layer")
+    return out
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True,
@@ -644,9 +671,14 @@ def parse_args():
     sd.add_argument("--sd-max-channels", type=int,
                     help="drop at most K of the static channels (those with the largest rho_S - rho_D; "
                          "default: all static channels)")
-    sd.add_argument("--sd-channels", type=int_list,
-                    help="comma-separated channels to drop, instead of asking stadyn (e.g. 0,3,5)")
+    sd.add_argument("--sd-channels", type=channel_list,
+                    help="channels to drop, instead of asking stadyn: comma-separated (e.g. 0,3,5) or a "
+                         "selection file stadyn writes (stadyn channels' <layer>_channels.json, or the app's "
+                         "Export channels…)")
     args = ap.parse_args()
+    sd_from = getattr(args.sd_channels, "layer", None)
+    if sd_from is not None and sd_from != args.sd_layer:
+        ap.error(f"the --sd-channels selection is of layer {sd_from}, not --sd-layer {args.sd_layer}")
 
     names = args.only or list(MODELS)
     unknown = [n for n in names if n not in MODELS]

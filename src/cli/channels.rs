@@ -3,10 +3,11 @@
 //! windows (`top.csv`), each as a strip and GIF of the frames the model sees
 //! with the channel's map over them and the map itself (`.npy`), the sampled
 //! pairs behind its ρ (`pairs.csv`, `pairs.png`) and `channel.json` (ρ with
-//! intervals, category, stability). The model files and probe videos are
+//! intervals, category, stability); beside the folders, the selection as
+//! `<layer>_channels.json` (`stadyn.channels/1`). The model files and probe videos are
 //! checked first: any that changed since the results is named, exit 1.
 
-use crate::inspect::{ChannelFiles, ModelSelector, Results};
+use crate::inspect::{ChannelFiles, ChannelSelection, ModelSelector, Results, selection_file_name};
 use crate::model::{Device, Extractor, Manifest, TorchScriptModel};
 use crate::stats::Category;
 use clap::Args;
@@ -84,5 +85,14 @@ pub fn run(a: &ChannelsArgs) -> anyhow::Result<ExitCode> {
     for dir in files.write_all(&channels, &mut load, &a.out)? {
         println!("{}", dir.display());
     }
+    // The selection as one file, in the form the app's "Export channels…"
+    // writes and `tools/train_demo.py --sd-channels` reads.
+    let tau = results.report.settings.threshold;
+    let (points, _) = crate::figure::channel_points(layer, tau);
+    let selection = ChannelSelection::new(&results.report, m, &a.layer, &channels, &points, tau)
+        .map_err(anyhow::Error::msg)?;
+    let path = a.out.join(selection_file_name(&a.layer));
+    selection.write(&path)?;
+    println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }

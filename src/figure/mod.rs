@@ -12,6 +12,7 @@ pub mod csv;
 pub mod data;
 pub mod evidence;
 pub mod palette;
+pub mod panel;
 pub mod png;
 pub mod svg;
 

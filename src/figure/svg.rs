@@ -104,6 +104,15 @@ impl Doc {
         }
     }
 
+    /// `png` drawn at `(x, y)`, `w × h`, pixels kept sharp.
+    pub(super) fn image(&mut self, x: f64, y: f64, w: f64, h: f64, png: &[u8]) {
+        let _ = write!(
+            self.body,
+            r#"<image x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" preserveAspectRatio="none" style="image-rendering:pixelated" href="{}"/>"#,
+            super::panel::data_uri(png)
+        );
+    }
+
     pub(super) fn finish(self) -> String {
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">{}</svg>"#,

@@ -133,6 +133,12 @@ pub enum Action {
     /// Write the files of channel `c` of the selected layer and entry (as
     /// `stadyn channels` does; asks where).
     ExportChannel(usize),
+    /// Write what the channel panel shows (a figure or the player's frames;
+    /// asks where).
+    ExportPanel(std::sync::Arc<crate::gui::views::channel_panel::snapshot::PanelSnapshot>),
+    /// Write the selected channels of the selected layer and entry as a
+    /// selection file (`stadyn.channels/1`; asks where).
+    ExportSelection,
     /// Playback speed (frames per second) and looping of the Videos & pairs view (persisted).
     SetPlayback {
         /// Frames per second.

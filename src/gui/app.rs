@@ -368,6 +368,8 @@ impl StadynApp {
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),
             Action::ExportChannel(c) => self.export_channel(c),
+            Action::ExportPanel(snap) => self.export_panel(snap),
+            Action::ExportSelection => self.export_selection(),
         }
     }
 
@@ -402,6 +404,74 @@ impl StadynApp {
             Ok(None) => {}
             Err(e) => self.state.message(Level::Error, e),
         }
+    }
+
+    /// Writes what the channel panel showed, on the exporter's thread.
+    fn export_panel(
+        &mut self,
+        snap: std::sync::Arc<crate::gui::views::channel_panel::snapshot::PanelSnapshot>,
+    ) {
+        let near = self.near();
+        match (self.pick_save)(&snap.stem, snap.file.extension(), near.as_deref()) {
+            Ok(Some(path)) => self
+                .exporter
+                .start_job(move || snap.write(&path), self.waker.clone()),
+            Ok(None) => {}
+            Err(e) => self.state.message(Level::Error, e),
+        }
+    }
+
+    /// Writes the selected channels as a selection file
+    /// (`<layer>_channels.json`, `stadyn.channels/1`), their categories and
+    /// stabilities at the τ shown.
+    fn export_selection(&mut self) {
+        let s = &self.state;
+        let (Some(report), Some(entry), Some(layer)) = (
+            s.report.as_deref(),
+            s.selected_entry(),
+            s.selection.layer.as_deref(),
+        ) else {
+            return;
+        };
+        let channels: Vec<usize> = s.selection.channels.iter().copied().collect();
+        let selection = match crate::inspect::ChannelSelection::new(
+            report,
+            entry,
+            layer,
+            &channels,
+            &s.derived.points,
+            s.settings.tau,
+        ) {
+            Ok(sel) => sel,
+            Err(e) => {
+                self.state.message(Level::Error, e);
+                return;
+            }
+        };
+        let stem = crate::inspect::selection_file_name(layer);
+        let stem = stem.trim_end_matches(".json").to_string();
+        let near = self.near();
+        match (self.pick_save)(&stem, "json", near.as_deref()) {
+            Ok(Some(path)) => self.exporter.start_job(
+                move || {
+                    selection
+                        .write(&path)
+                        .map(|()| path)
+                        .map_err(|e| format!("{e:#}"))
+                },
+                self.waker.clone(),
+            ),
+            Ok(None) => {}
+            Err(e) => self.state.message(Level::Error, e),
+        }
+    }
+
+    /// Where save dialogs open: beside the project or report.
+    fn near(&self) -> Option<PathBuf> {
+        self.state
+            .project_path
+            .clone()
+            .or(self.state.report_path.clone())
     }
 
     /// Opens a project (`*.toml`) or a report (`*.json`); the job of the

@@ -59,7 +59,13 @@ impl TopRow {
 /// The folder name of a channel: `<layer>_c<C>`, the layer's name made
 /// safe for a file name.
 pub fn channel_dir_name(layer: &str, channel: usize) -> String {
-    let safe: String = layer
+    format!("{}_c{channel}", safe_name(layer))
+}
+
+/// `layer` with every character but ASCII letters, digits and `._-` made
+/// `_` (a file name on every system).
+pub fn safe_name(layer: &str) -> String {
+    layer
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "._-".contains(c) {
@@ -68,8 +74,13 @@ pub fn channel_dir_name(layer: &str, channel: usize) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("{safe}_c{channel}")
+        .collect()
+}
+
+/// The name of the selection file `stadyn channels` writes beside the
+/// channel folders: `<layer>_channels.json`.
+pub fn selection_file_name(layer: &str) -> String {
+    format!("{}_channels.json", safe_name(layer))
 }
 
 /// Writes the files of channels of one layer of one model.

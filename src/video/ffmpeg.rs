@@ -48,6 +48,12 @@ impl Tools {
     }
 }
 
+/// The ffmpeg program stadyn runs (`STADYN_FFMPEG` if set, else `ffmpeg`),
+/// for the writers that encode video (the channel panel's MP4).
+pub fn ffmpeg_program() -> OsString {
+    Tools::from_env().ffmpeg
+}
+
 /// `file:<path>`, so that names with a colon or a leading dash are never
 /// read as a protocol or an option.
 fn input_arg(path: &Path) -> OsString {

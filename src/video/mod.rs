@@ -35,6 +35,7 @@ mod source;
 pub use array::{ClipArray, is_clip_array};
 pub use clip::Clip;
 pub use error::{Result, VideoError};
+pub use ffmpeg::ffmpeg_program;
 pub use frames::FRAME_EXTENSIONS;
 pub use layout::{Layout, ParseLayoutError, detect_layout};
 pub use load::{LoadedClip, load_clip, load_clip_detailed, load_clip_with};

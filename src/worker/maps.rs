@@ -18,11 +18,12 @@ use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::pairs::Frames;
+use super::pairs::{Frames, nearest_other};
 use super::{Latest, Waker};
-use crate::analysis::{PairSource, ProbeSpec, file_hash};
+use crate::analysis::{ModelStats, PairSource, ProbeSpec, file_hash};
 use crate::inspect::{Range, overlay_frames, pooled_check, strip};
 use crate::model::{Extractor, LayerMaps, Manifest};
+use crate::stats::{End, Factor, LayerAccumulator};
 use crate::video::Clip;
 
 /// Bytes of maps kept (all channels of a layer, per member).
@@ -38,6 +39,31 @@ pub struct Window {
     /// The channel's stored pooled value, to check the recomputed map
     /// against (`None`: not checked, e.g. the pair shown in the scrubber).
     pub value: Option<f64>,
+    /// Which end of the channel's top windows it is (`None`: not a top
+    /// window).
+    pub end: Option<End>,
+}
+
+impl Window {
+    /// A member of a pair shown in the scrubber (no stored value to check).
+    pub fn shown(pair: u64, member: u8) -> Self {
+        Self {
+            pair,
+            member,
+            value: None,
+            end: None,
+        }
+    }
+
+    /// A top window of the channel, with its stored pooled value.
+    pub fn top(pair: u64, member: u8, value: f64, end: End) -> Self {
+        Self {
+            pair,
+            member,
+            value: Some(value),
+            end: Some(end),
+        }
+    }
 }
 
 /// One request.
@@ -57,6 +83,41 @@ pub struct MapRequest {
     pub channel: usize,
     /// The members to show, in order.
     pub windows: Vec<Window>,
+    /// Also show the pair of the other factor nearest to the first window's
+    /// pair (the one Videos & pairs shows beside it) (both members, right after the leading windows without a
+    /// stored value), so a static and a dynamic pair are side by side.
+    pub companion: bool,
+}
+
+impl MapRequest {
+    /// The channel panel's request (id 0; the sender numbers it): both
+    /// members of `pair` and of its companion, then the first `per_end`
+    /// top windows of each end that the statistics of layer `acc` of
+    /// `model` keep for `channel`.
+    pub fn panel(
+        model: &ModelStats,
+        probe: &ProbeSpec,
+        acc: &LayerAccumulator,
+        channel: usize,
+        pair: u64,
+        per_end: usize,
+    ) -> Self {
+        let mut windows = vec![Window::shown(pair, 1), Window::shown(pair, 2)];
+        for end in [End::High, End::Low] {
+            let top = acc.top().get(channel, end).iter().take(per_end);
+            windows.extend(top.map(|w| Window::top(w.pair, w.member, w.value, end)));
+        }
+        Self {
+            request: 0,
+            model: model.path.clone().into(),
+            sha256: model.sha256.clone(),
+            probe: probe.clone(),
+            layer: acc.name().to_string(),
+            channel,
+            windows,
+            companion: true,
+        }
+    }
 }
 
 /// One member's frames with the channel's map over them.
@@ -64,14 +125,20 @@ pub struct MapRequest {
 pub struct WindowMaps {
     /// Which member.
     pub window: Window,
+    /// The pair's factor.
+    pub factor: Factor,
     /// The frames the model sees.
     pub frames: Frames,
-    /// The same frames with the map over them.
-    pub overlay: Frames,
+    /// The channel's map alone, coloured over the answer's shared range (the
+    /// view blends it over `frames` at the opacity the user picks).
+    pub heat: Frames,
     /// One image: the frames in a row over their overlays (2 px apart).
     pub strip: Frames,
     /// The map's mean (the pooled value, recomputed).
     pub pooled: f64,
+    /// An earlier window of the answer that is the very same clip (two pairs
+    /// can share a member: same clip, window and style), if any.
+    pub same_as: Option<usize>,
 }
 
 /// What the loader sends back.
@@ -207,18 +274,41 @@ impl Thread {
         req: &MapRequest,
         early: &mut dyn FnMut(Vec<WindowMaps>, Range),
     ) -> Result<(Vec<WindowMaps>, Range), String> {
+        let t0 = std::time::Instant::now();
         let manifest = self.load_model(req)?;
+        let t1 = std::time::Instant::now();
         let source = self.source(req, &manifest)?;
-        let lead = req.windows.iter().take_while(|w| w.value.is_none()).count();
+        log::debug!(
+            "maps: model ready in {:.0} ms, pair source in {:.0} ms",
+            (t1 - t0).as_secs_f64() * 1e3,
+            t1.elapsed().as_secs_f64() * 1e3
+        );
+        let mut windows = req.windows.clone();
+        let mut lead = windows.iter().take_while(|w| w.value.is_none()).count();
+        if req.companion
+            && let Some(first) = windows.first()
+            && let Some(other) = nearest_other(&source, first.pair, source.spec(first.pair).factor)
+        {
+            let members = [1, 2].map(|member| Window::shown(other, member));
+            windows.splice(lead..lead, members);
+            lead += 2;
+        }
         let mut got: Vec<Arc<(Clip, LayerMaps)>> = Vec::new();
-        for (i, w) in req.windows.iter().enumerate() {
+        for (i, w) in windows.iter().enumerate() {
+            let t = std::time::Instant::now();
             got.push(self.member_maps(req, &source, w)?);
-            if i + 1 == lead && lead < req.windows.len() {
-                let (windows, range) = colour(req, &req.windows[..lead], &got)?;
-                early(windows, range);
+            log::debug!(
+                "maps: pair {} member {} in {:.0} ms",
+                w.pair,
+                w.member,
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            if i + 1 == lead && lead < windows.len() {
+                let (early_windows, range) = colour(req, &source, &windows[..lead], &got)?;
+                early(early_windows, range);
             }
         }
-        colour(req, &req.windows, &got)
+        colour(req, &source, &windows, &got)
     }
 }
 
@@ -226,6 +316,7 @@ impl Thread {
 /// range, each map's pooled value checked against the stored one.
 fn colour(
     req: &MapRequest,
+    source: &PairSource,
     windows: &[Window],
     got: &[Arc<(Clip, LayerMaps)>],
 ) -> Result<(Vec<WindowMaps>, Range), String> {
@@ -238,8 +329,9 @@ fn colour(
         .collect();
     let range = Range::of(maps.iter().map(Vec::as_slice));
     let mut out = Vec::new();
-    for ((w, cm), map) in windows.iter().zip(got).zip(&maps) {
+    for (i, ((w, cm), map)) in windows.iter().zip(got).zip(&maps).enumerate() {
         let (clip, lm) = &**cm;
+        let same_as = got[..i].iter().position(|g| g.0.data == clip.data);
         let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0));
         if let Some(v) = w.value
             && !ok
@@ -252,12 +344,15 @@ fn colour(
         }
         let frames: Vec<_> = (0..clip.t).map(|f| clip.frame_image(f)).collect();
         let overlays = overlay_frames(clip, map, range, 0.55);
+        let heat = overlay_frames(clip, map, range, 1.0);
         out.push(WindowMaps {
             window: *w,
+            factor: source.spec(w.pair).factor,
             strip: Frames::from_images(&[strip(&frames, &overlays, 1)]),
             frames: Frames::from_images(&frames),
-            overlay: Frames::from_images(&overlays),
+            heat: Frames::from_images(&heat),
             pooled,
+            same_as,
         });
     }
     Ok((out, range))
@@ -318,6 +413,17 @@ impl Thread {
             .build(w.pair)
             .map_err(|e| format!("pair {}: {e}", w.pair))?;
         let clip = if w.member == 2 { built.b } else { built.a };
+        // Another pair with the very same member (same clip, window, style):
+        // its maps are these.
+        if let Some((_, same)) = self
+            .maps
+            .iter()
+            .find(|(k, e)| k.0 == key.0 && k.1 == key.1 && e.0.data == clip.data)
+        {
+            let found = same.clone();
+            self.maps.push_back((key, found.clone()));
+            return Ok(found);
+        }
         let Some((_, model)) = self.model.as_mut() else {
             return Err("no model loaded".into());
         };

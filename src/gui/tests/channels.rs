@@ -84,12 +84,12 @@ fn clicking_points_selects_adds_and_toggles_channels() {
 #[test]
 fn clicking_a_point_opens_its_channel_panel() {
     let mut h = fixture::harness(fixture::app(Tab::Channels));
-    assert!(h.query_by_label("Export channel…").is_none());
+    assert!(h.query_by_label("Save…").is_none());
     let p2 = point_pos(&h, 2);
     click_at(&mut h, p2, Modifiers::NONE);
     h.run();
     assert!(h.query_by_label("Channel 2").is_some());
-    assert!(h.query_by_label("Export channel…").is_some());
+    assert!(h.query_by_label("Save…").is_some());
     // The fixture is a report alone: what needs the statistics says so.
     assert!(h.query_by_label_contains("need the statistics").is_some());
     // The checkpoint slider keeps the channel and its panel.
@@ -102,6 +102,49 @@ fn clicking_a_point_opens_its_channel_panel() {
     click_at(&mut h, p3, Modifiers::SHIFT);
     h.run();
     assert!(h.query_by_label("Channel 2").is_none());
+}
+
+#[test]
+fn the_selected_channels_export_as_a_selection_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(Tab::Channels);
+    let save = dir.path().to_path_buf();
+    app.set_save_picker(Box::new(move |stem, ext, _| {
+        Ok(Some(save.join(format!("{stem}.{ext}"))))
+    }));
+    app.apply(Action::SetTau(0.3));
+    app.apply(Action::SelectChannels {
+        channels: vec![4, 2],
+        mode: SelectMode::Replace,
+    });
+    let mut h = fixture::harness(app);
+    let layer = h.state().state.selection.layer.clone().unwrap();
+    h.get_by_label("Export channels…").click();
+    let file = dir.path().join(format!("{layer}_channels.json"));
+    for _ in 0..200 {
+        h.step();
+        if h.state()
+            .state
+            .messages
+            .iter()
+            .any(|m| m.text.starts_with("Exported"))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sel: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(sel["layer"], layer.as_str());
+    assert_eq!(sel["threshold"], 0.3, "at the τ shown");
+    let points = &h.state().state.derived.points;
+    for (k, c) in [2usize, 4].into_iter().enumerate() {
+        let p = points.iter().find(|p| p.channel == c).unwrap();
+        let got = &sel["channels"][k];
+        assert_eq!(got["channel"], c);
+        assert_eq!(got["category"], p.category.name());
+        assert_eq!(got["rho_dynamic"], p.rho_dynamic);
+    }
 }
 
 #[test]

@@ -148,7 +148,13 @@ fn open_run_visit_and_export_every_tab() {
     step_until(&mut h, 60, "the channel's maps", |h| {
         shows(h, "high · pair")
     });
-    assert!(shows(&h, "Channel 5") && shows(&h, "shown pair 0, member 2"));
+    assert!(shows(&h, "Channel 5") && shows(&h, "pair 0 · member 2"));
+    // The player shows a static and a dynamic pair and steps with the arrow keys.
+    assert!(shows(&h, "static pair") && shows(&h, "dynamic pair"));
+    assert!(shows(&h, "frame 1 of the 8 the model sees"));
+    h.key_press(egui::Key::ArrowRight);
+    h.step();
+    assert!(shows(&h, "frame 2 of the 8 the model sees"));
     assert!(shows(&h, "The pairs behind ρ") && shows(&h, "of replicates agree"));
     h.state_mut().apply(Action::SelectCheckpoint(4));
     h.step();
@@ -177,6 +183,14 @@ fn open_run_visit_and_export_every_tab() {
         .nth(3)
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no pair in the window's label '{window}'"));
+    // The strips lie below the player: scroll to the first, then click it.
+    h.get_all_by_label_contains("high · pair")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    h.step();
+    h.step();
+    h.step();
     h.get_all_by_label_contains("high · pair")
         .next()
         .unwrap()
@@ -237,16 +251,56 @@ fn open_run_visit_and_export_every_tab() {
         "{compare}"
     );
 
-    // The channel panel's export writes what `stadyn channels` writes.
+    // The channel panel's exports: the folder `stadyn channels` writes, the
+    // panel as a figure, the player as a video, the selection as JSON.
     click(&mut h, Tab::Channels.label());
-    click(&mut h, "Export channel…");
-    step_until(&mut h, 120, "the channel export", |h| {
-        h.state()
-            .state
-            .messages
-            .iter()
-            .any(|m| m.text.contains("stage3_c5") || m.level == Level::Error)
+    step_until(&mut h, 60, "the maps again", |h| shows(h, "high · pair"));
+    for item in [
+        "Channel folder…",
+        "Panel as PNG…",
+        "Panel as SVG…",
+        "Maps of the pairs as GIF…",
+        "Maps of the pairs as MP4…",
+    ] {
+        click(&mut h, "Save…");
+        click(&mut h, item);
+    }
+    click(&mut h, "Export channels…");
+    step_until(&mut h, 120, "the channel exports", |h| {
+        let m = &h.state().state.messages;
+        m.iter().any(|m| m.level == Level::Error)
+            || m.iter().filter(|m| m.text.starts_with("Exported")).count() == 12 + 6
     });
+    let errors: Vec<_> = h
+        .state()
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.level == Level::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let png = image::open(out.join("stage3_c5_panel.png")).unwrap();
+    assert!(
+        png.width() > 600 && png.height() > 600,
+        "{}×{}",
+        png.width(),
+        png.height()
+    );
+    let svg = std::fs::read_to_string(out.join("stage3_c5_panel.svg")).unwrap();
+    assert!(
+        svg.matches("data:image/png;base64,").count() >= 6,
+        "the strips are embedded"
+    );
+    assert!(svg.contains("channel 5") && svg.contains("static pair"));
+    let gif = std::fs::read(out.join("stage3_c5_panel.gif")).unwrap();
+    assert!(gif.starts_with(b"GIF8"));
+    let mp4 = std::fs::read(out.join("stage3_c5_panel.mp4")).unwrap();
+    assert!(mp4.len() > 1000 && &mp4[4..8] == b"ftyp");
+    let sel: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("stage3_channels.json")).unwrap())
+            .unwrap();
+    assert_eq!(sel["schema"], "stadyn.channels/1");
+    assert_eq!(sel["channels"][0]["channel"], 5);
     let dir = out.join("stage3_c5");
     for f in [
         "top.csv",

@@ -181,17 +181,32 @@ impl ChannelsView {
             let point = sc.data.index_of(channel).map(|i| sc.data.points[i]);
             egui::Panel::bottom("stadyn.channels.panel")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(420.0)
                 .show(ui, |ui| {
                     self.panel.ui(ui, state, point.as_ref(), channel, actions);
                 });
+        } else {
+            self.panel.prepare(ui.ctx(), state);
         }
         egui::Panel::right("stadyn.channels.table.panel")
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
                 let cats = selected_categories(&state.derived.points, &state.selection.channels);
-                ui.label(selection_summary(cats));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(selection_summary(cats));
+                    let some = !state.selection.channels.is_empty();
+                    if ui
+                        .add_enabled(some, egui::Button::new("Export channels…"))
+                        .on_hover_text(
+                            "The selected channels as JSON: ρ with intervals, category and \
+                             stability at this τ (tools/train_demo.py --sd-channels reads it)",
+                        )
+                        .clicked()
+                    {
+                        actions.push(Action::ExportSelection);
+                    }
+                });
                 if let Some(c) = self.table.ui(
                     ui,
                     state.derived.generation,

@@ -13,6 +13,7 @@ pub(crate) mod plot_scatter;
 pub(crate) mod plot_stack;
 pub(crate) mod plot_table;
 pub(crate) mod project;
+mod scrubber;
 pub(crate) mod training;
 
 pub use channels::ChannelsView;

@@ -14,11 +14,10 @@ mod textures;
 
 use std::sync::Arc;
 
-use egui::{Key, Modifiers};
-
+use super::scrubber;
 use crate::analysis::Project;
 use crate::gui::action::Action;
-use crate::gui::playback::{FPS_RANGE, Playback};
+use crate::gui::playback::Playback;
 use crate::gui::state::AppState;
 use crate::worker::pairs::{ModelInput, PairEvent, PairFrames, PairLoader, PairRequest, Role};
 use textures::TextureCache;
@@ -170,44 +169,12 @@ impl PairsView {
         self.waiting = [true, true];
     }
 
-    /// Keyboard shortcuts, unless a text field has focus. The keys are
-    /// consumed so that a focused button or slider does not act on them too.
     fn keys(&mut self, ui: &mut egui::Ui) {
-        if ui.ctx().text_edit_focused() {
-            return;
-        }
-        let p = &mut self.playback;
-        ui.input_mut(|i| {
-            let mut key = |k| i.consume_key(Modifiers::NONE, k);
-            if key(Key::Space) {
-                p.toggle();
-            }
-            if key(Key::ArrowRight) {
-                p.next();
-            }
-            if key(Key::ArrowLeft) {
-                p.prev();
-            }
-            if key(Key::Home) {
-                p.first();
-            }
-            if key(Key::End) {
-                p.last();
-            }
-        });
+        scrubber::keys(ui, &mut self.playback);
     }
 
-    /// Advances playback by the time since the last frame and asks for the
-    /// next repaint while playing.
     fn step(&mut self, ui: &egui::Ui) {
-        if self.playback.is_playing() && self.was_playing {
-            let dt = ui.input(|i| i.unstable_dt).min(0.5);
-            self.playback.step(dt);
-        }
-        self.was_playing = self.playback.is_playing();
-        if let Some(d) = self.playback.until_next_frame() {
-            ui.ctx().request_repaint_after(d);
-        }
+        scrubber::step(ui, &mut self.playback, &mut self.was_playing);
     }
 
     /// The model picker, pair browsing and what the selected pair is.
@@ -281,59 +248,8 @@ impl PairsView {
         }
     }
 
-    /// Play/pause, frame steps, speed, loop and the frame slider.
     fn scrubber(&mut self, ui: &mut egui::Ui, state: &AppState, actions: &mut Vec<Action>) {
-        let p = &mut self.playback;
-        ui.horizontal_wrapped(|ui| {
-            if ui
-                .button("|<")
-                .on_hover_text("First frame (Home)")
-                .clicked()
-            {
-                p.first();
-            }
-            if ui
-                .button("<")
-                .on_hover_text("Previous frame (Left arrow)")
-                .clicked()
-            {
-                p.prev();
-            }
-            let play = if p.is_playing() { "Pause" } else { "Play" };
-            if ui
-                .button(play)
-                .on_hover_text("Play/pause (Space)")
-                .clicked()
-            {
-                p.toggle();
-            }
-            if ui
-                .button(">")
-                .on_hover_text("Next frame (Right arrow)")
-                .clicked()
-            {
-                p.next();
-            }
-            if ui.button(">|").on_hover_text("Last frame (End)").clicked() {
-                p.last();
-            }
-            let (mut fps, mut looping) = (state.settings.fps, state.settings.looping);
-            let speed = egui::Slider::new(&mut fps, FPS_RANGE)
-                .logarithmic(true)
-                .text("fps");
-            let changed = ui.add(speed).changed() | ui.checkbox(&mut looping, "loop").changed();
-            if changed {
-                p.set_fps(fps);
-                p.set_looping(looping);
-                actions.push(Action::SetPlayback { fps, looping });
-            }
-        });
-        let last = p.count().saturating_sub(1);
-        let mut frame = p.frame();
-        let slider = egui::Slider::new(&mut frame, 0..=last).text("frame");
-        if ui.add_enabled(p.count() > 1, slider).changed() {
-            p.set_frame(frame);
-        }
+        scrubber::controls(ui, &mut self.playback, state, actions);
     }
 }
 

@@ -26,18 +26,8 @@ fn request(id: u64, channel: usize, sha256: String) -> MapRequest {
         probe,
         layer: "stage".into(),
         channel,
-        windows: vec![
-            Window {
-                pair: 3,
-                member: 1,
-                value: None,
-            },
-            Window {
-                pair: 3,
-                member: 2,
-                value: None,
-            },
-        ],
+        windows: vec![Window::shown(3, 1), Window::shown(3, 2)],
+        companion: false,
     }
 }
 
@@ -65,7 +55,7 @@ fn maps_of_a_pair_and_another_channel_from_the_kept_maps() {
         .unwrap();
     for (w, clip) in windows.iter().zip([&pair.a, &pair.b]) {
         assert_eq!((w.frames.len(), w.frames.width), (4, 16));
-        assert_eq!(w.overlay.len(), 4);
+        assert_eq!(w.heat.len(), 4);
         let red: f64 = clip
             .data
             .iter()
@@ -114,11 +104,8 @@ fn the_shown_pair_comes_first_then_every_window() {
             .sum::<f64>()
             / (c.t * n) as f64
     };
-    req.windows.push(Window {
-        pair: 5,
-        member: 1,
-        value: Some(change),
-    });
+    req.windows
+        .push(Window::top(5, 1, change, crate::stats::End::High));
     let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
     loader.request(req);
     let MapEvent::Ready {
@@ -138,6 +125,46 @@ fn the_shown_pair_comes_first_then_every_window() {
     assert!(complete);
     assert_eq!(windows.len(), 3);
     assert!((windows[2].pooled - change).abs() < 1e-5);
+}
+
+#[test]
+fn a_companion_pair_of_the_other_factor_and_repeated_members_are_marked() {
+    let model = repo("tests/fixtures/models/inspect.pt");
+    let sha = file_hash(&model).unwrap();
+    let mut req = request(4, 0, sha);
+    req.companion = true;
+    // The shown pair's member 1 asked again as a top window: the same clip.
+    req.windows
+        .push(Window::top(3, 1, 0.0, crate::stats::End::Low));
+    let (manifest, _) = Manifest::for_model(&model).unwrap();
+    let source = PairSource::new(&req.probe, &manifest).unwrap();
+    let other = super::nearest_other(&source, 3, source.spec(3).factor).unwrap();
+    // the value is checked: give the stored one
+    let a = source.build(3).unwrap().a;
+    let red =
+        a.data.iter().step_by(3).map(|&v| f64::from(v)).sum::<f64>() / (a.data.len() / 3) as f64;
+    req.windows[2].value = Some(red);
+    let mut loader = MapLoader::spawn(Arc::new(|| {})).unwrap();
+    loader.request(req);
+    let windows = loop {
+        match answer(&mut loader) {
+            MapEvent::Ready {
+                windows,
+                complete: true,
+                ..
+            } => break windows,
+            MapEvent::Ready { windows, .. } => assert_eq!(windows.len(), 4, "early: both pairs"),
+            MapEvent::Failed { message, .. } => panic!("{message}"),
+        }
+    };
+    let pairs: Vec<(u64, u8)> = windows
+        .iter()
+        .map(|w| (w.window.pair, w.window.member))
+        .collect();
+    assert_eq!(pairs, [(3, 1), (3, 2), (other, 1), (other, 2), (3, 1)]);
+    assert_ne!(windows[0].factor, windows[2].factor);
+    assert_eq!(windows[4].same_as, Some(0));
+    assert_eq!(windows[1].same_as, None);
 }
 
 #[test]

@@ -78,3 +78,20 @@ fn selecting_a_transition_selects_its_channels() {
         vec![2]
     );
 }
+
+#[test]
+fn a_changed_channel_opens_its_panel_in_channels() {
+    let mut h = fixture::harness(fixture::app(Tab::Compare));
+    h.get_by_label_contains("Changed channels").click();
+    h.run();
+    h.get_by_label("channel 2").click();
+    h.run();
+    let s = &h.state().state;
+    assert_eq!(s.settings.tab, Tab::Channels);
+    assert_eq!(s.selection.layer.as_deref(), Some("conv2"));
+    assert_eq!(
+        s.selection.channels.iter().copied().collect::<Vec<_>>(),
+        vec![2]
+    );
+    assert!(h.query_by_label("Channel 2").is_some(), "its panel is open");
+}

@@ -181,7 +181,7 @@ impl ChannelsView {
             let point = sc.data.index_of(channel).map(|i| sc.data.points[i]);
             egui::Panel::bottom("stadyn.channels.panel")
                 .resizable(true)
-                .default_size(420.0)
+                .default_size(380.0)
                 .show(ui, |ui| {
                     self.panel.ui(ui, state, point.as_ref(), channel, actions);
                 });

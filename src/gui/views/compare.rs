@@ -14,7 +14,7 @@ use super::plot_scatter::{
 };
 use super::plot_stack::show_stacked;
 use crate::figure::{CategoryChange, category_changes, channel_points};
-use crate::gui::action::{Action, SelectMode};
+use crate::gui::action::{Action, SelectMode, Tab};
 use crate::gui::state::AppState;
 use crate::report::Report;
 use crate::stats::Category;
@@ -378,10 +378,22 @@ fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut
                 .show_rows(ui, h, changes.len(), |ui, range| {
                     for c in &changes[range] {
                         ui.horizontal(|ui| {
-                            ui.add_sized(
-                                [70.0, h],
-                                egui::Label::new(format!("channel {}", c.channel)),
-                            );
+                            let link = ui
+                                .add_sized(
+                                    [70.0, h],
+                                    egui::Link::new(format!("channel {}", c.channel)),
+                                )
+                                .on_hover_text("Look inside it: its panel in Channels");
+                            if link.clicked() {
+                                if state.selection.layer.as_deref() != Some(layer.as_str()) {
+                                    actions.push(Action::SelectLayer(layer.clone()));
+                                }
+                                actions.push(Action::SelectChannels {
+                                    channels: vec![c.channel],
+                                    mode: SelectMode::Replace,
+                                });
+                                actions.push(Action::ShowTab(Tab::Channels));
+                            }
                             ui.label(format!(
                                 "{} -> {}",
                                 category_name(c.from),

@@ -27,7 +27,7 @@ use crate::figure::{ChannelPoint, entry_label, palette};
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
 use crate::inspect::{Range, channel_dir_name};
-use crate::stats::{Factor, LayerAccumulator};
+use crate::stats::{End, Factor, LayerAccumulator};
 use crate::worker::maps::{MapEvent, MapLoader, MapRequest, WindowMaps};
 use player::MapsPlayer;
 use snapshot::{PanelFile, PanelSnapshot, Scatter};
@@ -290,8 +290,9 @@ impl ChannelPanel {
         self.player
             .ui(ui, state, self.answers, &shown.windows, actions);
         ui.separator();
+        let kept = kept_windows(&shown.windows);
         let top: Vec<usize> = (0..shown.windows.len())
-            .filter(|&i| shown.windows[i].window.end.is_some() && keep_window(&shown.windows, i))
+            .filter(|&i| shown.windows[i].window.end.is_some() && kept[i])
             .collect();
         strips::strips_ui(ui, &shown.windows, &top, &mut shown.textures, actions);
         if !shown.complete {
@@ -390,12 +391,13 @@ impl ChannelPanel {
                 })
                 .collect()
         });
+        let keep = kept_windows(&shown.windows);
         let kept: Vec<WindowMaps> = shown
             .windows
             .iter()
-            .enumerate()
-            .filter(|&(i, _)| keep_window(&shown.windows, i))
-            .map(|(_, w)| w.clone())
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(w, _)| w.clone())
             .collect();
         let movie = matches!(file, PanelFile::Gif | PanelFile::Mp4);
         PanelSnapshot {
@@ -419,20 +421,29 @@ impl ChannelPanel {
     }
 }
 
-/// Whether window `i` of an answer is shown: the pairs of the player always;
-/// a top window unless it repeats an earlier top window (the same member of
-/// another pair) or its end already shows [`SHOWN_PER_END`].
-fn keep_window(all: &[WindowMaps], i: usize) -> bool {
-    let repeat = |w: &WindowMaps| w.same_as.is_some_and(|j| all[j].window.end.is_some());
-    let w = &all[i];
-    let Some(end) = w.window.end else {
-        return true;
-    };
-    let before = all[..i]
-        .iter()
-        .filter(|o| o.window.end == Some(end) && !repeat(o))
-        .count();
-    !repeat(w) && before < SHOWN_PER_END
+/// Which windows of an answer are shown: the pairs of the player always; a
+/// top window unless an earlier top window is the very same member (of
+/// another pair: same clip, window and style) or its end already shows
+/// [`SHOWN_PER_END`].
+fn kept_windows(all: &[WindowMaps]) -> Vec<bool> {
+    let root = |k: usize| all[k].same_as.unwrap_or(k);
+    let mut roots_seen = Vec::new();
+    let mut per_end = [0usize; 2];
+    all.iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let Some(end) = w.window.end else {
+                return true;
+            };
+            let e = usize::from(end == End::Low);
+            if roots_seen.contains(&root(i)) || per_end[e] >= SHOWN_PER_END {
+                return false;
+            }
+            roots_seen.push(root(i));
+            per_end[e] += 1;
+            true
+        })
+        .collect()
 }
 
 /// The statistics of the selected entry's layer.
@@ -515,5 +526,54 @@ fn pair_scatters(
                 }
                 plot_ui.points(Points::new(f.name(), xy).color(c).radius(2.0));
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::maps::Window;
+    use crate::worker::pairs::Frames;
+
+    fn window(w: Window, same_as: Option<usize>) -> WindowMaps {
+        let empty = Frames {
+            width: 0,
+            height: 0,
+            frames: Vec::new(),
+        };
+        WindowMaps {
+            window: w,
+            factor: Factor::Dynamic,
+            frames: empty.clone(),
+            heat: empty.clone(),
+            strip: empty,
+            pooled: 0.0,
+            same_as,
+        }
+    }
+
+    #[test]
+    fn a_member_repeated_by_other_pairs_is_shown_once_and_each_end_is_capped() {
+        let top = |pair, end| Window::top(pair, 1, 1.0, end);
+        let mut all = vec![
+            window(Window::shown(0, 1), None),
+            window(Window::shown(0, 2), None),
+            // the shown member 1 again: shown (the first top window of it)
+            window(top(7, End::High), Some(0)),
+            // the same member as window 2, through window 0: a repeat
+            window(top(9, End::High), Some(0)),
+            window(top(11, End::High), None),
+            // the same as window 4: a repeat
+            window(top(12, End::High), Some(4)),
+        ];
+        all.extend((20..30).map(|p| window(top(p, End::High), None)));
+        all.push(window(top(40, End::Low), None));
+        let kept = kept_windows(&all);
+        assert_eq!(&kept[..6], [true, true, true, false, true, false]);
+        let high = (0..all.len())
+            .filter(|&i| kept[i] && all[i].window.end == Some(End::High))
+            .count();
+        assert_eq!(high, SHOWN_PER_END);
+        assert!(kept[all.len() - 1], "the low end has its own count");
     }
 }

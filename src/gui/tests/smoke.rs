@@ -68,6 +68,18 @@ fn click(h: &mut Harness<'_, StadynApp>, label: &str) {
     h.step();
 }
 
+/// Fails with the messages if the app logged an error.
+fn assert_no_errors(h: &Harness<'_, StadynApp>) {
+    let errors: Vec<_> = h
+        .state()
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.level == Level::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 #[test]
 fn open_run_visit_and_export_every_tab() {
     let dir = tempfile::tempdir().unwrap();
@@ -210,14 +222,7 @@ fn open_run_visit_and_export_every_tab() {
             .count()
             == 12
     });
-    let errors: Vec<_> = h
-        .state()
-        .state
-        .messages
-        .iter()
-        .filter(|m| m.level == Level::Error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    assert_no_errors(&h);
     for stem in [
         "bars",
         "channels_cnn3d-motion_stage3",
@@ -271,14 +276,7 @@ fn open_run_visit_and_export_every_tab() {
         m.iter().any(|m| m.level == Level::Error)
             || m.iter().filter(|m| m.text.starts_with("Exported")).count() == 12 + 6
     });
-    let errors: Vec<_> = h
-        .state()
-        .state
-        .messages
-        .iter()
-        .filter(|m| m.level == Level::Error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    assert_no_errors(&h);
     let png = image::open(out.join("stage3_c5_panel.png")).unwrap();
     assert!(
         png.width() > 600 && png.height() > 600,

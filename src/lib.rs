@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod compare;
 pub mod export;
 pub mod figure;
 pub mod files;

@@ -5,6 +5,7 @@
 mod analyze;
 #[cfg(feature = "torch")]
 mod channels;
+mod compare;
 #[cfg(feature = "torch")]
 mod demo;
 mod estimate_cli;

@@ -8,6 +8,7 @@ mod analyze;
 mod bench;
 #[cfg(feature = "torch")]
 mod channels;
+mod compare;
 mod demo_data;
 mod doctor;
 mod estimate;
@@ -52,6 +53,8 @@ pub enum Command {
     /// Look inside channels: top windows with their maps, the pairs behind ρ, intervals.
     #[cfg(feature = "torch")]
     Channels(Box<channels::ChannelsArgs>),
+    /// Compare entries: B − A per layer with paired bootstrap intervals, channel moves.
+    Compare(compare::CompareArgs),
     /// Merge the statistics of sharded runs into one report.
     Merge(merge::MergeArgs),
     /// Run the estimator on activations you already extracted (.npz).
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench(args)) => bench::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::Channels(args)) => channels::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Pairs(args)) => pairs::run(&args),
         Some(Command::Estimate(args)) => estimate::run(&args),

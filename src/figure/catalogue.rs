@@ -251,8 +251,11 @@ fn compare(
         .collect();
     let mut csv = bars_csv(&bars, tau)?;
     csv.push('\n');
+    // Channels correspond only between checkpoints of one model: other
+    // models' channel k has nothing to do with this one's.
+    let correspond = ma.name == mb.name;
     let mut changes = Vec::new();
-    for la in &ma.layers {
+    for la in ma.layers.iter().filter(|_| correspond) {
         if let Ok(lb) = find_layer(mb, &la.name) {
             let c = category_changes(la, lb, tau).unwrap_or_default();
             changes.push((la.name.as_str(), c));
@@ -264,7 +267,7 @@ fn compare(
     if let Some(name) = &shown {
         let (la, lb) = (find_layer(ma, name)?, find_layer(mb, name)?);
         // the rings are the selection of the layer the view selected
-        let rings = if Some(name.as_str()) == layer {
+        let rings = if Some(name.as_str()) == layer && correspond {
             selected
         } else {
             &[]

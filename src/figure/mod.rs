@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod csv;
 pub mod data;
+pub mod delta;
 pub mod evidence;
 pub mod palette;
 pub mod panel;

@@ -104,6 +104,22 @@ impl Doc {
         }
     }
 
+    /// An arrow from `a` to `b` (its head at `b`).
+    pub(super) fn arrow(&mut self, a: (f64, f64), b: (f64, f64), stroke: &str, width: f64) {
+        let id = format!("head{}", stroke.trim_start_matches('#'));
+        if !self.body.contains(&format!("id=\"{id}\"")) {
+            let _ = write!(
+                self.body,
+                r#"<defs><marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{stroke}"/></marker></defs>"#
+            );
+        }
+        let _ = write!(
+            self.body,
+            r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{stroke}" stroke-width="{width}" marker-end="url(#{id})"/>"#,
+            a.0, a.1, b.0, b.1
+        );
+    }
+
     /// `png` drawn at `(x, y)`, `w × h`, pixels kept sharp.
     pub(super) fn image(&mut self, x: f64, y: f64, w: f64, h: f64, png: &[u8]) {
         let _ = write!(
@@ -270,7 +286,7 @@ pub fn scatters_svg(
 }
 
 /// The axes' lower end: the lowest ρ (at most 0, at least −1) rounded down to 0.2.
-fn lower_bound<'a>(sets: impl IntoIterator<Item = &'a [ChannelPoint]>) -> f64 {
+pub(super) fn lower_bound<'a>(sets: impl IntoIterator<Item = &'a [ChannelPoint]>) -> f64 {
     let lo = sets
         .into_iter()
         .flatten()
@@ -287,10 +303,57 @@ fn scatter_from(
     title: &str,
     lo: f64,
 ) -> String {
+    let (mut d, ax) = scatter_axes(tau, title, lo, &[]);
+    for p in points {
+        let ring = selected.contains(&p.channel).then_some("#000000");
+        d.circle(
+            ax.x(p.rho_static),
+            ax.y(p.rho_dynamic),
+            4.0,
+            &hex(palette::category(p.category)),
+            ring,
+        );
+    }
+    d.finish()
+}
+
+/// The ρ_S–ρ_D axes of a scatter: where a ρ lands.
+#[derive(Clone, Copy)]
+pub(super) struct Axes {
+    left: f64,
+    top: f64,
+    size: f64,
+    lo: f64,
+}
+
+impl Axes {
+    /// The x of ρ_S.
+    pub(super) fn x(&self, v: f64) -> f64 {
+        self.left + self.size * (v - self.lo) / (1.0 - self.lo)
+    }
+    /// The y of ρ_D.
+    pub(super) fn y(&self, v: f64) -> f64 {
+        self.top + self.size * (1.0 - (v - self.lo) / (1.0 - self.lo))
+    }
+}
+
+/// A document with the title, the category legend and the ρ_S–ρ_D axes
+/// from `lo` to 1 with the τ lines, ready for points; `footer` lines go
+/// under the axes.
+pub(super) fn scatter_axes(tau: f64, title: &str, lo: f64, footer: &[&str]) -> (Doc, Axes) {
     let (size, left, top) = (420.0, 60.0, 50.0);
     let w = left + size + 30.0;
-    let h = top + size + 60.0;
+    let h = top + size + 60.0 + 16.0 * footer.len() as f64;
     let mut d = Doc::new(w, h);
+    for (i, line) in footer.iter().enumerate() {
+        d.text(
+            10.0,
+            top + size + 62.0 + 16.0 * i as f64,
+            10.0,
+            "start",
+            line,
+        );
+    }
     d.text(10.0, 22.0, 15.0, "start", title);
     d.legend(
         10.0,
@@ -302,8 +365,12 @@ fn scatter_from(
             ("none", palette::NONE),
         ],
     );
-    let sx = |v: f64| left + size * (v - lo) / (1.0 - lo);
-    let sy = |v: f64| top + size * (1.0 - (v - lo) / (1.0 - lo));
+    let ax = Axes {
+        left,
+        top,
+        size,
+        lo,
+    };
     d.rect(left, top, size, size, "#f7f7f7", None);
     let ticks = ((1.0 - lo) / 0.2).round() as i32;
     for k in 0..=ticks {
@@ -311,41 +378,49 @@ fn scatter_from(
         let t = lo + 0.2 * f64::from(k);
         let t = if t.abs() < 1e-9 { 0.0 } else { t };
         d.line(
-            (sx(t), top + size),
-            (sx(t), top + size + 4.0),
+            (ax.x(t), top + size),
+            (ax.x(t), top + size + 4.0),
             "#444444",
             1.0,
             false,
         );
-        d.text(sx(t), top + size + 16.0, 10.0, "middle", &format!("{t:.1}"));
-        d.line((left - 4.0, sy(t)), (left, sy(t)), "#444444", 1.0, false);
-        d.text(left - 6.0, sy(t) + 3.0, 10.0, "end", &format!("{t:.1}"));
+        d.text(
+            ax.x(t),
+            top + size + 16.0,
+            10.0,
+            "middle",
+            &format!("{t:.1}"),
+        );
+        d.line(
+            (left - 4.0, ax.y(t)),
+            (left, ax.y(t)),
+            "#444444",
+            1.0,
+            false,
+        );
+        d.text(left - 6.0, ax.y(t) + 3.0, 10.0, "end", &format!("{t:.1}"));
     }
-    d.line((sx(tau), top), (sx(tau), top + size), "#555555", 1.0, true);
     d.line(
-        (left, sy(tau)),
-        (left + size, sy(tau)),
+        (ax.x(tau), top),
+        (ax.x(tau), top + size),
+        "#555555",
+        1.0,
+        true,
+    );
+    d.line(
+        (left, ax.y(tau)),
+        (left + size, ax.y(tau)),
         "#555555",
         1.0,
         true,
     );
     d.text(
-        sx(tau) + 4.0,
+        ax.x(tau) + 4.0,
         top + 12.0,
         10.0,
         "start",
         &format!("τ = {tau:.2}"),
     );
-    for p in points {
-        let ring = selected.contains(&p.channel).then_some("#000000");
-        d.circle(
-            sx(p.rho_static),
-            sy(p.rho_dynamic),
-            4.0,
-            &hex(palette::category(p.category)),
-            ring,
-        );
-    }
     d.text(
         left + size / 2.0,
         top + size + 36.0,
@@ -359,7 +434,7 @@ fn scatter_from(
         top + size / 2.0,
         top + size / 2.0
     );
-    d.finish()
+    (d, ax)
 }
 
 /// Dynamic % (solid) and static % (dashed) of each layer against epoch,

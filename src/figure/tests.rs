@@ -393,11 +393,40 @@ fn compare_holds_the_bars_the_changes_and_both_scatters() {
     // rings only when the selection is of the layer shown
     let ring = "fill-opacity=\"0.85\" stroke=";
     assert!(!out.svg.contains(ring));
-    let f = Figure::Compare {
+    let f = |b| Figure::Compare {
         a: 0,
-        b: 2,
+        b,
         layer: Some("s".into()),
         selected: vec![1],
     };
-    assert_eq!(f.render(&r, 0.5).unwrap().svg.matches(ring).count(), 2);
+    // Checkpoints of one model: channel 1 is the same channel in both.
+    assert_eq!(f(1).render(&r, 0.5).unwrap().svg.matches(ring).count(), 2);
+    // Another model: channel 1 of a is not channel 1 of b; no rings, no changes.
+    assert_eq!(f(2).render(&r, 0.5).unwrap().svg.matches(ring).count(), 0);
+}
+
+#[test]
+fn compare_lists_no_category_changes_between_different_models() {
+    let l = |name: &str, k: f64| {
+        let rhos: Vec<(Option<f64>, Option<f64>)> =
+            RHOS.iter().map(|&(d, s)| (d.map(|d| d * k), s)).collect();
+        layer(name, &rhos, [30.0, 22.0, 48.0], None)
+    };
+    let r = report(vec![
+        model("a", Some(0.0), vec![l("s", 1.0)]),
+        model("a", Some(1.0), vec![l("s", 0.1)]),
+        model("b", None, vec![l("s", 0.1)]),
+    ]);
+    let changes = |b| {
+        let f = Figure::Compare {
+            a: 0,
+            b,
+            layer: None,
+            selected: vec![],
+        };
+        let csv = f.render(&r, 0.5).unwrap().csv;
+        csv.split("\n\n").nth(1).unwrap().lines().count() - 1
+    };
+    assert!(changes(1) > 0, "checkpoints of one model: changes listed");
+    assert_eq!(changes(2), 0, "another model's channels do not correspond");
 }

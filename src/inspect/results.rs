@@ -44,15 +44,31 @@ impl std::str::FromStr for ModelSelector {
 }
 
 impl Results {
-    /// Opens `dir/report.json` and `dir/stats.bin`; a report without its
-    /// statistics, or statistics of another job, is an error saying so.
+    /// Opens `dir/report.json` and `dir/stats.bin` of a job that ran over
+    /// probe videos (the channel inspector rebuilds pairs from them); a
+    /// report without its statistics, statistics of another job, or of
+    /// activations from a file, is an error saying so.
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        let r = Self::load(dir, "the channel inspector")?;
+        if r.stats.probe.is_none() {
+            anyhow::bail!(
+                "'{}' holds statistics of activations (stadyn estimate): there are no videos \
+                 to show",
+                dir.display()
+            );
+        }
+        Ok(r)
+    }
+
+    /// Opens `dir/report.json` and `dir/stats.bin` (of any job); `who`
+    /// (what needs them) is named when the statistics are missing.
+    pub fn load(dir: &Path, who: &str) -> anyhow::Result<Self> {
         let report = read_report(&dir.join("report.json"))?;
         let stats_path = dir.join("stats.bin");
         if !stats_path.is_file() {
             anyhow::bail!(
-                "'{}' has no stats.bin: the channel inspector needs the statistics beside the \
-                 report (stadyn analyze --out writes both)",
+                "'{}' has no stats.bin: {who} needs the statistics beside the report \
+                 (stadyn analyze --out writes both)",
                 dir.display()
             );
         }
@@ -60,13 +76,6 @@ impl Results {
         if report.job_key.as_deref() != Some(stats.job_key.as_str()) {
             anyhow::bail!(
                 "'{}': report.json and stats.bin are of different jobs",
-                dir.display()
-            );
-        }
-        if stats.probe.is_none() {
-            anyhow::bail!(
-                "'{}' holds statistics of activations (stadyn estimate): there are no videos \
-                 to show",
                 dir.display()
             );
         }

@@ -377,6 +377,21 @@ impl LayerAccumulator {
         Ok(())
     }
 
+    /// Each bootstrap replicate's percentages `[dynamic, static, residual]`,
+    /// in replicate order (`None` for a replicate without a result); `None`
+    /// without replicates. Replicate r of two layers of one job uses the
+    /// same Poisson weights (they hash the seed, r and the pair id), so the
+    /// r-th values of two entries are a paired draw.
+    pub fn replicate_pct(&self) -> Option<Vec<Option<[f64; 3]>>> {
+        let b = self.bootstrap.as_ref()?;
+        Some(
+            b.replicate_scores(&self.name, self.channels)
+                .into_iter()
+                .map(|s| s.map(|s| s.pct))
+                .collect(),
+        )
+    }
+
     /// Layer scores, unit ρ and categories at threshold `tau`, and bootstrap
     /// intervals (95 %).
     pub fn estimate(&self, tau: f64) -> Result<LayerEstimate, StatsError> {

@@ -285,17 +285,28 @@ impl Replicates {
         Ok(())
     }
 
+    /// Each replicate's layer result, in replicate order; `None` for a
+    /// replicate with fewer than 2 pairs of a factor or no variance.
+    pub fn replicate_scores(&self, layer: &str, channels: usize) -> Vec<Option<LayerScores>> {
+        self.reps
+            .iter()
+            .map(|rep| {
+                if rep[0].count < 2 || rep[1].count < 2 {
+                    return None;
+                }
+                let summaries: [FactorSummary<'_>; 2] = [rep[0].summary(), rep[1].summary()];
+                LayerScores::from_summaries(layer, &summaries, channels).ok()
+            })
+            .collect()
+    }
+
     /// Percentile intervals over the replicates that have ≥ 2 pairs of each
     /// factor and a non-zero variance; `None` if there is none.
     pub fn ci(&self, layer: &str, channels: usize, level: f64) -> Option<BootstrapCi> {
         let values: Vec<LayerScores> = self
-            .reps
-            .iter()
-            .filter(|rep| rep[0].count >= 2 && rep[1].count >= 2)
-            .filter_map(|rep| {
-                let summaries: [FactorSummary<'_>; 2] = [rep[0].summary(), rep[1].summary()];
-                LayerScores::from_summaries(layer, &summaries, channels).ok()
-            })
+            .replicate_scores(layer, channels)
+            .into_iter()
+            .flatten()
             .collect();
         if values.is_empty() {
             return None;

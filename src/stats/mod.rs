@@ -23,6 +23,7 @@
 
 mod accumulator;
 mod bootstrap;
+mod delta;
 mod error;
 mod extremes;
 mod layer;
@@ -33,6 +34,7 @@ mod unit_boot;
 
 pub use accumulator::{LayerAccumulator, PairBatch};
 pub use bootstrap::{BootstrapCi, BootstrapConfig, poisson_weight};
+pub use delta::{LayerDelta, layer_delta};
 pub use error::{MAX_MAGNITUDE, StatsError};
 pub use extremes::{End, Extremes, Window};
 pub use layer::{LayerScores, round_half_even, scores_from_pct};

@@ -2,6 +2,7 @@
 
 mod channels;
 mod compare;
+mod delta;
 mod hidden;
 mod layers;
 mod opened;

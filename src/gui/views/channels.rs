@@ -223,6 +223,7 @@ impl ChannelsView {
         let input = ScatterInput {
             shown: &sc.shown,
             trails: &sc.trails,
+            moves: None,
             tau: state.settings.tau,
             lower: sc.track.lower,
             radius: radius_for(n),

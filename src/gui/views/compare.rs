@@ -10,9 +10,12 @@ use egui::{Id, vec2};
 use super::plot_bars::{BarGroup, BarKind, BarLayout};
 use super::plot_common::{category_name, entry_label, pct, pct_ci, rho, tooltip};
 use super::plot_scatter::{
-    ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
+    Moves, ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_stack::show_stacked;
+use crate::compare::{
+    ChannelMove, DeltaRow, channel_moves, channels_correspond, deltas, why_not_channels,
+};
 use crate::figure::{CategoryChange, category_changes, channel_points};
 use crate::gui::action::{Action, SelectMode, Tab};
 use crate::gui::state::AppState;
@@ -29,12 +32,13 @@ pub struct CompareView {
     cache: Option<(Key, Compared)>,
     /// Box-selection starts of the two scatters.
     drag_from: [Option<[f64; 2]>; 2],
+    /// Whether B's scatter leaves out the arrows from A.
+    hide_moves: bool,
 }
 
 type Key = (u64, usize, usize, Option<String>, BTreeSet<usize>);
 
 /// The plot data of a pair of entries.
-#[derive(Default)]
 pub(crate) struct Compared {
     /// Bars of both entries.
     pub layout: BarLayout,
@@ -46,6 +50,15 @@ pub(crate) struct Compared {
     pub lower: f64,
     /// Channels whose category differs (`None`: channel counts differ).
     pub changes: Option<Vec<CategoryChange>>,
+    /// Why channels are not compared: different models (their channels do
+    /// not correspond), else `None`.
+    pub unrelated: Option<String>,
+    /// B − A per common layer with intervals, from the statistics (`Err`:
+    /// why not).
+    pub deltas: Result<Vec<DeltaRow>, String>,
+    /// Each channel's move from A to B at the scatters' layer (channels
+    /// that correspond only).
+    pub moves: Option<Moves>,
 }
 
 /// The pair the Compare view shows: the one picked, else [`default_pair`].
@@ -103,7 +116,9 @@ impl Compared {
             let name = layer.as_deref()?;
             report.models.get(e)?.layers.iter().find(|l| l.name == name)
         };
-        let rings: BTreeSet<usize> = if layer == state.selection.layer {
+        let unrelated =
+            (!channels_correspond(report, a, b)).then(|| why_not_channels(report, a, b));
+        let rings: BTreeSet<usize> = if layer == state.selection.layer && unrelated.is_none() {
             state.selection.channels.clone()
         } else {
             BTreeSet::new()
@@ -118,6 +133,7 @@ impl Compared {
         }
         let mut changes = find(a)
             .zip(find(b))
+            .filter(|_| unrelated.is_none())
             .and_then(|(la, lb)| category_changes(la, lb, tau));
         if tau != report.settings.threshold {
             // The reports' stabilities are at their threshold; at another τ
@@ -136,14 +152,49 @@ impl Compared {
                 ];
             }
         }
+        let deltas = match state.stats.as_deref() {
+            Some(stats) => deltas(report, stats, (a, b), None, false).map_err(|e| format!("{e:#}")),
+            None => Err(
+                "Intervals of the differences need the statistics (a run, or a results \
+                         folder with its stats.bin)"
+                    .into(),
+            ),
+        };
+        let moves = find(a)
+            .zip(find(b))
+            .filter(|_| unrelated.is_none())
+            .and_then(|(la, lb)| channel_moves(la, lb, tau))
+            .map(|m| moves_of(&m, changes.as_deref().unwrap_or(&[])));
         Self {
             layout,
             layer,
             scatters,
             lower: axis_lower(min),
             changes,
+            unrelated,
+            deltas,
+            moves,
         }
     }
+}
+
+/// The arrows of channels' moves; a change's certainty from `changes`
+/// (whose stabilities follow τ).
+fn moves_of(moves: &[ChannelMove], changes: &[CategoryChange]) -> Moves {
+    let mut out = Moves::default();
+    for m in moves {
+        let (Some(from), Some(to)) = (m.from, m.to) else {
+            continue;
+        };
+        let group = match changes.iter().find(|c| c.channel == m.channel) {
+            None => &mut out.kept,
+            Some(c) if c.certain() == Some(true) => &mut out.certain,
+            Some(_) => &mut out.uncertain,
+        };
+        group.0.push([from.rho_static, from.rho_dynamic]);
+        group.1.push([to.rho_static, to.rho_dynamic]);
+    }
+    out
 }
 
 /// Changed channels per `(from, to)`, in category order; empty ones left out.
@@ -226,13 +277,26 @@ impl CompareView {
                 );
                 ui.horizontal_top(|ui| {
                     ui.allocate_ui(bars, |ui| ui.vertical(|ui| bars_ui(ui, cmp, actions)));
-                    ui.vertical(|ui| changes_ui(ui, state, cmp, actions));
+                    ui.vertical(|ui| {
+                        changes_ui(ui, state, cmp, actions);
+                        ui.separator();
+                        deltas_ui(ui, cmp);
+                    });
                 });
                 ui.separator();
                 // the scatters fit below the bars when there is room (else scroll)
                 let half = (width - ui.spacing().item_spacing.x) / 2.0;
                 let height = (room - bars.y - 90.0).clamp(240.0, half.clamp(240.0, 420.0));
-                let view = (a, b, height);
+                if cmp.moves.is_some() {
+                    let mut show = !self.hide_moves;
+                    ui.checkbox(&mut show, "arrows from A in B's scatter")
+                        .on_hover_text(
+                            "Each channel's move from A to B: strong, a certain change of \
+                             category; lighter, an uncertain one; faint, the category stays",
+                        );
+                    self.hide_moves = !show;
+                }
+                let view = (a, b, height, !self.hide_moves);
                 scatters(ui, state, report, cmp, view, &mut self.drag_from, actions);
             });
     }
@@ -266,7 +330,7 @@ fn scatters(
     state: &AppState,
     report: &Report,
     cmp: &Compared,
-    (a, b, height): (usize, usize, f32),
+    (a, b, height, arrows): (usize, usize, f32, bool),
     drag_from: &mut [Option<[f64; 2]>; 2],
     actions: &mut Vec<Action>,
 ) {
@@ -287,6 +351,7 @@ fn scatters(
                     let input = ScatterInput {
                         shown,
                         trails: &[],
+                        moves: cmp.moves.as_ref().filter(|_| arrows && side == 1),
                         tau: state.settings.tau,
                         lower: cmp.lower,
                         radius: radius_for(data.points.len()),
@@ -317,10 +382,55 @@ fn scatters(
     });
 }
 
+/// B − A of each common layer's dynamic and static percentages with their
+/// 95 % bootstrap intervals (paired where both entries cover the same pairs).
+fn deltas_ui(ui: &mut egui::Ui, cmp: &Compared) {
+    ui.strong("Differences B − A (percentage points)");
+    let rows = match &cmp.deltas {
+        Ok(rows) => rows,
+        Err(e) => {
+            ui.weak(e);
+            return;
+        }
+    };
+    let fmt = |v: f64, ci: Option<[f64; 2]>| match ci {
+        Some([lo, hi]) => format!("{v:+.1} [{lo:+.1}, {hi:+.1}]"),
+        None => format!("{v:+.1}"),
+    };
+    egui::Grid::new("stadyn.compare.deltas")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("layer");
+            ui.label("Δ dynamic");
+            ui.label("Δ static");
+            ui.label("draws");
+            ui.end_row();
+            for r in rows {
+                let d = &r.delta;
+                ui.label(&r.layer);
+                for k in 0..2 {
+                    ui.label(fmt(d.delta[k], d.ci.map(|c| c[k])));
+                }
+                let (draws, why) = if d.paired {
+                    ("paired", "The same pairs under the same bootstrap weights")
+                } else {
+                    ("unpaired", "Other pairs: independent bootstrap draws")
+                };
+                ui.label(draws).on_hover_text(why);
+                ui.end_row();
+            }
+        });
+    ui.weak("[95 % bootstrap interval]; an interval without 0 is a difference beyond resampling");
+}
+
 /// The table of category changes: counts per from → to (click: select
 /// those channels).
 fn changes_ui(ui: &mut egui::Ui, state: &AppState, cmp: &Compared, actions: &mut Vec<Action>) {
     let Some(layer) = &cmp.layer else { return };
+    if let Some(why) = &cmp.unrelated {
+        ui.label(format!("{why}."));
+        return;
+    }
     let Some(changes) = &cmp.changes else {
         ui.label("The two layers have different numbers of channels: channels do not correspond.");
         return;

@@ -13,7 +13,8 @@
 
 use egui::{Color32, Id, Modifiers, Stroke};
 use egui_plot::{
-    HLine, Legend, Line, LineStyle, Plot, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, VLine,
+    Arrows, HLine, Legend, Line, LineStyle, Plot, PlotBounds, PlotPoint, PlotPoints, Points,
+    Polygon, VLine,
 };
 
 use super::plot_common::{
@@ -161,12 +162,27 @@ pub(crate) fn select_mode(m: Modifiers) -> SelectMode {
     }
 }
 
+/// Arrows from each channel's point in entry A to its point in entry B,
+/// in three groups: category kept, changed uncertainly, changed certainly
+/// (or with unknown certainty).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Moves {
+    /// `(origins, tips)` of channels whose category stays.
+    pub kept: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    /// Of changes not known to be certain.
+    pub uncertain: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    /// Of certain changes (both ends at least 90 % stable).
+    pub certain: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+}
+
 /// Everything [`show_scatter`] draws.
 pub(crate) struct ScatterInput<'a> {
     /// Where they are drawn.
     pub shown: &'a Shown,
     /// Trails of the selected channels (one polyline each).
     pub trails: &'a [Vec<PlotPoint>],
+    /// Channels' moves from another entry, drawn as arrows (Compare).
+    pub moves: Option<&'a Moves>,
     /// Category threshold.
     pub tau: f64,
     /// Axis minimum ([`axis_lower`]).
@@ -251,6 +267,24 @@ pub(crate) fn show_scatter(
                     .stroke(Stroke::new(1.0, strong))
                     .fill_color(strong.gamma_multiply(0.08)),
             );
+        }
+        if let Some(m) = input.moves {
+            let groups = [
+                ("category kept", &m.kept, strong.gamma_multiply(0.18)),
+                ("change uncertain", &m.uncertain, strong.gamma_multiply(0.5)),
+                ("change certain", &m.certain, strong),
+            ];
+            for (name, (from, to), colour) in groups {
+                if from.is_empty() {
+                    continue;
+                }
+                plot_ui.arrows(
+                    Arrows::new(name, from.clone(), to.clone())
+                        .color(colour)
+                        .tip_length(6.0)
+                        .allow_hover(false),
+                );
+            }
         }
         for trail in input.trails {
             plot_ui.line(

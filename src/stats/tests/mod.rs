@@ -2,6 +2,7 @@
 //! implementation of METHOD.md §4–5 to compare against, properties, merges,
 //! stability and errors. This file holds the shared helpers.
 
+mod delta;
 mod errors;
 mod evidence;
 mod exact;

@@ -1,0 +1,100 @@
+//! Compare's differences and moves: B − A with intervals from the
+//! statistics (an entry against itself exactly 0), arrows of each
+//! channel's move between checkpoints of one model, and no channel
+//! comparison at all between different models.
+
+use std::sync::Arc;
+
+use egui_kittest::kittest::Queryable as _;
+
+use super::layers::fixture;
+use crate::analysis::build_report;
+use crate::gui::action::{Action, Tab};
+use crate::gui::views::compare::Compared;
+use crate::stats::BootstrapConfig;
+use crate::testing;
+
+/// Two checkpoints of `m` over the same 80 pairs and a model `n` (one
+/// 12-channel layer "l", 40 replicates), the report at τ = 0.5.
+fn results() -> (Arc<crate::report::Report>, Arc<crate::analysis::StatsFile>) {
+    let boot = BootstrapConfig {
+        replicates: 40,
+        seed: 3,
+    };
+    let models = vec![
+        testing::model_stats(
+            "m",
+            Some(1.0),
+            vec![testing::accumulator("l", 12, 80, boot)],
+            0,
+        ),
+        testing::model_stats(
+            "m",
+            Some(2.0),
+            vec![testing::accumulator("l", 12, 80, boot)],
+            0,
+        ),
+        testing::model_stats("n", None, vec![testing::accumulator("l", 12, 80, boot)], 0),
+    ];
+    let stats = testing::stats_file(models, 80, boot);
+    (Arc::new(build_report(&stats, 0.5)), Arc::new(stats))
+}
+
+#[test]
+fn an_entry_against_itself_differs_by_exactly_zero() {
+    let (report, stats) = results();
+    let mut app = fixture::app(Tab::Compare);
+    app.state.set_results(report.clone(), Some(stats), false);
+    let rows = Compared::new(&app.state, &report, 1, 1).deltas.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].delta.paired);
+    assert_eq!(rows[0].delta.delta, [0.0; 3]);
+    assert_eq!(rows[0].delta.ci, Some([[0.0, 0.0]; 3]));
+    app.apply(Action::SetCompare(1, 1));
+    let h = fixture::harness(app);
+    assert!(
+        h.query_by_label("Differences B − A (percentage points)")
+            .is_some()
+    );
+    assert_eq!(h.query_all_by_label("+0.0 [+0.0, +0.0]").count(), 2);
+    assert!(h.query_by_label("paired").is_some());
+}
+
+#[test]
+fn checkpoints_get_arrows_and_other_models_no_channel_comparison() {
+    let (report, stats) = results();
+    let mut app = fixture::app(Tab::Compare);
+    app.state.set_results(report.clone(), Some(stats), false);
+    let same = Compared::new(&app.state, &report, 0, 1);
+    assert!(same.unrelated.is_none() && same.changes.is_some());
+    let m = same.moves.unwrap();
+    let defined = report.models[0].layers[0]
+        .units
+        .rho_dynamic
+        .iter()
+        .zip(&report.models[1].layers[0].units.rho_dynamic)
+        .filter(|(a, b)| a.is_some() && b.is_some())
+        .count();
+    assert_eq!(
+        m.kept.0.len() + m.uncertain.0.len() + m.certain.0.len(),
+        defined
+    );
+    let other = Compared::new(&app.state, &report, 0, 2);
+    assert!(other.changes.is_none() && other.moves.is_none());
+    assert!(
+        other
+            .unrelated
+            .as_deref()
+            .unwrap()
+            .contains("do not correspond")
+    );
+    assert!(
+        other.deltas.is_ok(),
+        "layer-level differences still compare"
+    );
+    app.apply(Action::SetCompare(0, 2));
+    let h = fixture::harness(app);
+    assert!(h.query_by_label_contains("do not correspond").is_some());
+    assert!(h.query_by_label_contains("change category").is_none());
+    assert!(h.query_by_label("arrows from A in B's scatter").is_none());
+}

@@ -327,3 +327,21 @@ fn long_labels_are_fitted_to_their_room() {
     assert_eq!(fit("layer3.1.conv2", 70.0), "…3.1.conv2");
     assert_eq!(fit("model · epoch 3", 14.0), "");
 }
+
+#[test]
+fn the_layers_tab_says_and_changes_the_checkpoint_it_draws() {
+    let mut h = fixture::harness(fixture::app(Tab::Layers));
+    let last = h.state().state.selection.checkpoint;
+    assert!(last > 0, "the fixture's model has checkpoints");
+    h.get_by_role_and_label(egui::accesskit::Role::Slider, "checkpoint")
+        .set_value_accesskit(0.0);
+    h.run();
+    assert_eq!(h.state().state.selection.checkpoint, 0);
+    // Grouped by checkpoint, every checkpoint is drawn: no slider.
+    h.get_by_label("Group by checkpoint").click();
+    h.run();
+    assert!(
+        h.query_by_role_and_label(egui::accesskit::Role::Slider, "checkpoint")
+            .is_none()
+    );
+}

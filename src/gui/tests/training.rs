@@ -76,3 +76,28 @@ fn the_curves_share_axes_that_hold_every_interval() {
     assert_eq!(nearest_epoch(&[0.0, 1.0, 2.0], 7.0), Some(2));
     assert_eq!(nearest_epoch(&[], 1.0), None);
 }
+
+#[test]
+fn the_settle_point_is_provisional_while_results_arrive() {
+    let app = fixture::app(Tab::Training);
+    let report = app.state.report.clone().unwrap();
+    let h = fixture::harness(app);
+    assert!(
+        h.query_all_by_label_contains("settles at epoch")
+            .next()
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("(provisional)")
+            .next()
+            .is_none()
+    );
+    let mut app = fixture::app(Tab::Training);
+    app.state.set_report(report, true);
+    let h = fixture::harness(app);
+    assert!(
+        h.query_all_by_label_contains("so far (provisional)")
+            .next()
+            .is_some()
+    );
+}

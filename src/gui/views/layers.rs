@@ -11,7 +11,8 @@ use egui::Id;
 
 use super::plot_bars::{BarGroup, BarHit, BarKind, BarLayout, BarSlot};
 use super::plot_common::{
-    category_name, entry_label, pct, pct_ci, selected_categories, selection_summary, tooltip,
+    category_name, checkpoint_slider, entry_label, pct, pct_ci, selected_categories,
+    selection_summary, tooltip,
 };
 use super::plot_stack::show_stacked;
 use crate::figure::ModelGroup;
@@ -57,6 +58,12 @@ impl LayersView {
             }
             ui.separator();
             ui.label(format!("τ = {:.2}", state.settings.tau));
+            if has_checkpoints(state) && !grouped_by_checkpoint(state) {
+                // The checkpoint the bars show (shared with Channels and
+                // Training), said and changeable here.
+                ui.separator();
+                checkpoint_slider(ui, state, actions);
+            }
         });
         let by_checkpoint = grouped_by_checkpoint(state);
         let horizontal = state.settings.layers_horizontal;

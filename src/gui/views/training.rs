@@ -176,9 +176,14 @@ impl TrainingView {
                         for (c, l) in row_curves.iter().zip(row_lines) {
                             let selected =
                                 state.selection.layer.as_deref() == Some(c.layer.as_str());
-                            if let Some(k) =
-                                curve_plot(ui, c, l, *bounds, selected_epoch, selected, width)
-                            {
+                            let view = CurveView {
+                                bounds: *bounds,
+                                selected_epoch,
+                                selected,
+                                width,
+                                provisional: state.partial,
+                            };
+                            if let Some(k) = curve_plot(ui, c, l, &view) {
                                 actions.push(Action::SelectLayer(c.layer.clone()));
                                 let pos = group
                                     .entries
@@ -196,16 +201,31 @@ impl TrainingView {
     }
 }
 
+/// How one layer's plot is shown.
+struct CurveView {
+    bounds: PlotBounds,
+    selected_epoch: Option<f64>,
+    /// Whether its layer is the selected one.
+    selected: bool,
+    width: f32,
+    /// Whether results are still arriving (the settle point may move).
+    provisional: bool,
+}
+
 /// One layer's plot; returns the point (index into `c.points`) clicked.
 fn curve_plot(
     ui: &mut egui::Ui,
     c: &TrainingCurve,
     l: &CurveLines,
-    bounds: PlotBounds,
-    selected_epoch: Option<f64>,
-    selected: bool,
-    width: f32,
+    v: &CurveView,
 ) -> Option<usize> {
+    let CurveView {
+        bounds,
+        selected_epoch,
+        selected,
+        width,
+        provisional,
+    } = *v;
     let strong = ui.visuals().strong_text_color();
     let frame_stroke = if selected {
         Stroke::new(2.0, ui.visuals().selection.stroke.color)
@@ -221,9 +241,17 @@ fn curve_plot(
                 let settled = c.settled.and_then(|k| c.points.get(k)).map(|p| p.epoch);
                 ui.horizontal(|ui| {
                     ui.strong(&c.layer);
-                    ui.label(match settled {
-                        Some(e) => format!("settles at epoch {e}"),
-                        None => "no intervals: settling unknown".to_string(),
+                    ui.label(match (settled, provisional) {
+                        (Some(e), false) => format!("settles at epoch {e}"),
+                        (Some(e), true) => format!("settles at epoch {e} so far (provisional)"),
+                        (None, _) => "no intervals: settling unknown".to_string(),
+                    })
+                    .on_hover_text(if provisional {
+                        "Results are still arriving: the settle point can move until the job \
+                         is done"
+                    } else {
+                        "The first checkpoint from which the layer's dynamic and static \
+                         percentages stay within the final checkpoint's 95 % intervals"
                     });
                 });
                 let plot = Plot::new("curve")

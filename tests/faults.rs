@@ -570,3 +570,63 @@ fn a_signal_leaves_a_partial_report_and_a_run_that_resumes() {
     assert!(r["partial"].is_null());
     assert_same_results(&r, &report(&clean), 1e-12);
 }
+
+/// A model's manifest says how its input is made (frames, window, sizes,
+/// normalisation): results cached for one manifest must not be reused
+/// after it changed, or the numbers shown would be of another input.
+#[test]
+fn an_edited_manifest_is_not_a_cache_hit() {
+    let d = tempfile::tempdir().unwrap();
+    let videos = crate::util::probe(d.path());
+    let model = d.path().join("tiny3d.pt");
+    std::fs::copy(crate::util::repo("tests/fixtures/models/tiny3d.pt"), &model).unwrap();
+    let manifest = d.path().join("tiny3d.json");
+    let write = |mean: f64| {
+        let m = serde_json::json!({
+            "frames": 4, "window": 8, "short_side": 16, "crop": [16, 16],
+            "mean": [mean, mean, mean], "std": [0.25, 0.25, 0.25]
+        });
+        std::fs::write(&manifest, m.to_string()).unwrap();
+    };
+    let cache = d.path().join("cache");
+    let run = |out: &str| {
+        let out = d.path().join(out);
+        let o = crate::util::analyze(
+            &cache,
+            &[
+                "--videos",
+                crate::util::s(&videos),
+                "--model",
+                crate::util::s(&model),
+                "--pairs",
+                "12",
+                "--bootstrap",
+                "0",
+                "--device",
+                "cpu",
+                "--out",
+                crate::util::s(&out),
+            ],
+        );
+        assert!(o.status.success(), "{}", crate::util::text(&o));
+        (String::from_utf8_lossy(&o.stderr).into_owned(), out)
+    };
+    write(0.5);
+    let (_, first) = run("first");
+    write(0.1);
+    let (err, second) = run("second");
+    assert!(!err.contains("reused cached results"), "{err}");
+    let total = |dir: &std::path::Path| {
+        crate::util::report(dir)["models"][0]["layers"][0]["total_variance"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_ne!(
+        total(&first),
+        total(&second),
+        "the numbers are of the new input"
+    );
+    // The same manifest again is a cache hit.
+    let (err, _) = run("third");
+    assert!(err.contains("reused cached results"), "{err}");
+}

@@ -59,7 +59,9 @@ struct Identity<'a> {
     bootstrap: usize,
     units: UnitConfig,
     probe: Vec<(String, u64, u64)>,
-    models: Vec<(String, Option<String>, String, Vec<String>)>,
+    /// Name, checkpoint, SHA-256 of the model file, SHA-256 of its manifest
+    /// as read, layers.
+    models: Vec<(String, Option<String>, String, String, Vec<String>)>,
 }
 
 /// SHA-256 of a file's bytes, hex (memoized by path, size and mtime: model
@@ -153,10 +155,15 @@ impl JobSpec {
             .models
             .iter()
             .map(|m| {
+                // The manifest as read (sidecar or defaults): it says how the
+                // input is made, so an edited one is another job.
+                let (manifest, _) = crate::model::Manifest::for_model(&m.path)?;
+                let manifest = hex::encode(Sha256::digest(serde_json::to_string(&manifest)?));
                 Ok((
                     m.name.clone(),
                     m.checkpoint.clone(),
                     file_hash(&m.path)?,
+                    manifest,
                     m.layers.clone(),
                 ))
             })

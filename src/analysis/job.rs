@@ -59,9 +59,19 @@ struct Identity<'a> {
     bootstrap: usize,
     units: UnitConfig,
     probe: Vec<(String, u64, u64)>,
-    /// Name, checkpoint, SHA-256 of the model file, SHA-256 of its manifest
-    /// as read, layers.
-    models: Vec<(String, Option<String>, String, String, Vec<String>)>,
+    models: Vec<ModelIdentity>,
+}
+
+/// What identifies one model of a job.
+#[derive(Serialize)]
+struct ModelIdentity {
+    name: String,
+    checkpoint: Option<String>,
+    /// SHA-256 of the model file.
+    sha256: String,
+    /// SHA-256 of its manifest as read (JSON).
+    manifest: String,
+    layers: Vec<String>,
 }
 
 /// SHA-256 of a file's bytes, hex (memoized by path, size and mtime: model
@@ -159,13 +169,13 @@ impl JobSpec {
                 // input is made, so an edited one is another job.
                 let (manifest, _) = crate::model::Manifest::for_model(&m.path)?;
                 let manifest = hex::encode(Sha256::digest(serde_json::to_string(&manifest)?));
-                Ok((
-                    m.name.clone(),
-                    m.checkpoint.clone(),
-                    file_hash(&m.path)?,
+                Ok(ModelIdentity {
+                    name: m.name.clone(),
+                    checkpoint: m.checkpoint.clone(),
+                    sha256: file_hash(&m.path)?,
                     manifest,
-                    m.layers.clone(),
-                ))
+                    layers: m.layers.clone(),
+                })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let id = Identity {

@@ -34,7 +34,7 @@ pub fn layer(
         },
         total_variance: 1.0,
         scores: [0.0, 0.0, 1.0],
-        probs: [0.2, 0.3, 0.5],
+        probs: pct.map(|p| p / 100.0),
         dims: [c / 3, c / 3, c - 2 * (c / 3)],
         pct,
         ci95: ci.map(|pct| BootstrapCi {
@@ -42,7 +42,7 @@ pub fn layer(
             replicates: 20,
             valid: 20,
             scores: [[0.0; 2]; 2],
-            probs: [[0.0; 2]; 3],
+            probs: pct.map(|[lo, hi]| [lo / 100.0, hi / 100.0]),
             pct,
         }),
         units: UnitsReport {
@@ -135,6 +135,7 @@ pub fn model_stats(
         skipped,
         path: format!("{name}.pt"),
         sha256: "0".repeat(64),
+        metrics: Default::default(),
     }
 }
 

@@ -18,6 +18,12 @@ fn results(dir: &Path) -> std::path::PathBuf {
             std::fs::copy(from, ckpts.join(format!("epoch_{e}.{ext}"))).unwrap();
         }
     }
+    // A `metrics` object in one manifest, to see it in the report.
+    let last = ckpts.join("epoch_10.00.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&last).unwrap()).unwrap();
+    m["metrics"] = serde_json::json!({"val_loss": 0.625});
+    std::fs::write(&last, m.to_string()).unwrap();
     let videos = probe(dir);
     let out = dir.join("results");
     let pattern = format!("{}/*.pt", ckpts.display());
@@ -78,6 +84,14 @@ fn deltas_with_paired_intervals_and_channel_moves() {
             .unwrap()
     };
     let (e0, e10) = (at(0.0), at(10.0));
+    // The checkpoints' recorded numbers reach the report: the manifest's
+    // accuracies and its `metrics` object (added to epoch 10's below).
+    let metrics = &models[e10]["metrics"];
+    assert_eq!(metrics["accuracy"].as_f64(), Some(1.0), "{metrics}");
+    assert_eq!(metrics["val_loss"].as_f64(), Some(0.625), "{metrics}");
+    assert!(models[e0]["metrics"]["val_loss"].is_null());
+    let tiny = models.iter().find(|m| m["name"] == "tiny3d").unwrap();
+    assert!(tiny.get("metrics").is_none(), "no manifest numbers: absent");
     let name = models[e0]["name"].as_str().unwrap().to_string();
     let (a, b) = (format!("{name}@0"), format!("{name}@10"));
 

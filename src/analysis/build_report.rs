@@ -30,6 +30,7 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         model.pairs_done = Some(m.done);
         model.path = Some(m.path.clone());
         model.sha256 = Some(m.sha256.clone());
+        model.metrics = m.metrics.clone();
         for acc in &m.layers {
             match acc.estimate(threshold) {
                 Ok(e) => model.layers.push(LayerReport::from_estimate(acc.name(), e)),

@@ -10,7 +10,7 @@ use crate::figure::FigureError;
 use crate::figure::catalogue::every;
 use crate::figure::csv::{bars_csv, training_csv};
 use crate::figure::png::svg_to_png;
-use crate::figure::{layer_bars, model_groups, training_curves};
+use crate::figure::{SettleCriterion, layer_bars, model_groups, training_curves};
 use crate::files::atomic_write;
 use crate::report::Report;
 use crate::report::read_report;
@@ -67,13 +67,14 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Per model with checkpoints and layer: the final shares with their
-/// intervals and the first epoch from which the bias stays within them.
+/// intervals and the first epoch from which the bias stays within them, by
+/// the probabilities (the default) and by the reference's percentages.
 pub fn print_training(report: &Report) {
     for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
         println!("{} ({} checkpoints)", g.name, g.entries.len());
         println!(
-            "  {:<16} {:<20} {:<20} {:>10}  dynamic % / static % per epoch",
-            "layer", "final dynamic %", "final static %", "settled at"
+            "  {:<16} {:<20} {:<20} {:>10} {:>10}  dynamic % / static % per epoch",
+            "layer", "final dynamic %", "final static %", "settled at", "(by %)"
         );
         for c in training_curves(report, g) {
             let Some(last) = c.points.last() else {
@@ -83,21 +84,23 @@ pub fn print_training(report: &Report) {
                 Some(ci) => format!("{:.1} [{:.1}, {:.1}]", last.pct[k], ci[k][0], ci[k][1]),
                 None => format!("{:.1}", last.pct[k]),
             };
-            let settled = c
-                .settled
-                .map(|i| format!("epoch {}", c.points[i].epoch))
-                .unwrap_or_else(|| "-".into());
+            let settled = |k: SettleCriterion| {
+                c.settled_epoch(k)
+                    .map(|e| format!("epoch {e}"))
+                    .unwrap_or_else(|| "-".into())
+            };
             let path: Vec<String> = c
                 .points
                 .iter()
                 .map(|p| format!("{}:{:.0}/{:.0}", p.epoch, p.pct[0], p.pct[1]))
                 .collect();
             println!(
-                "  {:<16} {:<20} {:<20} {:>10}  {}",
+                "  {:<16} {:<20} {:<20} {:>10} {:>10}  {}",
                 c.layer,
                 share(0),
                 share(1),
-                settled,
+                settled(SettleCriterion::Probabilities),
+                settled(SettleCriterion::Percentages),
                 path.join(" ")
             );
         }

@@ -9,10 +9,12 @@
 //! or model the report does not have renders to [`FigureError::Missing`],
 //! never to a panic.
 
-use super::csv::{bars_csv, changes_csv, compared_points_csv, curves_csv, points_csv, slug};
+use super::csv::{
+    bars_csv, category_curves_csv, changes_csv, compared_points_csv, curves_csv, points_csv, slug,
+};
 use super::data::{
-    category_changes, channel_points, common_layer, entry_label, layer_bars, model_groups,
-    training_curves,
+    category_changes, category_curves, channel_points, common_layer, entry_label, layer_bars,
+    model_groups, training_curves,
 };
 use super::svg::{bars_svg, compose, scatter_svg, scatters_svg, training_svg};
 use crate::report::{LayerReport, ModelReport, Report};
@@ -101,7 +103,7 @@ impl Figure {
                 layer,
                 selected,
             } => channels(report, tau, *entry, layer, selected),
-            Figure::Training { model } => training(report, model),
+            Figure::Training { model } => training(report, tau, model),
             Figure::Compare {
                 a,
                 b,
@@ -214,7 +216,9 @@ fn channels(
     })
 }
 
-fn training(report: &Report, model: &str) -> Result<Rendered, FigureError> {
+/// The curves' figure; the CSV holds the shares and then the channels per
+/// category at `tau` (both plotted in the app).
+fn training(report: &Report, tau: f64, model: &str) -> Result<Rendered, FigureError> {
     let g = model_groups(report)
         .into_iter()
         .find(|g| g.name == model)
@@ -224,7 +228,11 @@ fn training(report: &Report, model: &str) -> Result<Rendered, FigureError> {
     let title = format!("{model}: shares across training");
     Ok(Rendered {
         svg: training_svg(&curves, &title),
-        csv: curves_csv(model, &curves)?,
+        csv: format!(
+            "{}\n{}",
+            curves_csv(model, &curves)?,
+            category_curves_csv(model, &category_curves(report, &curves, tau), tau)?
+        ),
         stem: format!("training_{}", slug(model)),
         title,
     })

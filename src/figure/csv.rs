@@ -3,7 +3,8 @@
 //! category changed, and the training curves with their settle points.
 
 use crate::figure::data::{
-    CategoryChange, ChannelPoint, LayerBar, TrainingCurve, model_groups, training_curves,
+    CategoryChange, CategoryCurve, ChannelPoint, LayerBar, SettleCriterion, TrainingCurve,
+    model_groups, training_curves,
 };
 use crate::report::{LayerReport, Report};
 
@@ -168,7 +169,7 @@ pub fn curves_csv(model: &str, curves: &[TrainingCurve]) -> anyhow::Result<Strin
 }
 
 fn training_header() -> Vec<String> {
-    header(&[], &["settled_from_epoch"])
+    header(&[], &["settled_from_epoch", "settled_from_epoch_probs"])
 }
 
 /// model, checkpoint, epoch, layer, `before`, the share columns (what
@@ -194,7 +195,8 @@ fn header(before: &[&str], after: &[&str]) -> Vec<String> {
 
 fn push_curves(rows: &mut Vec<Vec<String>>, model: &str, curves: &[TrainingCurve]) {
     for c in curves {
-        let settled = c.settled.map(|i| c.points[i].epoch);
+        let settled = c.settled_epoch(SettleCriterion::Percentages);
+        let settled_probs = c.settled_epoch(SettleCriterion::Probabilities);
         for p in &c.points {
             let mut row = vec![
                 model.to_string(),
@@ -204,14 +206,59 @@ fn push_curves(rows: &mut Vec<Vec<String>>, model: &str, curves: &[TrainingCurve
             ];
             row.extend(share_columns(&p.pct, p.ci));
             row.push(fmt_opt(settled));
+            row.push(fmt_opt(settled_probs));
             rows.push(row);
         }
     }
 }
 
+/// The channels per category of one model's layers across its checkpoints
+/// at `tau` (what the Training tab stacks): one row per checkpoint and layer.
+pub fn category_curves_csv(
+    model: &str,
+    curves: &[CategoryCurve],
+    tau: f64,
+) -> anyhow::Result<String> {
+    let mut rows = vec![
+        [
+            "model",
+            "epoch",
+            "layer",
+            "channels",
+            "tau",
+            "units_dynamic",
+            "units_static",
+            "units_joint",
+            "units_none",
+            "units_unassigned",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for c in curves {
+        for ((e, n), k) in c.epochs.iter().zip(&c.counts).zip(&c.channels) {
+            rows.push(vec![
+                model.to_string(),
+                e.to_string(),
+                c.layer.clone(),
+                k.to_string(),
+                tau.to_string(),
+                n.dynamic.to_string(),
+                n.static_.to_string(),
+                n.joint.to_string(),
+                n.none.to_string(),
+                n.unassigned.to_string(),
+            ]);
+        }
+    }
+    to_string(rows)
+}
+
 /// The training curves of every model with checkpoints: one row per model,
 /// checkpoint and layer, with the epoch from which the layer's bias has
-/// settled (`settled_from_epoch`, the same on each row of that layer).
+/// settled, the same on each row of that layer: `settled_from_epoch` by the
+/// reference's percentages, `settled_from_epoch_probs` by the probabilities
+/// (see [`SettleCriterion`]).
 pub fn training_csv(report: &Report) -> anyhow::Result<String> {
     let mut rows = vec![training_header()];
     for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {

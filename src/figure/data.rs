@@ -194,6 +194,10 @@ pub struct CurvePoint {
     pub pct: [f64; 3],
     /// Their 95 % intervals, if computed.
     pub ci: Option<[[f64; 2]; 3]>,
+    /// `[dynamic, static, residual]` softmax probabilities (unrounded).
+    pub probs: [f64; 3],
+    /// Their 95 % intervals, if computed.
+    pub probs_ci: Option<[[f64; 2]; 3]>,
 }
 
 /// Static and dynamic share of one layer across a model's checkpoints.
@@ -203,9 +207,69 @@ pub struct TrainingCurve {
     pub layer: String,
     /// One point per checkpoint that has the layer, in epoch order.
     pub points: Vec<CurvePoint>,
-    /// Index into `points` from which on the layer's bias has settled (see
-    /// [`settle_index`]); `None` without intervals.
+    /// Index into `points` from which on the layer's bias has settled by
+    /// the reference's percentages (see [`settle_index`]); `None` without
+    /// intervals.
     pub settled: Option<usize>,
+    /// The same on the probabilities (see [`settle_index_probs`]): the
+    /// default settle point.
+    pub settled_probs: Option<usize>,
+}
+
+/// Which values decide where a layer's bias settles in training.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SettleCriterion {
+    /// The softmax probabilities and their intervals (continuous: no steps).
+    #[default]
+    Probabilities,
+    /// The reference's percentages (dims/C, in steps of 100/C) and theirs.
+    Percentages,
+}
+
+impl SettleCriterion {
+    /// Both, the default first.
+    pub const ALL: [SettleCriterion; 2] = [Self::Probabilities, Self::Percentages];
+
+    /// Short name for menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Probabilities => "probabilities",
+            Self::Percentages => "percentages (reference)",
+        }
+    }
+
+    /// The rule, as said in tooltips and figure notes.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Self::Probabilities => {
+                "from the first checkpoint whose dynamic and static probabilities \
+                 (the softmax of the scores), and those of every later one, lie within \
+                 the final checkpoint's 95 % bootstrap interval of the probabilities"
+            }
+            Self::Percentages => {
+                "from the first checkpoint whose dynamic and static percentages \
+                 (the reference's dims/C, in steps of 100/C), and those of every later \
+                 one, lie within the final checkpoint's 95 % interval of the percentages"
+            }
+        }
+    }
+}
+
+impl TrainingCurve {
+    /// The index into `points` where the bias settles by `criterion`.
+    pub fn settled_by(&self, criterion: SettleCriterion) -> Option<usize> {
+        match criterion {
+            SettleCriterion::Probabilities => self.settled_probs,
+            SettleCriterion::Percentages => self.settled,
+        }
+    }
+
+    /// The epoch where the bias settles by `criterion`.
+    pub fn settled_epoch(&self, criterion: SettleCriterion) -> Option<f64> {
+        self.settled_by(criterion)
+            .and_then(|k| self.points.get(k))
+            .map(|p| p.epoch)
+    }
 }
 
 /// The training curves of every layer of `group` (layers in the order of
@@ -231,16 +295,87 @@ pub fn training_curves(report: &Report, group: &ModelGroup) -> Vec<TrainingCurve
                         checkpoint: m.checkpoint.clone(),
                         pct: l.pct,
                         ci: l.ci95.as_ref().map(|c| c.pct),
+                        probs: l.probs,
+                        probs_ci: l.ci95.as_ref().map(|c| c.probs),
                     })
                 })
                 .collect();
             TrainingCurve {
                 layer: layer.name.clone(),
                 settled: settle_index(&points),
+                settled_probs: settle_index_probs(&points),
                 points,
             }
         })
         .collect()
+}
+
+/// Channels per category of one layer across a model's checkpoints, at one
+/// τ: what the Training tab stacks under each curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryCurve {
+    /// Layer name.
+    pub layer: String,
+    /// The curve's epochs, one per checkpoint.
+    pub epochs: Vec<f64>,
+    /// Channels per category at each of them.
+    pub counts: Vec<CategoryCounts>,
+    /// Channels C at each of them.
+    pub channels: Vec<usize>,
+}
+
+impl CategoryCurve {
+    /// The stacked shares (% of C) at checkpoint `k`, bottom to top in
+    /// `Category::ALL` order: `[lower, upper]` of each band.
+    pub fn stacked(&self, k: usize) -> [[f64; 2]; 5] {
+        let c = self.channels.get(k).copied().unwrap_or(0);
+        let counts = self.counts.get(k).copied().unwrap_or_default();
+        let mut lo = 0.0;
+        Category::ALL.map(|cat| {
+            let share = if c == 0 {
+                0.0
+            } else {
+                100.0 * counts.get(cat) as f64 / c as f64
+            };
+            let band = [lo, lo + share];
+            lo += share;
+            band
+        })
+    }
+}
+
+/// The category counts at `tau` of every point of `curves` (as
+/// [`training_curves`] made them from `report`).
+pub fn category_curves(report: &Report, curves: &[TrainingCurve], tau: f64) -> Vec<CategoryCurve> {
+    curves
+        .iter()
+        .map(|c| category_curve(report, c, tau))
+        .collect()
+}
+
+/// The category counts at `tau` of every point of one curve.
+pub fn category_curve(report: &Report, c: &TrainingCurve, tau: f64) -> CategoryCurve {
+    let layers: Vec<Option<&LayerReport>> = c
+        .points
+        .iter()
+        .map(|p| {
+            let m = report.models.get(p.model_index)?;
+            m.layers.iter().find(|l| l.name == c.layer)
+        })
+        .collect();
+    CategoryCurve {
+        layer: c.layer.clone(),
+        epochs: c.points.iter().map(|p| p.epoch).collect(),
+        counts: layers
+            .iter()
+            .map(|l| {
+                l.map_or_else(Default::default, |l| {
+                    CategoryCounts::count(&categories(l, tau))
+                })
+            })
+            .collect(),
+        channels: layers.iter().map(|l| l.map_or(0, |l| l.channels)).collect(),
+    }
 }
 
 /// The first checkpoint from which on the layer's dynamic and static
@@ -249,9 +384,27 @@ pub fn training_curves(report: &Report, group: &ModelGroup) -> Vec<TrainingCurve
 /// finding that biases form early in training). `None` when the final
 /// checkpoint has no interval or there are no points.
 pub fn settle_index(points: &[CurvePoint]) -> Option<usize> {
-    let last = points.last()?;
-    let ci = last.ci?;
-    let inside = |p: &CurvePoint| (0..2).all(|k| p.pct[k] >= ci[k][0] && p.pct[k] <= ci[k][1]);
+    settle_by(points, |p| (p.pct, p.ci))
+}
+
+/// As [`settle_index`] on the softmax probabilities and their intervals:
+/// unlike the percentages, which move in steps of 100/C, they change
+/// continuously, so a checkpoint is not inside only by rounding.
+pub fn settle_index_probs(points: &[CurvePoint]) -> Option<usize> {
+    settle_by(points, |p| (p.probs, p.probs_ci))
+}
+
+/// The first index from which on every point's first two values lie within
+/// the last point's interval (bounds included).
+fn settle_by(
+    points: &[CurvePoint],
+    values: impl Fn(&CurvePoint) -> ([f64; 3], Option<[[f64; 2]; 3]>),
+) -> Option<usize> {
+    let ci = values(points.last()?).1?;
+    let inside = |p: &CurvePoint| {
+        let v = values(p).0;
+        (0..2).all(|k| v[k] >= ci[k][0] && v[k] <= ci[k][1])
+    };
     let mut settled = points.len() - 1;
     while settled > 0 && inside(&points[settled - 1]) {
         settled -= 1;

@@ -19,9 +19,10 @@ pub mod svg;
 
 pub use catalogue::{Figure, FigureError, Rendered};
 pub use data::{
-    CategoryChange, ChannelPoint, CurvePoint, LayerBar, ModelGroup, STABLE, TrainingCurve,
-    category_changes, channel_points, common_layer, entry_label, layer_bars, model_groups,
-    settle_index, training_curves,
+    CategoryChange, CategoryCurve, ChannelPoint, CurvePoint, LayerBar, ModelGroup, STABLE,
+    SettleCriterion, TrainingCurve, category_changes, category_curve, category_curves,
+    channel_points, common_layer, entry_label, layer_bars, model_groups, settle_index,
+    settle_index_probs, training_curves,
 };
 
 #[cfg(test)]

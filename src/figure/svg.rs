@@ -482,7 +482,7 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
                 .collect();
             d.polyline(&pts, &hex(tone(palette::FACTORS[k])), dash);
         }
-        if let Some(s) = c.settled {
+        if let Some(s) = c.settled_probs {
             let p = &c.points[s];
             d.line(
                 (sx(p.epoch), top),
@@ -517,7 +517,7 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
         );
         d.text(lx + 38.0, ly, 12.0, "start", &c.layer);
         let settled = c
-            .settled
+            .settled_probs
             .map(|s| format!("settles at epoch {}", c.points[s].epoch))
             .unwrap_or_else(|| "no interval".into());
         d.text(left + pw + 12.0, ly + 14.0, 10.0, "start", &settled);
@@ -535,6 +535,14 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
         10.0,
         "start",
         "dashed: static %",
+    );
+    d.text(
+        left,
+        top + ph + 54.0,
+        10.0,
+        "start",
+        "marker: where the bias settles (dynamic and static probabilities within \
+         the final checkpoint's 95 % interval from there on)",
     );
     d.finish()
 }

@@ -98,13 +98,33 @@ fn curves_settle_where_points_enter_the_final_interval() {
             )
         })
         .collect();
-    let r = report(models);
+    let mut r = report(models);
     let g = &model_groups(&r)[0];
     let curves = training_curves(&r, g);
     assert_eq!(curves.len(), 1);
     assert_eq!(curves[0].points.len(), 5);
     // epoch 2 (dynamic 40 %) is outside, so the bias settles at epoch 3
     assert_eq!(curves[0].settled, Some(3));
+    // the fixture's probabilities are the percentages / 100: same answer
+    assert_eq!(curves[0].settled_probs, Some(3));
+    assert_eq!(
+        curves[0].settled_epoch(SettleCriterion::default()),
+        Some(3.0)
+    );
+    // a probability just outside the final interval (0.28 to 0.34) at epoch
+    // 3, whose rounded percentage (29 %) is inside: the criteria differ
+    r.models[3].layers[0].probs[0] = 0.3401;
+    let curves = training_curves(&r, &model_groups(&r)[0]);
+    assert_eq!(curves[0].settled, Some(3));
+    assert_eq!(curves[0].settled_probs, Some(4));
+    assert_eq!(
+        curves[0].settled_epoch(SettleCriterion::Percentages),
+        Some(3.0)
+    );
+    assert_eq!(
+        curves[0].settled_epoch(SettleCriterion::Probabilities),
+        Some(4.0)
+    );
     assert_eq!(settle_index(&curves[0].points[..2]), Some(1));
     assert_eq!(settle_index(&[]), None);
 }
@@ -224,12 +244,13 @@ fn csv_holds_the_plotted_numbers() {
         training.lines().next(),
         Some(
             "model,checkpoint,epoch,layer,dynamic_pct,dynamic_lo,dynamic_hi,\
-             static_pct,static_lo,static_hi,residual_pct,settled_from_epoch"
+             static_pct,static_lo,static_hi,residual_pct,settled_from_epoch,\
+             settled_from_epoch_probs"
         )
     );
     assert!(
-        training.lines().nth(2).unwrap().ends_with(",0"),
-        "settled from epoch 0"
+        training.lines().nth(2).unwrap().ends_with(",0,0"),
+        "settled from epoch 0 by both criteria"
     );
     let (points, _) = channel_points(&r.models[0].layers[0], 0.5);
     let pts = super::csv::points_csv(&r.models[0].layers[0], &points, 0.5).unwrap();
@@ -429,4 +450,43 @@ fn compare_lists_no_category_changes_between_different_models() {
     };
     assert!(changes(1) > 0, "checkpoints of one model: changes listed");
     assert_eq!(changes(2), 0, "another model's channels do not correspond");
+}
+
+#[test]
+fn category_curves_stack_the_channels_per_checkpoint() {
+    let l = || vec![layer("s", &RHOS, [30.0, 22.0, 48.0], None)];
+    let r = report(vec![model("m", Some(0.0), l()), model("m", Some(1.0), l())]);
+    let curves = training_curves(&r, &model_groups(&r)[0]);
+    let cats = category_curves(&r, &curves, 0.5);
+    assert_eq!(cats.len(), 1);
+    assert_eq!(cats[0].epochs, vec![0.0, 1.0]);
+    assert_eq!(cats[0].channels, vec![4, 4]);
+    let n = cats[0].counts[1];
+    assert_eq!(
+        (n.dynamic, n.static_, n.joint, n.none, n.unassigned),
+        (1, 1, 1, 0, 1)
+    );
+    assert_eq!(
+        cats[0].stacked(1),
+        [
+            [0.0, 25.0],
+            [25.0, 50.0],
+            [50.0, 75.0],
+            [75.0, 75.0],
+            [75.0, 100.0]
+        ]
+    );
+    // at τ = 0.65 the joint channel (0.7, 0.6) is dynamic
+    let n = category_curves(&r, &curves, 0.65)[0].counts[0];
+    assert_eq!((n.dynamic, n.joint), (2, 0));
+    let csv = super::csv::category_curves_csv("m", &cats, 0.5).unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "model,epoch,layer,channels,tau,units_dynamic,units_static,units_joint,units_none,\
+             units_unassigned",
+            "m,0,s,4,0.5,1,1,1,0,1",
+            "m,1,s,4,0.5,1,1,1,0,1"
+        ]
+    );
 }

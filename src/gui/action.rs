@@ -146,6 +146,20 @@ pub enum Action {
         /// Whether the end wraps to the start.
         looping: bool,
     },
+    /// Play, pause or step the checkpoint player.
+    Checkpoints(crate::gui::checkpoints::PlayerCmd),
+    /// The checkpoint player's rate (checkpoints per second), looping, and
+    /// how long the scatter's points glide to a new checkpoint (persisted).
+    SetCheckpointPlayback {
+        /// Checkpoints per second.
+        rate: f32,
+        /// Whether the last checkpoint wraps to the first.
+        looping: bool,
+        /// Seconds the points take to move.
+        glide: f32,
+    },
+    /// The player the keys drive from now on (the one clicked last).
+    ActivatePlayer(crate::gui::checkpoints::ActivePlayer),
     /// Export the figure or numbers of a tab to a file (asks for the path).
     Export {
         /// Which view.

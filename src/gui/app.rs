@@ -3,13 +3,14 @@
 
 mod events;
 mod files;
+mod players;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::action::{Action, ExportFormat, SelectMode, Tab};
 use super::export::{self, Exporter};
-use super::state::{AppState, JobStatus, Level, Settings};
+use super::state::{AppState, GLIDE_RANGE, JobStatus, Level, Settings};
 use super::views::Views;
 use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSpec, Progress, Project, RunSettings};
 use crate::worker::Waker;
@@ -154,6 +155,7 @@ impl StadynApp {
                 .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
+        self.drive_checkpoints(ui.ctx());
         let mut actions = Vec::new();
         egui::Panel::left("project")
             .resizable(true)
@@ -276,6 +278,7 @@ impl StadynApp {
             }
             Action::ShowTab(tab) => s.settings.tab = tab,
             Action::SelectModel(g) => {
+                s.checkpoints.stop();
                 s.selection.group = g;
                 s.selection.checkpoint = usize::MAX; // the last checkpoint
                 s.refresh();
@@ -315,6 +318,17 @@ impl StadynApp {
                 s.settings.fps = fps;
                 s.settings.looping = looping;
             }
+            Action::Checkpoints(cmd) => self.checkpoint_command(cmd),
+            Action::SetCheckpointPlayback {
+                rate,
+                looping,
+                glide,
+            } => {
+                s.settings.checkpoint_rate = rate;
+                s.settings.checkpoint_loop = looping;
+                s.settings.glide_secs = glide.clamp(*GLIDE_RANGE.start(), *GLIDE_RANGE.end());
+            }
+            Action::ActivatePlayer(who) => s.active_player = who,
             Action::DismissMessage(i) => {
                 if i < s.messages.len() {
                     s.messages.remove(i);

@@ -6,6 +6,7 @@
 
 pub mod action;
 mod app;
+pub mod checkpoints;
 pub mod export;
 mod playback;
 pub mod state;

@@ -18,6 +18,12 @@ use crate::stats::UnitReplicates;
 use super::action::Tab;
 use crate::worker::job::ProjectInfo;
 
+/// The default seconds points glide to a new checkpoint: long enough to
+/// follow a channel, shorter than a step of the player at its default rate.
+pub const GLIDE_DEFAULT: f32 = 0.8;
+/// Shortest and longest glide (seconds; 0 jumps).
+pub const GLIDE_RANGE: std::ops::RangeInclusive<f32> = 0.0..=3.0;
+
 /// Settings kept between runs (eframe persistence).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -40,6 +46,12 @@ pub struct Settings {
     /// Layers: one group of bars per checkpoint of the selected model
     /// instead of one per model (the export follows).
     pub layers_by_checkpoint: bool,
+    /// Checkpoint player: checkpoints per second.
+    pub checkpoint_rate: f32,
+    /// Checkpoint player: the last checkpoint wraps to the first.
+    pub checkpoint_loop: bool,
+    /// Seconds the scatter's points take to glide to a new checkpoint.
+    pub glide_secs: f32,
 }
 
 impl Default for Settings {
@@ -53,6 +65,9 @@ impl Default for Settings {
             trails: true,
             layers_horizontal: true,
             layers_by_checkpoint: false,
+            checkpoint_rate: 1.0,
+            checkpoint_loop: true,
+            glide_secs: GLIDE_DEFAULT,
         }
     }
 }
@@ -201,6 +216,10 @@ pub struct AppState {
     /// The devices a run can use on this machine, as the worker found them
     /// (`cpu`, `cuda:0`, …; empty until it answers).
     pub devices: Vec<String>,
+    /// Plays through the selected model's checkpoints.
+    pub checkpoints: crate::gui::checkpoints::CheckpointPlayer,
+    /// The player the keys drive.
+    pub active_player: crate::gui::checkpoints::ActivePlayer,
 }
 
 impl AppState {

@@ -78,6 +78,9 @@ pub struct Manifest {
     pub accuracy: Option<f64>,
     /// Training-set accuracy of this checkpoint, if recorded.
     pub train_accuracy: Option<f64>,
+    /// Other numbers recorded for this checkpoint (`{"val_loss": 0.71}`),
+    /// drawn beside the biases across training.
+    pub metrics: BTreeMap<String, f64>,
     /// Class names of the model's task.
     pub classes: Vec<String>,
     /// Free-form notes (where the weights come from, licence).
@@ -109,6 +112,7 @@ impl Default for Manifest {
             step: None,
             accuracy: None,
             train_accuracy: None,
+            metrics: BTreeMap::new(),
             classes: Vec::new(),
             notes: None,
         }
@@ -116,6 +120,19 @@ impl Default for Manifest {
 }
 
 impl Manifest {
+    /// The checkpoint's recorded numbers: `accuracy` and `train_accuracy`
+    /// when given, and every entry of `metrics`.
+    pub fn all_metrics(&self) -> BTreeMap<String, f64> {
+        let mut out = self.metrics.clone();
+        if let Some(a) = self.accuracy {
+            out.insert("accuracy".into(), a);
+        }
+        if let Some(a) = self.train_accuracy {
+            out.insert("train_accuracy".into(), a);
+        }
+        out
+    }
+
     /// The sidecar path of a model file: `model.pt` → `model.json`.
     pub fn sidecar(model: &Path) -> PathBuf {
         model.with_extension("json")
@@ -151,6 +168,19 @@ impl Manifest {
 
     /// Checks the values make sense.
     pub fn check(&self) -> Result<(), String> {
+        let numbers = [
+            ("accuracy", self.accuracy),
+            ("train_accuracy", self.train_accuracy),
+        ];
+        for (name, v) in numbers
+            .into_iter()
+            .filter_map(|(n, v)| Some((n, v?)))
+            .chain(self.metrics.iter().map(|(n, v)| (n.as_str(), *v)))
+        {
+            if !v.is_finite() {
+                return Err(format!("'{name}' must be a finite number, not {v}"));
+            }
+        }
         if self.frames == 0 {
             return Err("frames must be at least 1".into());
         }

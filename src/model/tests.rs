@@ -34,6 +34,39 @@ fn manifest_defaults_and_partial_files() {
 }
 
 #[test]
+fn manifest_metrics_gather_accuracies_and_the_metrics_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    std::fs::write(
+        &p,
+        r#"{"accuracy": 0.5, "train_accuracy": 0.75, "metrics": {"val_loss": 1.25, "top5": 0.9}}"#,
+    )
+    .unwrap();
+    let m = Manifest::read(&p).unwrap();
+    let all: Vec<(String, f64)> = m.all_metrics().into_iter().collect();
+    let want = [
+        ("accuracy", 0.5),
+        ("top5", 0.9),
+        ("train_accuracy", 0.75),
+        ("val_loss", 1.25),
+    ];
+    assert_eq!(all.len(), want.len());
+    for ((name, v), (wn, wv)) in all.iter().zip(want) {
+        assert_eq!((name.as_str(), *v), (wn, wv));
+    }
+    assert!(Manifest::default().all_metrics().is_empty());
+    let bad = Manifest {
+        metrics: [("val_loss".to_string(), f64::NAN)].into(),
+        ..Manifest::default()
+    };
+    assert!(
+        bad.check()
+            .unwrap_err()
+            .contains("'val_loss' must be a finite number")
+    );
+}
+
+#[test]
 fn bad_manifests_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.json");
@@ -42,6 +75,9 @@ fn bad_manifests_are_clear_errors() {
         (r#"{"frame": 8}"#, "unknown field"),
         (r#"{"frames": 0}"#, "frames must be"),
         (r#"{"std": [0, 1, 1]}"#, "std"),
+        (r#"{"metrics": {"val_loss": "low"}}"#, "invalid type"),
+        (r#"{"metrics": [0.5]}"#, "invalid type"),
+        (r#"{"metric": {"val_loss": 0.5}}"#, "unknown field"),
         ("not json", "expected"),
     ] {
         std::fs::write(&p, text).unwrap();

@@ -11,7 +11,9 @@
 //! Schema 2 adds, over 1: a top-level `partial` (`null`, or `{pairs_done,
 //! pairs_planned}` for a run that stopped early or a merge of some shards),
 //! `job_key` (the job's identity, as in its statistics file) and
-//! `probe_root`; per model `pairs_done`, its file `path` and `sha256`.
+//! `probe_root`; per model `pairs_done`, its file `path` and `sha256`, and
+//! `metrics` (the checkpoint's numbers from its manifest: `accuracy`,
+//! `train_accuracy` and the manifest's `metrics`; absent when none).
 //! Reports of schema 1 still open: the new fields read as absent.
 
 mod json;
@@ -118,6 +120,10 @@ pub struct ModelReport {
     /// SHA-256 of the model file's bytes.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// The checkpoint's recorded numbers (accuracy, the manifest's
+    /// `metrics`); absent when none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metrics: std::collections::BTreeMap<String, f64>,
     /// Layers in display order.
     pub layers: Vec<LayerReport>,
 }
@@ -132,6 +138,7 @@ impl ModelReport {
             pairs_done: None,
             path: None,
             sha256: None,
+            metrics: std::collections::BTreeMap::new(),
             layers: Vec::new(),
         }
     }

@@ -176,6 +176,7 @@ pub fn run_job(
                         skipped: 0,
                         path: absolute(&m.path).display().to_string(),
                         sha256: file_hash(&m.path)?,
+                        metrics: crate::model::Manifest::for_model(&m.path)?.0.all_metrics(),
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,

@@ -25,7 +25,7 @@ use std::path::Path;
 /// the model file per model, the videos the probe check left out. 4: each
 /// layer keeps its channels' top windows, a pair sample and per-channel
 /// bootstrap replicates.
-pub const STATS_SCHEMA: &str = "stadyn.stats/4";
+pub const STATS_SCHEMA: &str = "stadyn.stats/5";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +116,9 @@ pub struct ModelStats {
     pub path: String,
     /// SHA-256 of the model file's bytes.
     pub sha256: String,
+    /// The checkpoint's recorded numbers from its manifest (accuracy,
+    /// `metrics`), for the report.
+    pub metrics: std::collections::BTreeMap<String, f64>,
 }
 
 impl ModelStats {

@@ -12,7 +12,7 @@ use super::layers::{click_at, fixture, screen_pos};
 use crate::gui::StadynApp;
 use crate::gui::action::{Action, SelectMode, Tab};
 use crate::gui::views::ChannelsView;
-use crate::gui::views::channels::{ANIM_SECS, SCATTER_PLOT, Track};
+use crate::gui::views::channels::{SCATTER_PLOT, Track};
 use crate::gui::views::plot_common::{PlotRect, nearest_point, points_in_rect};
 use crate::gui::views::plot_scatter::select_mode;
 use crate::gui::views::plot_table::{Column, Row, sort_rows};
@@ -222,9 +222,11 @@ fn the_table_sort_puts_undefined_last() {
 #[test]
 fn points_glide_to_the_new_checkpoint() {
     let mut app = fixture::app(Tab::Channels);
+    let glide = f64::from(app.state.settings.glide_secs);
     let mut view = ChannelsView::default();
     view.update(&app.state, 10.0);
     let old: Vec<[f64; 2]> = view.shown_positions().unwrap().to_vec();
+    let old_counts = view.shown_counts().unwrap();
     app.apply(Action::SelectCheckpoint(0));
     let target: Vec<[f64; 2]> = app
         .state
@@ -240,8 +242,13 @@ fn points_glide_to_the_new_checkpoint() {
         old.as_slice(),
         "starts where they were"
     );
-    view.update(&app.state, 20.0 + ANIM_SECS / 2.0);
+    view.update(&app.state, 20.0 + glide / 2.0);
     let mid = view.shown_positions().unwrap().to_vec();
+    assert_eq!(
+        view.shown_counts().unwrap(),
+        old_counts,
+        "colours change on arrival, not before"
+    );
     for ((m, o), t) in mid.iter().zip(&old).zip(&target) {
         for k in 0..2 {
             let (lo, hi) = (o[k].min(t[k]), o[k].max(t[k]));
@@ -250,8 +257,22 @@ fn points_glide_to_the_new_checkpoint() {
             );
         }
     }
-    view.update(&app.state, 20.0 + ANIM_SECS + 0.01);
+    view.update(&app.state, 20.0 + glide + 0.01);
     assert_eq!(view.shown_positions().unwrap(), target.as_slice());
+    assert_ne!(
+        view.shown_counts().unwrap(),
+        old_counts,
+        "arrived: new colours"
+    );
+    // A glide of 0 jumps.
+    app.apply(Action::SetCheckpointPlayback {
+        rate: 1.0,
+        looping: true,
+        glide: 0.0,
+    });
+    app.apply(Action::SelectCheckpoint(2));
+    view.update(&app.state, 30.0);
+    assert_eq!(view.shown_positions().unwrap(), old.as_slice());
 }
 
 #[test]

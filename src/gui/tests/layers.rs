@@ -110,6 +110,7 @@ pub(super) mod fixture {
     pub(crate) fn harness(app: StadynApp) -> Harness<'static, StadynApp> {
         let mut h = Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
+            .with_max_steps(24) // a checkpoint glide takes a few
             .build_ui_state(|ui, app: &mut StadynApp| app.show(ui), app);
         h.run();
         h

@@ -9,7 +9,7 @@ use egui_kittest::kittest::Queryable as _;
 use super::layers::{click_at, fixture, screen_pos};
 use crate::gui::action::{Action, Tab};
 use crate::gui::views::layers::bar_groups;
-use crate::gui::views::training::{curve_bounds, nearest_epoch};
+use crate::gui::views::training::{curve_bounds, fraction_metrics, nearest_epoch};
 
 #[test]
 fn the_checkpoint_slider_moves_every_view() {
@@ -100,4 +100,85 @@ fn the_settle_point_is_provisional_while_results_arrive() {
             .next()
             .is_some()
     );
+}
+
+#[test]
+fn recorded_fractions_share_the_plot_on_a_right_axis() {
+    let mut report = fixture::report();
+    for (e, (acc, loss)) in [(0.3, 2.0), (0.6, 1.0), (0.9, 0.5)].into_iter().enumerate() {
+        let m = &mut report.models[e];
+        m.metrics.insert("accuracy".into(), acc);
+        m.metrics.insert("val_loss".into(), loss);
+    }
+    let curve =
+        &crate::figure::training_curves(&report, &crate::figure::model_groups(&report)[0])[0];
+    let lines = fraction_metrics(curve, &report);
+    assert_eq!(
+        lines.len(),
+        1,
+        "a loss above 1 shares no scale with a fraction"
+    );
+    assert_eq!(lines[0].0, "accuracy");
+    assert_eq!(lines[0].1, vec![[0.0, 0.3], [1.0, 0.6], [2.0, 0.9]]);
+    let mut app = fixture::app(Tab::Training);
+    let h = fixture::harness(fixture::app(Tab::Training));
+    assert!(h.query_by_label_contains("recorded accuracy").is_none());
+    app.state.set_report(std::sync::Arc::new(report), false);
+    let h = fixture::harness(app);
+    assert!(h.query_by_label_contains("recorded accuracy").is_some());
+}
+
+#[test]
+fn the_settle_criterion_is_chosen_and_said() {
+    let mut h = fixture::harness(fixture::app(Tab::Training));
+    let found = |h: &egui_kittest::Harness<'_, crate::gui::StadynApp>, text: &str| {
+        h.query_all_by_label_contains(text).count()
+    };
+    assert_eq!(found(&h, "settles at epoch 2"), 2, "both layers");
+    assert_eq!(found(&h, "(by %)"), 0);
+    h.get_by_label("settles by").click();
+    h.run();
+    h.get_by_label("percentages (reference)").click();
+    h.run();
+    assert_eq!(found(&h, "settles at epoch 2 (by %)"), 2);
+}
+
+#[test]
+fn training_plays_and_the_keys_drive_the_checkpoints() {
+    let mut h = fixture::harness(fixture::app(Tab::Training));
+    h.get_by_label("|<").click();
+    h.run();
+    assert_eq!(h.state().state.selection.checkpoint, 0);
+    h.get_by_label("Play training").click();
+    h.run();
+    assert!(h.state().state.checkpoints.is_playing());
+    assert!(h.query_by_label("Pause training").is_some());
+    // Steps come from the clock: drive it as the frame loop does.
+    let app = h.state_mut();
+    let mut moved = Vec::new();
+    for _ in 0..4 {
+        let (count, pace) = (3, (1.0, true));
+        let now = app.state.selection.checkpoint;
+        if let Some(k) = app.state.checkpoints.tick(0.6, count, now, pace) {
+            app.apply(Action::SelectCheckpoint(k));
+            moved.push(k);
+        }
+    }
+    assert!(!moved.is_empty(), "it advanced: {moved:?}");
+    // Space pauses, the arrows step: the checkpoint player was clicked last.
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert!(!h.state().state.checkpoints.is_playing());
+    h.key_press(egui::Key::End);
+    h.run();
+    assert_eq!(h.state().state.selection.checkpoint, 2);
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(h.state().state.selection.checkpoint, 1);
+    // On Videos & pairs the arrows are the frame player's, not the checkpoints'.
+    h.state_mut().apply(Action::ShowTab(Tab::Pairs));
+    h.run();
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(h.state().state.selection.checkpoint, 1);
 }

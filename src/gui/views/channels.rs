@@ -4,8 +4,9 @@
 //! Click selects a channel (shift adds, ctrl/cmd toggles), dragging selects
 //! a box (same modifiers), a click on empty space clears. When the
 //! checkpoint changes the points glide from their old to their new places
-//! over [`ANIM_SECS`]; with `settings.trails` each selected channel's path
-//! across the checkpoints is drawn. The table beside lists the selected
+//! over `settings.glide_secs` (their colours change on arrival); with
+//! `settings.trails` each selected channel's path across the checkpoints is
+//! drawn. The table beside lists the selected
 //! channels, sortable by any column.
 
 use std::collections::BTreeSet;
@@ -19,7 +20,7 @@ use super::plot_common::{
     selection_summary, tooltip,
 };
 use super::plot_scatter::{
-    ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
+    Look, ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_table::SelectedTable;
 use crate::figure::{ChannelPoint, STABLE};
@@ -29,8 +30,6 @@ use crate::report::Report;
 
 /// Global id of the scatter plot (tests read its transform).
 pub(crate) const SCATTER_PLOT: &str = "stadyn.channels.scatter";
-/// How long points take to move to a new checkpoint (seconds).
-pub(crate) const ANIM_SECS: f64 = 0.3;
 /// At most this many selected channels get a trail.
 pub(crate) const MAX_TRAILS: usize = 200;
 
@@ -148,6 +147,10 @@ impl Track {
 struct Anim {
     /// Start position per point of the new data.
     from: Vec<[f64; 2]>,
+    /// Colour per point of the new data until it arrives (its old one).
+    looks: Vec<Look>,
+    /// Seconds the glide takes.
+    secs: f64,
     /// When it started (`InputState::time`).
     start: f64,
 }
@@ -311,6 +314,15 @@ impl ChannelsView {
         self.scatter.as_ref().map(|s| s.shown.positions.as_slice())
     }
 
+    /// How many points are drawn in each category's colour now.
+    #[cfg(test)]
+    pub(crate) fn shown_counts(&self) -> Option<[usize; 5]> {
+        let s = &self.scatter.as_ref()?.shown;
+        Some(std::array::from_fn(|k| {
+            s.buckets[k].len() + s.faded[k].len()
+        }))
+    }
+
     /// Brings the cached scatter up to date with `state` at time `now`
     /// (seconds, as `InputState::time`).
     pub(crate) fn update(&mut self, state: &AppState, now: f64) {
@@ -326,19 +338,24 @@ impl ChannelsView {
                 o.group == state.selection.group && o.layer == state.selection.layer
             });
             match old.as_ref().filter(|_| same_view) {
-                Some(o) if o.entry != entry => {
-                    let from = data
+                Some(o) if o.entry != entry && state.settings.glide_secs > 0.0 => {
+                    let (from, looks) = data
                         .points
                         .iter()
                         .zip(&data.positions)
-                        .map(|(p, &to)| {
-                            o.data
-                                .index_of(p.channel)
-                                .map_or(to, |i| o.shown.positions[i])
+                        .map(|(p, &to)| match o.data.index_of(p.channel) {
+                            Some(i) => (o.shown.positions[i], Look::of(&o.data.points[i])),
+                            None => (to, Look::of(p)),
                         })
-                        .collect();
-                    self.anim = Some(Anim { from, start: now });
+                        .unzip();
+                    self.anim = Some(Anim {
+                        from,
+                        looks,
+                        secs: f64::from(state.settings.glide_secs),
+                        start: now,
+                    });
                 }
+                Some(o) if o.entry != entry => self.anim = None,
                 // Same checkpoint (τ changed): a running transition goes on.
                 Some(_) => {}
                 None => self.anim = None,
@@ -374,19 +391,25 @@ impl ChannelsView {
             sc.made_for = (selection.clone(), trails);
         }
         if let Some(a) = &self.anim {
-            let t = (now - a.start) / ANIM_SECS;
-            let positions = if t >= 1.0 {
+            let t = (now - a.start) / a.secs;
+            sc.shown = if t >= 1.0 {
                 self.anim = None;
-                sc.data.positions.clone()
+                Shown::new(
+                    &sc.data,
+                    sc.data.positions.clone(),
+                    &state.selection.channels,
+                )
             } else {
                 let e = ease(t);
-                a.from
+                let positions = a
+                    .from
                     .iter()
                     .zip(&sc.data.positions)
                     .map(|(&f, &to)| lerp(f, to, e))
-                    .collect()
+                    .collect();
+                // Colours change on arrival, not before.
+                Shown::looking(&sc.data, positions, &state.selection.channels, &a.looks)
             };
-            sc.shown = Shown::new(&sc.data, positions, &state.selection.channels);
         }
     }
 }

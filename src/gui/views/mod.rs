@@ -8,6 +8,7 @@ pub(crate) mod compare;
 pub(crate) mod layers;
 mod pairs;
 pub(crate) mod plot_bars;
+pub(crate) mod plot_categories;
 pub(crate) mod plot_common;
 pub(crate) mod plot_scatter;
 pub(crate) mod plot_stack;

@@ -70,7 +70,7 @@ impl PairsView {
         };
         let pairs = project.probe.pairs.max(1) as u64;
         let pair = state.selection.pair.min(pairs - 1);
-        self.keys(ui);
+        self.keys(ui, state);
         self.ask(ui.ctx(), project, pair);
         self.step(ui);
         self.header(ui, project, pair, pairs, actions);
@@ -169,8 +169,8 @@ impl PairsView {
         self.waiting = [true, true];
     }
 
-    fn keys(&mut self, ui: &mut egui::Ui) {
-        scrubber::keys(ui, &mut self.playback);
+    fn keys(&mut self, ui: &mut egui::Ui, state: &AppState) {
+        scrubber::keys(ui, &mut self.playback, state);
     }
 
     fn step(&mut self, ui: &egui::Ui) {

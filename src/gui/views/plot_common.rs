@@ -168,13 +168,17 @@ pub(crate) fn selected_categories<'a>(
     })
 }
 
-/// A slider over the checkpoints of the selected model (emits
-/// `SelectCheckpoint`); nothing for a model with one checkpoint.
+/// The selected model's checkpoint: play/pause through training (rate,
+/// loop and glide in the "speed" menu), steps, and a slider (1-based
+/// position of N, with its label). Nothing for a model with one checkpoint.
+/// A click on them gives the checkpoint player the keys.
 pub(crate) fn checkpoint_slider(
     ui: &mut egui::Ui,
     state: &crate::gui::state::AppState,
     actions: &mut Vec<crate::gui::action::Action>,
 ) {
+    use crate::gui::action::Action;
+    use crate::gui::checkpoints::{ActivePlayer, PlayerCmd, claim_keys};
     let (Some(report), Some(g)) = (
         state.report.as_deref(),
         state.derived.groups.get(state.selection.group),
@@ -184,25 +188,96 @@ pub(crate) fn checkpoint_slider(
     if g.entries.len() < 2 {
         return;
     }
-    let last = g.entries.len() - 1;
-    let mut k = state.selection.checkpoint.min(last);
-    let label = g
-        .entries
-        .get(k)
-        .map_or_else(String::new, |&e| entry_label(report, e, false));
-    let r = ui.add(
-        egui::Slider::new(&mut k, 0..=last)
-            .text("checkpoint")
-            .custom_formatter(|v, _| format!("{}/{}", v as usize + 1, last + 1))
-            .custom_parser(|t| {
-                let n: f64 = t.split('/').next()?.trim().parse().ok()?;
-                Some(n - 1.0)
-            }),
-    );
-    ui.label(label);
-    if r.changed() {
-        actions.push(crate::gui::action::Action::SelectCheckpoint(k));
+    // A row of their own in the caller's wrapping row, so that they never
+    // run over what lies beside it (the Channels table).
+    ui.end_row();
+    let rect = ui
+        .scope(|ui| {
+            {
+                let mut cmd = |ui: &mut egui::Ui, text: &str, tip: &str, c: PlayerCmd| {
+                    if ui.button(text).on_hover_text(tip).clicked() {
+                        actions.push(Action::Checkpoints(c));
+                    }
+                };
+                cmd(ui, "|<", "First checkpoint (Home)", PlayerCmd::First);
+                cmd(ui, "<", "Previous checkpoint (Left arrow)", PlayerCmd::Prev);
+                let play = if state.checkpoints.is_playing() {
+                    "Pause training"
+                } else {
+                    "Play training"
+                };
+                cmd(
+                    ui,
+                    play,
+                    "Play through the checkpoints: bars, scatter and curves move together \
+                     (Space)",
+                    PlayerCmd::Toggle,
+                );
+                cmd(ui, ">", "Next checkpoint (Right arrow)", PlayerCmd::Next);
+                cmd(ui, ">|", "Last checkpoint (End)", PlayerCmd::Last);
+            }
+            speed_menu(ui, state, actions);
+            let last = g.entries.len() - 1;
+            let mut k = state.selection.checkpoint.min(last);
+            let label = g
+                .entries
+                .get(k)
+                .map_or_else(String::new, |&e| entry_label(report, e, false));
+            let r = ui.add(
+                egui::Slider::new(&mut k, 0..=last)
+                    .text("checkpoint")
+                    .custom_formatter(|v, _| format!("{}/{}", v as usize + 1, last + 1))
+                    .custom_parser(|t| {
+                        let n: f64 = t.split('/').next()?.trim().parse().ok()?;
+                        Some(n - 1.0)
+                    }),
+            );
+            ui.add(egui::Label::new(label).truncate());
+            if r.changed() {
+                actions.push(Action::SelectCheckpoint(k));
+            }
+        })
+        .response
+        .rect;
+    if state.active_player != ActivePlayer::Checkpoints {
+        actions.extend(claim_keys(ui, rect, ActivePlayer::Checkpoints));
     }
+}
+
+/// The checkpoint player's rate, looping and the scatter's glide time.
+fn speed_menu(
+    ui: &mut egui::Ui,
+    state: &crate::gui::state::AppState,
+    actions: &mut Vec<crate::gui::action::Action>,
+) {
+    ui.menu_button("speed", |ui| {
+        let s = &state.settings;
+        let (mut rate, mut looping, mut glide) =
+            (s.checkpoint_rate, s.checkpoint_loop, s.glide_secs);
+        let mut changed = ui
+            .add(
+                egui::Slider::new(&mut rate, 0.2..=4.0)
+                    .logarithmic(true)
+                    .text("checkpoints per second"),
+            )
+            .changed();
+        changed |= ui.checkbox(&mut looping, "loop").changed();
+        changed |= ui
+            .add(
+                egui::Slider::new(&mut glide, crate::gui::state::GLIDE_RANGE)
+                    .text("glide (s)")
+                    .fixed_decimals(1),
+            )
+            .on_hover_text("How long the scatter's points take to move to a new checkpoint")
+            .changed();
+        if changed {
+            actions.push(crate::gui::action::Action::SetCheckpointPlayback {
+                rate,
+                looping,
+                glide,
+            });
+        }
+    });
 }
 
 /// How a legend entry is drawn.

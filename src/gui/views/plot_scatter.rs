@@ -69,6 +69,25 @@ impl ScatterData {
     }
 }
 
+/// How a point is coloured: its category, faded when unstable.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Look {
+    /// The category.
+    pub category: Category,
+    /// Whether that category is stable (`None`: not known).
+    pub stable: Option<bool>,
+}
+
+impl Look {
+    /// The look of `p` as it is.
+    pub(crate) fn of(p: &ChannelPoint) -> Self {
+        Self {
+            category: p.category,
+            stable: p.stable(),
+        }
+    }
+}
+
 /// What is drawn: positions (possibly mid-animation) split by category.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Shown {
@@ -95,14 +114,26 @@ impl Shown {
         positions: Vec<[f64; 2]>,
         selected: impl IntoIterator<Item = &'a usize>,
     ) -> Self {
+        let looks: Vec<Look> = data.points.iter().map(Look::of).collect();
+        Self::looking(data, positions, selected, &looks)
+    }
+
+    /// As [`Shown::new`], each point coloured as `looks` says (points
+    /// gliding to a new checkpoint keep their old colour until they arrive).
+    pub(crate) fn looking<'a>(
+        data: &ScatterData,
+        positions: Vec<[f64; 2]>,
+        selected: impl IntoIterator<Item = &'a usize>,
+        looks: &[Look],
+    ) -> Self {
         let mut buckets: [Vec<PlotPoint>; 5] = Default::default();
         let mut faded: [Vec<PlotPoint>; 5] = Default::default();
-        for (p, pos) in data.points.iter().zip(&positions) {
+        for (look, pos) in looks.iter().zip(&positions) {
             let k = Category::ALL
                 .iter()
-                .position(|&c| c == p.category)
+                .position(|&c| c == look.category)
                 .unwrap_or(4);
-            let to = if p.stable() == Some(false) {
+            let to = if look.stable == Some(false) {
                 &mut faded
             } else {
                 &mut buckets

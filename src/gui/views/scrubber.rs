@@ -2,18 +2,24 @@
 //! same buttons, frame slider and keys drive a [`Playback`] in both. Keys,
 //! when no text field has focus: Space play/pause, Left/Right arrow frame
 //! step, Home/End first/last frame (consumed, so a focused button or slider
-//! does not act on them too). Speed and looping are the app's settings, so
-//! both players run alike.
+//! does not act on them too) and unless the checkpoint player was clicked
+//! after this one on a tab that shows both (`gui::checkpoints`). Speed and
+//! looping are the app's settings, so both players run alike.
 
 use egui::{Key, Modifiers};
 
 use crate::gui::action::Action;
+use crate::gui::checkpoints::{self, ActivePlayer};
 use crate::gui::playback::{FPS_RANGE, Playback};
 use crate::gui::state::AppState;
 
-/// Applies the keyboard shortcuts to `p`, unless a text field has focus.
-pub fn keys(ui: &mut egui::Ui, p: &mut Playback) {
-    if ui.ctx().text_edit_focused() {
+/// Applies the keyboard shortcuts to `p`, unless a text field has focus or
+/// the keys belong to the checkpoint player.
+pub fn keys(ui: &mut egui::Ui, p: &mut Playback, state: &AppState) {
+    checkpoints::mark_frames_player(ui.ctx());
+    if ui.ctx().text_edit_focused()
+        || !checkpoints::frames_take_keys(state.settings.tab, state.active_player)
+    {
         return;
     }
     ui.input_mut(|i| {
@@ -50,8 +56,24 @@ pub fn step(ui: &egui::Ui, p: &mut Playback, was_playing: &mut bool) {
     }
 }
 
-/// Play/pause, frame steps, speed, loop and the frame slider.
+/// Play/pause, frame steps, speed, loop and the frame slider; a click on
+/// them gives this player the keys.
 pub fn controls(ui: &mut egui::Ui, p: &mut Playback, state: &AppState, actions: &mut Vec<Action>) {
+    let rect = ui
+        .scope(|ui| frame_controls(ui, p, state, actions))
+        .response
+        .rect;
+    if state.active_player != ActivePlayer::Frames {
+        actions.extend(checkpoints::claim_keys(ui, rect, ActivePlayer::Frames));
+    }
+}
+
+fn frame_controls(
+    ui: &mut egui::Ui,
+    p: &mut Playback,
+    state: &AppState,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("|<")

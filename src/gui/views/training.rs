@@ -1,7 +1,10 @@
 //! Training: for the selected model's checkpoints, the static and dynamic
 //! share of each layer against epoch (one small plot per layer, same axes),
 //! with the 95 % intervals as bands, a dashed line where the layer's bias
-//! settles (`TrainingCurve::settled`) and a line at the selected checkpoint.
+//! settles (`TrainingCurve::settled_by`, on the probabilities unless the
+//! user picks the reference's percentages), a line at the selected
+//! checkpoint, and the checkpoints' recorded fractions (accuracy) dotted on
+//! a right axis.
 //!
 //! The checkpoint slider moves every view (bars and scatter read the
 //! selected checkpoint); clicking a plot selects its layer and the
@@ -9,12 +12,13 @@
 
 use egui::{Color32, Id, Stroke};
 use egui_plot::{
-    FilledArea, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotPoint, PlotPoints, Points,
-    VLine,
+    AxisHints, FilledArea, HPlacement, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotPoint,
+    PlotPoints, Points, VLine,
 };
 
+use super::plot_categories::category_areas;
 use super::plot_common::{Swatch, checkpoint_slider, fixed, legend_row, pct, pct_ci, rgb, tooltip};
-use crate::figure::{TrainingCurve, palette};
+use crate::figure::{CategoryCurve, SettleCriterion, TrainingCurve, category_curve, palette};
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
 
@@ -23,6 +27,10 @@ use crate::gui::state::AppState;
 pub struct TrainingView {
     /// Lines per curve and the shared axes, for one derived generation.
     cache: Option<(u64, Vec<CurveLines>, PlotBounds)>,
+    /// Which values decide the settle marker.
+    criterion: SettleCriterion,
+    /// Whether the channels per category are not stacked under the curves.
+    hide_categories: bool,
 }
 
 /// The polylines of one curve.
@@ -30,10 +38,17 @@ struct CurveLines {
     dynamic: Vec<PlotPoint>,
     static_: Vec<PlotPoint>,
     epochs: Vec<f64>,
+    /// The checkpoints' recorded numbers between 0 and 1 (accuracies and
+    /// the like), `(name, (epoch, value))`, drawn on the right axis.
+    metrics: Vec<(String, Vec<[f64; 2]>)>,
+    /// Per point, every recorded number of its checkpoint, for the tooltip.
+    recorded: Vec<String>,
+    /// Channels per category at each checkpoint, at the current τ.
+    categories: CategoryCurve,
 }
 
 impl CurveLines {
-    fn new(c: &TrainingCurve) -> Self {
+    fn new(c: &TrainingCurve, report: &crate::report::Report, tau: f64) -> Self {
         let line = |k: usize| {
             c.points
                 .iter()
@@ -44,8 +59,54 @@ impl CurveLines {
             dynamic: line(0),
             static_: line(1),
             epochs: c.points.iter().map(|p| p.epoch).collect(),
+            metrics: fraction_metrics(c, report),
+            categories: category_curve(report, c, tau),
+            recorded: c
+                .points
+                .iter()
+                .map(|p| {
+                    let m = report.models.get(p.model_index);
+                    m.into_iter()
+                        .flat_map(|m| &m.metrics)
+                        .map(|(k, v)| format!("{k} {v:.4}"))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                })
+                .collect(),
         }
     }
+}
+
+/// The metrics of the curve's checkpoints whose every value lies in [0, 1]
+/// (a fraction, such as an accuracy), each as `(epoch, value)` points.
+/// Others (a loss) are not drawn: they share no scale with a fraction.
+pub(crate) fn fraction_metrics(
+    c: &TrainingCurve,
+    report: &crate::report::Report,
+) -> Vec<(String, Vec<[f64; 2]>)> {
+    let mut names: Vec<&String> = c
+        .points
+        .iter()
+        .filter_map(|p| report.models.get(p.model_index))
+        .flat_map(|m| m.metrics.keys())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let pts: Vec<[f64; 2]> = c
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let v = *report.models.get(p.model_index)?.metrics.get(name)?;
+                    Some([p.epoch, v])
+                })
+                .collect();
+            let fraction = pts.iter().all(|p| (0.0..=1.0).contains(&p[1]));
+            (fraction && !pts.is_empty()).then(|| (name.clone(), pts))
+        })
+        .collect()
 }
 
 /// Shared axes of every curve: epochs across, 0 to the largest share (or
@@ -103,6 +164,30 @@ impl TrainingView {
                     }
                 });
             checkpoint_slider(ui, state, actions);
+            egui::ComboBox::from_label("settles by")
+                .selected_text(self.criterion.label())
+                .show_ui(ui, |ui| {
+                    for k in SettleCriterion::ALL {
+                        ui.selectable_value(&mut self.criterion, k, k.label())
+                            .on_hover_text(k.rule());
+                    }
+                })
+                .response
+                .on_hover_text(format!(
+                    "Where a layer's bias settles: {}",
+                    self.criterion.rule()
+                ));
+            let mut show = !self.hide_categories;
+            if ui
+                .checkbox(&mut show, "channel categories")
+                .on_hover_text(
+                    "Under each curve, the layer's channels per category (dynamic, static, \
+                     joint, none, unassigned) at each checkpoint, at the current τ",
+                )
+                .changed()
+            {
+                self.hide_categories = !show;
+            }
         });
         if group.entries.len() < 2 || state.derived.curves.is_empty() {
             ui.separator();
@@ -130,7 +215,12 @@ impl TrainingView {
             .as_ref()
             .is_none_or(|(g, ..)| *g != state.derived.generation)
         {
-            let lines = state.derived.curves.iter().map(CurveLines::new).collect();
+            let lines = state
+                .derived
+                .curves
+                .iter()
+                .map(|c| CurveLines::new(c, report, state.settings.tau))
+                .collect();
             self.cache = Some((
                 state.derived.generation,
                 lines,
@@ -146,22 +236,26 @@ impl TrainingView {
             .map(|m| m.epoch.unwrap_or(state.selection.checkpoint as f64));
         let (dyn_c, stat_c) = (rgb(palette::DYNAMIC), rgb(palette::STATIC));
         let strong = ui.visuals().strong_text_color();
-        legend_row(
-            ui,
-            &[
-                (Swatch::Line(dyn_c), "dynamic %"),
-                (Swatch::Line(stat_c), "static %"),
-                (Swatch::Fill(dyn_c.gamma_multiply(0.3)), "95 % CI"),
-                (
-                    Swatch::Rule(strong.gamma_multiply(0.6), true),
-                    "bias settled",
-                ),
-                (
-                    Swatch::Rule(Color32::from_gray(140), false),
-                    "selected checkpoint",
-                ),
-            ],
-        );
+        let mut legend = vec![
+            (Swatch::Line(dyn_c), "dynamic %"),
+            (Swatch::Line(stat_c), "static %"),
+            (Swatch::Fill(dyn_c.gamma_multiply(0.3)), "95 % CI"),
+            (
+                Swatch::Rule(strong.gamma_multiply(0.6), true),
+                "bias settled",
+            ),
+            (
+                Swatch::Rule(Color32::from_gray(140), false),
+                "selected checkpoint",
+            ),
+        ];
+        if lines.iter().any(|l| !l.metrics.is_empty()) {
+            legend.push((
+                Swatch::Line(Color32::from_gray(150)),
+                "recorded accuracy (dotted, right axis)",
+            ));
+        }
+        legend_row(ui, &legend);
         ui.separator();
         let spacing = ui.spacing().item_spacing.x;
         let cols = ((ui.available_width() / 380.0).floor() as usize).max(1);
@@ -182,6 +276,8 @@ impl TrainingView {
                                 selected,
                                 width,
                                 provisional: state.partial,
+                                criterion: self.criterion,
+                                categories: !self.hide_categories,
                             };
                             if let Some(k) = curve_plot(ui, c, l, &view) {
                                 actions.push(Action::SelectLayer(c.layer.clone()));
@@ -210,6 +306,10 @@ struct CurveView {
     width: f32,
     /// Whether results are still arriving (the settle point may move).
     provisional: bool,
+    /// Which values decide the settle marker.
+    criterion: SettleCriterion,
+    /// Whether the channels per category are stacked under the curve.
+    categories: bool,
 }
 
 /// One layer's plot; returns the point (index into `c.points`) clicked.
@@ -225,6 +325,8 @@ fn curve_plot(
         selected,
         width,
         provisional,
+        criterion,
+        categories,
     } = *v;
     let strong = ui.visuals().strong_text_color();
     let frame_stroke = if selected {
@@ -238,27 +340,49 @@ fn curve_plot(
         .show(ui, |ui| {
             ui.set_width(width);
             ui.vertical(|ui| {
-                let settled = c.settled.and_then(|k| c.points.get(k)).map(|p| p.epoch);
+                let settled = c.settled_epoch(criterion);
                 ui.horizontal(|ui| {
                     ui.strong(&c.layer);
+                    let by = match criterion {
+                        SettleCriterion::Probabilities => "",
+                        SettleCriterion::Percentages => " (by %)",
+                    };
                     ui.label(match (settled, provisional) {
-                        (Some(e), false) => format!("settles at epoch {e}"),
-                        (Some(e), true) => format!("settles at epoch {e} so far (provisional)"),
+                        (Some(e), false) => format!("settles at epoch {e}{by}"),
+                        (Some(e), true) => {
+                            format!("settles at epoch {e}{by} so far (provisional)")
+                        }
                         (None, _) => "no intervals: settling unknown".to_string(),
                     })
-                    .on_hover_text(if provisional {
-                        "Results are still arriving: the settle point can move until the job \
-                         is done"
-                    } else {
-                        "The first checkpoint from which the layer's dynamic and static \
-                         percentages stay within the final checkpoint's 95 % intervals"
-                    });
+                    .on_hover_text(format!(
+                        "By the {}: settled {}.{}",
+                        criterion.label(),
+                        criterion.rule(),
+                        if provisional {
+                            " Results are still arriving: the settle point can move until \
+                             the job is done."
+                        } else {
+                            ""
+                        }
+                    ));
                 });
-                let plot = Plot::new("curve")
+                // Recorded fractions (accuracy) share the plot on a right
+                // axis: 0 to 1 over the shares' 0 to the top.
+                let top = bounds.max()[1];
+                let mut plot = Plot::new("curve")
                     .id(Id::unique(("stadyn.training", &c.layer)))
                     .height(200.0)
                     .x_axis_label("epoch")
                     .y_axis_label("share (%)");
+                if !l.metrics.is_empty() {
+                    plot = plot.custom_y_axes(vec![
+                        AxisHints::new_y().label("share (%)"),
+                        AxisHints::new_y()
+                            .label("accuracy (0–1)")
+                            .placement(HPlacement::Right)
+                            .formatter(move |mark, _| format!("{:.2}", mark.value / top)),
+                    ]);
+                }
                 let out = fixed(plot).show(ui, |plot_ui| {
                     plot_ui.set_plot_bounds(bounds);
                     let hovered = plot_ui
@@ -302,6 +426,17 @@ fn curve_plot(
                                 .radius(2.5),
                         );
                     }
+                    for (k, (name, pts)) in l.metrics.iter().enumerate() {
+                        let scaled: Vec<[f64; 2]> =
+                            pts.iter().map(|p| [p[0], p[1] * top]).collect();
+                        let grey = Color32::from_gray(if k % 2 == 0 { 170 } else { 120 });
+                        plot_ui.line(
+                            Line::new(name.as_str(), scaled)
+                                .color(grey)
+                                .width(1.5)
+                                .style(LineStyle::dotted_dense()),
+                        );
+                    }
                     if let Some(e) = settled {
                         plot_ui.vline(
                             VLine::new("settled", e)
@@ -341,9 +476,23 @@ fn curve_plot(
                             let ci = p
                                 .ci
                                 .map_or(String::new(), |ci| format!("  95 % CI {}", pct_ci(ci[k])));
-                            ui.label(format!("{name}: {}{ci}", pct(p.pct[k])));
+                            let probs = p.probs_ci.map_or(String::new(), |ci| {
+                                format!(" [{:.3}, {:.3}]", ci[k][0], ci[k][1])
+                            });
+                            ui.label(format!(
+                                "{name}: {}{ci}; probability {:.3}{probs}",
+                                pct(p.pct[k]),
+                                p.probs[k]
+                            ));
+                        }
+                        if let Some(r) = l.recorded.get(k).filter(|r| !r.is_empty()) {
+                            ui.label(format!("recorded: {r}"));
                         }
                     });
+                }
+                if categories {
+                    let x = [bounds.min()[0], bounds.max()[0]];
+                    category_areas(ui, &l.categories, x, selected_epoch);
                 }
                 clicked
             })

@@ -86,7 +86,7 @@ impl MapsPlayer {
         self.playback.set_fps(state.settings.fps);
         self.playback.set_looping(state.settings.looping);
         self.playback.set_count(count);
-        scrubber::keys(ui, &mut self.playback);
+        scrubber::keys(ui, &mut self.playback, state);
         scrubber::step(ui, &mut self.playback, &mut self.was_playing);
         ui.horizontal_wrapped(|ui| {
             ui.add(

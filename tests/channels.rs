@@ -120,6 +120,8 @@ fn top_windows_maps_and_intervals_match_known_answers() {
     for k in ["rho_static", "rho_static_ci95", "category", "stability"] {
         assert_eq!(sel["channels"][0][k], meta[k], "{k}");
     }
+    // The drop-in StaticDropout reads that very file and trains with it.
+    static_dropout_reads(&out.join("stage_channels.json"));
     // The sampled pairs: every static pair's members have equal values.
     let pairs = std::fs::read_to_string(c0.join("pairs.csv")).unwrap();
     for line in pairs.lines().skip(1).filter(|l| l.starts_with("static")) {
@@ -262,4 +264,28 @@ fn shards_merge_into_the_same_channel_evidence() {
             }
         }
     }
+}
+
+/// `tools/static_dropout.py --self-test --json FILE` passes on `file` (with
+/// the project's Python, when it has torch; `make test` sets it).
+fn static_dropout_reads(file: &Path) {
+    let Some(py) = python() else { return };
+    let has_torch = std::process::Command::new(&py)
+        .args(["-c", "import torch"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_torch {
+        eprintln!("note: no torch in {}; skipping the StaticDropout check", py.display());
+        return;
+    }
+    let o = std::process::Command::new(&py)
+        .arg(repo("tools/static_dropout.py"))
+        .args(["--self-test", "--json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("static_dropout self-test: PASS"), "{out}");
+    assert!(out.contains("attached to a 'stage'"), "{out}");
 }

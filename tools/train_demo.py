@@ -627,6 +627,8 @@ def channel_list(s: str) -> ChannelList:
         out = ChannelList(int(c["channel"]) for c in doc["channels"])
     except (KeyError, TypeError, ValueError) as e:
         raise argparse.ArgumentTypeError(f"{s}: a channel without an integer 'channel' ({e})")
+    if not out:
+        raise argparse.ArgumentTypeError(f"{s} selects no channels: StaticDropout would change nothing")
     out.layer = doc.get("layer")
     return out
 

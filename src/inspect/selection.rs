@@ -1,7 +1,7 @@
 //! A selection of channels as JSON (`stadyn.channels/1`): the model,
 //! checkpoint and layer, the threshold τ the categories are at, and per
 //! channel ρ_D and ρ_S with their 95 % intervals, category and stability.
-//! The app's "Export channels…" and `stadyn channels` (its `channels.json`)
+//! The app's "Export channels…" and `stadyn channels` (its `<layer>_channels.json`)
 //! write it; `tools/train_demo.py --sd-channels FILE` reads the channel ids
 //! from it (StaticDropout).
 

@@ -236,7 +236,7 @@ pub fn category_curves_csv(
         .to_vec(),
     ];
     for c in curves {
-        for ((e, n), k) in c.epochs.iter().zip(&c.counts).zip(&c.channels) {
+        for ((e, n), k) in c.xs.iter().zip(&c.counts).zip(&c.channels) {
             rows.push(vec![
                 model.to_string(),
                 e.to_string(),

@@ -310,14 +310,15 @@ pub fn training_curves(report: &Report, group: &ModelGroup) -> Vec<TrainingCurve
         .collect()
 }
 
-/// Channels per category of one layer across a model's checkpoints, at one
-/// τ: what the Training tab stacks under each curve.
+/// Channels per category of one layer along an axis: across a model's
+/// checkpoints at one τ (what the Training tab stacks under each curve,
+/// [`category_curve`]), or at one checkpoint across τ ([`tau_sweep`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryCurve {
     /// Layer name.
     pub layer: String,
-    /// The curve's epochs, one per checkpoint.
-    pub epochs: Vec<f64>,
+    /// Where each point lies: the checkpoints' epochs, or the τ values.
+    pub xs: Vec<f64>,
     /// Channels per category at each of them.
     pub counts: Vec<CategoryCounts>,
     /// Channels C at each of them.
@@ -365,7 +366,7 @@ pub fn category_curve(report: &Report, c: &TrainingCurve, tau: f64) -> CategoryC
         .collect();
     CategoryCurve {
         layer: c.layer.clone(),
-        epochs: c.points.iter().map(|p| p.epoch).collect(),
+        xs: c.points.iter().map(|p| p.epoch).collect(),
         counts: layers
             .iter()
             .map(|l| {
@@ -375,6 +376,25 @@ pub fn category_curve(report: &Report, c: &TrainingCurve, tau: f64) -> CategoryC
             })
             .collect(),
         channels: layers.iter().map(|l| l.map_or(0, |l| l.channels)).collect(),
+    }
+}
+
+/// The τ values of a sweep: 0 to 1 in steps of 0.01.
+pub fn tau_grid() -> Vec<f64> {
+    (0..=100).map(|k| f64::from(k) / 100.0).collect()
+}
+
+/// Channels per category of layer `l` at each of `taus`, from its stored ρ
+/// (no recomputation): how the categories depend on the threshold.
+pub fn tau_sweep(l: &LayerReport, taus: &[f64]) -> CategoryCurve {
+    CategoryCurve {
+        layer: l.name.clone(),
+        xs: taus.to_vec(),
+        counts: taus
+            .iter()
+            .map(|&t| CategoryCounts::count(&categories(l, t)))
+            .collect(),
+        channels: vec![l.channels; taus.len()],
     }
 }
 

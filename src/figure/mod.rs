@@ -7,6 +7,7 @@
 //! Colours follow the reference's convention: dynamic blue, static red,
 //! joint beige, none grey ([`palette`]).
 
+pub mod caption;
 pub mod catalogue;
 pub mod csv;
 pub mod data;
@@ -22,7 +23,7 @@ pub use data::{
     CategoryChange, CategoryCurve, ChannelPoint, CurvePoint, LayerBar, ModelGroup, STABLE,
     SettleCriterion, TrainingCurve, category_changes, category_curve, category_curves,
     channel_points, common_layer, entry_label, layer_bars, model_groups, settle_index,
-    settle_index_probs, training_curves,
+    settle_index_probs, tau_grid, tau_sweep, training_curves,
 };
 
 #[cfg(test)]

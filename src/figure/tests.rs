@@ -459,7 +459,7 @@ fn category_curves_stack_the_channels_per_checkpoint() {
     let curves = training_curves(&r, &model_groups(&r)[0]);
     let cats = category_curves(&r, &curves, 0.5);
     assert_eq!(cats.len(), 1);
-    assert_eq!(cats[0].epochs, vec![0.0, 1.0]);
+    assert_eq!(cats[0].xs, vec![0.0, 1.0]);
     assert_eq!(cats[0].channels, vec![4, 4]);
     let n = cats[0].counts[1];
     assert_eq!(
@@ -489,4 +489,35 @@ fn category_curves_stack_the_channels_per_checkpoint() {
             "m,1,s,4,0.5,1,1,1,0,1"
         ]
     );
+}
+
+#[test]
+fn the_tau_sweep_counts_every_channel_at_every_tau() {
+    let l = layer("s", &RHOS, [30.0, 22.0, 48.0], None);
+    let taus = tau_grid();
+    assert_eq!(taus.len(), 101);
+    assert_eq!((taus[0], taus[50], taus[100]), (0.0, 0.5, 1.0));
+    let sweep = tau_sweep(&l, &taus);
+    assert_eq!(sweep.xs, taus);
+    let at = |t: usize| {
+        let n = sweep.counts[t];
+        (n.dynamic, n.static_, n.joint, n.none, n.unassigned)
+    };
+    // ρ (D, S): (0.9, 0.1), (0.1, 0.8), (0.7, 0.6), undefined.
+    assert_eq!(
+        at(0),
+        (0, 0, 3, 0, 1),
+        "τ = 0: every defined channel is joint"
+    );
+    assert_eq!(at(50), (1, 1, 1, 0, 1));
+    assert_eq!(
+        at(60),
+        (1, 1, 0, 0, 2),
+        "ρ_S = 0.6 is exactly τ: unassigned"
+    );
+    assert_eq!(at(65), (2, 1, 0, 0, 1));
+    assert_eq!(at(100), (0, 0, 0, 3, 1), "τ = 1: none");
+    for n in &sweep.counts {
+        assert_eq!(n.dynamic + n.static_ + n.joint + n.none + n.unassigned, 4);
+    }
 }

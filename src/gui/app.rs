@@ -173,6 +173,7 @@ impl StadynApp {
                         actions.push(Action::ShowTab(tab));
                     }
                 }
+                self.views.explain.button(ui);
                 let tab = self.state.settings.tab;
                 if tab != Tab::Pairs {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -200,6 +201,11 @@ impl StadynApp {
             });
             ui.separator();
             let v = &mut self.views;
+            if v.explain.open {
+                let [pair, _] = v.pairs.shown();
+                let tab = self.state.settings.tab;
+                v.explain.window(ui.ctx(), &self.state, tab, pair.as_deref());
+            }
             match self.state.settings.tab {
                 Tab::Pairs => v.pairs.ui(ui, &self.state, &mut actions),
                 Tab::Layers => v.layers.ui(ui, &self.state, &mut actions),

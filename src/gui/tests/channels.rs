@@ -325,3 +325,34 @@ fn hit_testing_measures_in_pixels() {
     assert_eq!(select_mode(Modifiers::COMMAND), SelectMode::Toggle);
     assert_eq!(select_mode(Modifiers::NONE), SelectMode::Replace);
 }
+
+#[test]
+fn the_tau_sweep_is_shown_and_a_click_sets_tau() {
+    let mut h = fixture::harness(fixture::app(Tab::Channels));
+    assert!(h.query_by_label("Categories against τ").is_some());
+    let id = egui::Id::unique(("stadyn.categories", "τ", "conv2"));
+    let pos = super::layers::screen_pos(&h, id, [0.3, 50.0]);
+    click_at(&mut h, pos, Modifiers::NONE);
+    let tau = h.state().state.settings.tau;
+    assert!((tau - 0.3).abs() < 0.011, "τ = {tau}");
+}
+
+#[test]
+fn small_multiples_show_every_checkpoint_and_open_one() {
+    let mut h = fixture::harness(fixture::app(Tab::Channels));
+    h.get_by_label("all checkpoints").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("at each of 3 checkpoints")
+            .is_some()
+    );
+    let id = egui::Id::unique(("stadyn.multiples", 0usize));
+    let pos = super::layers::screen_pos(&h, id, [0.5, 0.5]);
+    click_at(&mut h, pos, Modifiers::NONE);
+    let s = &h.state().state;
+    assert_eq!(s.selection.checkpoint, 0, "the first one opened");
+    assert!(
+        h.query_by_label_contains("at each of").is_none(),
+        "back to one scatter"
+    );
+}

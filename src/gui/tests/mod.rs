@@ -3,6 +3,7 @@
 mod channels;
 mod compare;
 mod delta;
+mod explain;
 mod hidden;
 mod layers;
 mod opened;

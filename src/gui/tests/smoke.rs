@@ -142,7 +142,11 @@ fn open_run_visit_and_export_every_tab() {
         if tab == Tab::Pairs {
             // the pair loader builds the first pair on its thread
             step_until(&mut h, 60, "the first pair", |h| shows(h, "pair 0 ·"));
-            assert!(!shows(&h, "Export:"), "nothing to export from the videos");
+            assert!(!shows(&h, "Export:"), "the tab bar exports no figure here");
+            // The pair on a slide: strips (PNG, SVG) and both members playing (GIF, MP4).
+            for format in ["PNG", "SVG", "GIF", "MP4"] {
+                click(&mut h, format);
+            }
             continue;
         }
         for format in ["PNG", "SVG", "CSV"] {
@@ -220,7 +224,7 @@ fn open_run_visit_and_export_every_tab() {
             .iter()
             .filter(|m| m.text.starts_with("Exported"))
             .count()
-            == 12
+            == 12 + 4 // four figures of three kinds, the pair four ways
     });
     assert_no_errors(&h);
     for stem in [
@@ -274,7 +278,7 @@ fn open_run_visit_and_export_every_tab() {
     step_until(&mut h, 120, "the channel exports", |h| {
         let m = &h.state().state.messages;
         m.iter().any(|m| m.level == Level::Error)
-            || m.iter().filter(|m| m.text.starts_with("Exported")).count() == 12 + 6
+            || m.iter().filter(|m| m.text.starts_with("Exported")).count() == 12 + 4 + 6
     });
     assert_no_errors(&h);
     let png = image::open(out.join("stage3_c5_panel.png")).unwrap();
@@ -293,6 +297,21 @@ fn open_run_visit_and_export_every_tab() {
     let gif = std::fs::read(out.join("stage3_c5_panel.gif")).unwrap();
     assert!(gif.starts_with(b"GIF8"));
     let mp4 = std::fs::read(out.join("stage3_c5_panel.mp4")).unwrap();
+    assert!(mp4.len() > 1000 && &mp4[4..8] == b"ftyp");
+    // The pair exports (pair 0, of either factor).
+    let pair = |ext: &str| {
+        ["static", "dynamic"]
+            .iter()
+            .map(|f| out.join(format!("{f}_pair_0.{ext}")))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no pair 0 {ext}"))
+    };
+    let strip = image::open(pair("png")).unwrap();
+    assert!(strip.width() > 600, "{}", strip.width());
+    let svg = std::fs::read_to_string(pair("svg")).unwrap();
+    assert!(svg.contains("member 1") && svg.contains("member 2") && svg.contains("pair 0"));
+    assert!(std::fs::read(pair("gif")).unwrap().starts_with(b"GIF8"));
+    let mp4 = std::fs::read(pair("mp4")).unwrap();
     assert!(mp4.len() > 1000 && &mp4[4..8] == b"ftyp");
     let sel: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("stage3_channels.json")).unwrap())

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use egui::Id;
 use egui_plot::PlotPoint;
 
+use super::plot_categories::{Axis, category_areas};
 use super::plot_common::{
     category_name, checkpoint_slider, ease, entry_label, lerp, rho, selected_categories,
     selection_summary, tooltip,
@@ -23,7 +24,7 @@ use super::plot_scatter::{
     Look, ScatterData, ScatterInput, Shown, axis_lower, emit_selection, radius_for, show_scatter,
 };
 use super::plot_table::SelectedTable;
-use crate::figure::{ChannelPoint, STABLE};
+use crate::figure::{CategoryCurve, ChannelPoint, STABLE, tau_grid, tau_sweep};
 use crate::gui::action::{Action, SelectMode};
 use crate::gui::state::AppState;
 use crate::report::Report;
@@ -46,6 +47,12 @@ pub struct ChannelsView {
     table: SelectedTable,
     /// The panel of one selected channel (its maps, top windows, pairs).
     panel: super::channel_panel::ChannelPanel,
+    /// The τ sweep of the shown layer, for (entry, layer).
+    sweep: Option<((usize, String), CategoryCurve)>,
+    /// Whether the grid of every checkpoint's scatter is shown instead.
+    show_multiples: bool,
+    /// That grid.
+    multiples: super::multiples::Multiples,
 }
 
 /// The scatter of one derived generation.
@@ -163,6 +170,19 @@ impl ChannelsView {
             return;
         };
         self.controls(ui, state, report, actions);
+        let checkpoints = state
+            .derived
+            .groups
+            .get(state.selection.group)
+            .map_or(0, |g| g.entries.len());
+        if self.show_multiples && checkpoints > 1 {
+            ui.separator();
+            if let Some(k) = self.multiples.ui(ui, state) {
+                self.show_multiples = false;
+                actions.push(Action::SelectCheckpoint(k));
+            }
+            return;
+        }
         let now = ui.input(|i| i.time);
         self.update(state, now);
         if self.anim.is_some() {
@@ -195,6 +215,7 @@ impl ChannelsView {
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
+                sweep_ui(&mut self.sweep, ui, state, report, actions);
                 let cats = selected_categories(&state.derived.points, &state.selection.channels);
                 ui.horizontal_wrapped(|ui| {
                     ui.label(selection_summary(cats));
@@ -251,9 +272,10 @@ impl ChannelsView {
         emit_selection(&r, &sc.data, !state.selection.channels.is_empty(), actions);
     }
 
-    /// The τ slider, trails, the layer and checkpoint pickers.
+    /// The τ slider, trails, the layer and checkpoint pickers, and the
+    /// switch to every checkpoint's scatter.
     fn controls(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         state: &AppState,
         report: &Report,
@@ -267,6 +289,7 @@ impl ChannelsView {
                         .step_by(0.01)
                         .text("τ"),
                 )
+                .on_hover_text(super::explain::TAU_RULE)
                 .changed()
             {
                 actions.push(Action::SetTau(tau));
@@ -303,6 +326,18 @@ impl ChannelsView {
                 .clicked()
             {
                 actions.push(Action::ClearChannels);
+            }
+            let several = state
+                .derived
+                .groups
+                .get(state.selection.group)
+                .is_some_and(|g| g.entries.len() > 1);
+            if several {
+                ui.checkbox(&mut self.show_multiples, "all checkpoints")
+                    .on_hover_text(
+                        "The layer's scatter at every checkpoint in a grid (same axes); \
+                         click one to open it",
+                    );
             }
             checkpoint_slider(ui, state, actions);
         });
@@ -433,4 +468,51 @@ pub(crate) fn uncertainty_lines(p: &ChannelPoint) -> Vec<String> {
         None => "stability unknown at this τ (needs the statistics)".into(),
     });
     lines
+}
+
+/// Channels per category of the shown layer against τ (from the stored
+/// ρ), the current τ marked; a click sets τ there.
+fn sweep_ui(
+    cache: &mut Option<((usize, String), CategoryCurve)>,
+    ui: &mut egui::Ui,
+    state: &AppState,
+    report: &Report,
+    actions: &mut Vec<Action>,
+) {
+    let (Some(entry), Some(layer)) = (state.selected_entry(), state.selection.layer.as_ref())
+    else {
+        return;
+    };
+    let key = (entry, layer.clone());
+    if cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let l = report
+            .models
+            .get(entry)
+            .and_then(|m| m.layers.iter().find(|l| &l.name == layer));
+        *cache = l.map(|l| (key, tau_sweep(l, &tau_grid())));
+    }
+    let Some((_, sweep)) = cache.as_ref() else {
+        return;
+    };
+    egui::CollapsingHeader::new("Categories against τ")
+        .default_open(true)
+        .show(ui, |ui| {
+            let axis = Axis {
+                label: "τ",
+                range: [0.0, 1.0],
+                marker: Some(state.settings.tau),
+                height: 110.0,
+            };
+            if let Some(k) = category_areas(ui, sweep, &axis) {
+                actions.push(Action::SetTau(sweep.xs[k]));
+            }
+        })
+        .header_response
+        .on_hover_text(
+            "How many channels fall in each category at every τ, from the stored ρ: \
+             a channel is dynamic when ρ_D > τ and ρ_S < τ, static when ρ_S > τ and \
+             ρ_D < τ, joint when both exceed τ, none when both are below, unassigned \
+             when a ρ equals τ or is undefined. Click to \
+             set τ there.",
+        );
 }

@@ -5,7 +5,9 @@
 pub(crate) mod channel_panel;
 pub(crate) mod channels;
 pub(crate) mod compare;
+pub(crate) mod explain;
 pub(crate) mod layers;
+pub(crate) mod multiples;
 mod pairs;
 pub(crate) mod plot_bars;
 pub(crate) mod plot_categories;
@@ -39,4 +41,6 @@ pub struct Views {
     pub training: TrainingView,
     /// Compare tab.
     pub compare: CompareView,
+    /// The "?" panel of the tab shown.
+    pub explain: explain::Explain,
 }

@@ -9,11 +9,13 @@
 //! at or before the window position). Keys, when no text field has focus:
 //! Space play/pause, Left/Right arrow frame step, Home/End first/last frame.
 
+pub(crate) mod export;
 mod rows;
 mod textures;
 
 use std::sync::Arc;
 
+use super::channel_panel::snapshot::PanelFile;
 use super::scrubber;
 use crate::analysis::Project;
 use crate::gui::action::Action;
@@ -73,7 +75,7 @@ impl PairsView {
         self.keys(ui, state);
         self.ask(ui.ctx(), project, pair);
         self.step(ui);
-        self.header(ui, project, pair, pairs, actions);
+        self.header(ui, project, (pair, pairs), state.settings.fps, actions);
         ui.separator();
         self.scrubber(ui, state, actions);
         ui.separator();
@@ -182,8 +184,8 @@ impl PairsView {
         &mut self,
         ui: &mut egui::Ui,
         project: &Project,
-        pair: u64,
-        pairs: u64,
+        (pair, pairs): (u64, u64),
+        fps: f32,
         actions: &mut Vec<Action>,
     ) {
         ui.horizontal_wrapped(|ui| {
@@ -217,6 +219,29 @@ impl PairsView {
             }
             if self.loading() {
                 ui.add(egui::Spinner::new());
+            }
+            if let Slot::Ready(p) = &self.selected {
+                ui.separator();
+                ui.label("Export pair:");
+                for (label, file) in [
+                    ("PNG", PanelFile::Png),
+                    ("SVG", PanelFile::Svg),
+                    ("GIF", PanelFile::Gif),
+                    ("MP4", PanelFile::Mp4),
+                ] {
+                    let tip = match file {
+                        PanelFile::Png | PanelFile::Svg => {
+                            "Both members' frames as strips, labelled, for a slide"
+                        }
+                        _ => "Both members side by side, playing, with a caption",
+                    };
+                    if ui.button(label).on_hover_text(tip).clicked() {
+                        match export::snapshot(p, file, fps) {
+                            Ok(snap) => actions.push(Action::ExportPanel(Arc::new(snap))),
+                            Err(e) => self.loader_error = Some(format!("Export failed: {e:#}")),
+                        }
+                    }
+                }
             }
         });
         match &self.selected {

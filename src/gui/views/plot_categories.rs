@@ -1,7 +1,7 @@
-//! The channels per category of one layer across training, as stacked
-//! areas under the layer's curve on the Training tab (dynamic at the
+//! Channels per category of one layer as stacked areas (dynamic at the
 //! bottom, then static, joint, none and unassigned, each as a share of the
-//! layer's channels at the current τ).
+//! layer's channels): across training under each curve of the Training tab,
+//! and across τ (the τ sweep) beside the Channels scatter.
 
 use egui::{Color32, Id};
 use egui_plot::{FilledArea, Plot, PlotBounds, VLine};
@@ -10,52 +10,65 @@ use super::plot_common::{category_color, category_name, fixed, tooltip};
 use crate::figure::CategoryCurve;
 use crate::stats::Category;
 
-/// Draws `c` over the epochs `x` (the curves' shared range) with a line at
-/// the selected epoch.
-pub(crate) fn category_areas(
-    ui: &mut egui::Ui,
-    c: &CategoryCurve,
-    x: [f64; 2],
-    selected_epoch: Option<f64>,
-) {
-    let bands: Vec<[[f64; 2]; 5]> = (0..c.epochs.len()).map(|k| c.stacked(k)).collect();
+/// What the x axis of a category plot is.
+pub(crate) struct Axis<'a> {
+    /// Its label ("epoch", "τ").
+    pub label: &'a str,
+    /// Its range.
+    pub range: [f64; 2],
+    /// A marked value (the selected checkpoint's epoch, the current τ).
+    pub marker: Option<f64>,
+    /// The plot's height.
+    pub height: f32,
+}
+
+/// Draws `c`'s stacked areas along `axis`; returns the point nearest the
+/// pointer when the plot was clicked.
+pub(crate) fn category_areas(ui: &mut egui::Ui, c: &CategoryCurve, axis: &Axis) -> Option<usize> {
+    let bands: Vec<[[f64; 2]; 5]> = (0..c.xs.len()).map(|k| c.stacked(k)).collect();
     let plot = Plot::new("categories")
-        .id(Id::unique(("stadyn.training.categories", &c.layer)))
-        .height(90.0)
-        .x_axis_label("epoch")
+        .id(Id::unique(("stadyn.categories", axis.label, &c.layer)))
+        .height(axis.height)
+        .x_axis_label(axis.label)
         .y_axis_label("channels (%)");
     let out = fixed(plot).show(ui, |plot_ui| {
-        plot_ui.set_plot_bounds(PlotBounds::from_min_max([x[0], 0.0], [x[1], 100.0]));
+        let [lo, hi] = axis.range;
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, 0.0], [hi, 100.0]));
         for (k, cat) in Category::ALL.into_iter().enumerate() {
             let lo: Vec<f64> = bands.iter().map(|b| b[k][0]).collect();
             let hi: Vec<f64> = bands.iter().map(|b| b[k][1]).collect();
             let color = category_color(cat);
             plot_ui.add(
-                FilledArea::new(category_name(cat), &c.epochs, &lo, &hi)
+                FilledArea::new(category_name(cat), &c.xs, &lo, &hi)
                     .fill_color(color.gamma_multiply(0.75))
                     .stroke(egui::Stroke::new(0.5, color)),
             );
         }
-        if let Some(e) = selected_epoch {
+        if let Some(x) = axis.marker {
             plot_ui.vline(
-                VLine::new("selected checkpoint", e)
-                    .color(Color32::from_gray(140))
+                VLine::new("marked", x)
+                    .color(Color32::from_gray(60))
                     .width(1.5),
             );
         }
-        plot_ui
+        let hovered = plot_ui
             .response()
             .hover_pos()
             .and_then(|_| plot_ui.pointer_coordinate())
-            .and_then(|p| super::training::nearest_epoch(&c.epochs, p.x))
+            .and_then(|p| super::training::nearest_epoch(&c.xs, p.x));
+        (hovered, plot_ui.response().clicked())
     });
-    if let Some(k) = out.inner {
-        tooltip(&out.response, |ui| {
-            ui.strong(format!("{}: channels at epoch {}", c.layer, c.epochs[k]));
-            let (n, total) = (c.counts[k], c.channels[k]);
-            for cat in Category::ALL {
-                ui.label(format!("{}: {} of {total}", category_name(cat), n.get(cat)));
-            }
-        });
-    }
+    let (hovered, clicked) = out.inner;
+    let k = hovered?;
+    tooltip(&out.response, |ui| {
+        ui.strong(format!(
+            "{}: channels at {} {}",
+            c.layer, axis.label, c.xs[k]
+        ));
+        let (n, total) = (c.counts[k], c.channels[k]);
+        for cat in Category::ALL {
+            ui.label(format!("{}: {} of {total}", category_name(cat), n.get(cat)));
+        }
+    });
+    clicked.then_some(k)
 }

@@ -16,7 +16,7 @@ use egui_plot::{
     PlotPoints, Points, VLine,
 };
 
-use super::plot_categories::category_areas;
+use super::plot_categories::{Axis, category_areas};
 use super::plot_common::{Swatch, checkpoint_slider, fixed, legend_row, pct, pct_ci, rgb, tooltip};
 use crate::figure::{CategoryCurve, SettleCriterion, TrainingCurve, category_curve, palette};
 use crate::gui::action::Action;
@@ -490,9 +490,15 @@ fn curve_plot(
                         }
                     });
                 }
+                let mut clicked = clicked;
                 if categories {
-                    let x = [bounds.min()[0], bounds.max()[0]];
-                    category_areas(ui, &l.categories, x, selected_epoch);
+                    let axis = Axis {
+                        label: "epoch",
+                        range: [bounds.min()[0], bounds.max()[0]],
+                        marker: selected_epoch,
+                        height: 90.0,
+                    };
+                    clicked = category_areas(ui, &l.categories, &axis).or(clicked);
                 }
                 clicked
             })

@@ -17,10 +17,7 @@ pub(super) fn analysis_ui(ui: &mut egui::Ui, state: &AppState, actions: &mut Vec
     let mut tau = state.settings.tau;
     let r = ui
         .add(egui::Slider::new(&mut tau, 0.0..=1.0).text(TAU_LABEL))
-        .on_hover_text(
-            "A channel is dynamic or static when its ρ is at least τ (both: both); \
-             changing τ re-buckets at once, nothing is recomputed",
-        );
+        .on_hover_text(crate::gui::views::explain::TAU_RULE);
     if r.changed() {
         actions.push(Action::SetTau(tau));
     }

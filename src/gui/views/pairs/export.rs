@@ -1,0 +1,155 @@
+//! The shown pair on a slide: both members side by side, labelled, as a
+//! figure (PNG or SVG: the frames the model sees as strips, what the pair
+//! shares said above) or as a moving picture (GIF or MP4: at each frame,
+//! member 1 beside member 2 under a caption). Built as the channel panel's
+//! [`PanelSnapshot`], so the app writes it on the exporter's thread the same
+//! way.
+
+use image::RgbImage;
+
+use crate::figure::caption::{caption_band, stack};
+use crate::gui::views::channel_panel::snapshot::{PanelFile, PanelSnapshot};
+use crate::inspect::{scale_for, side_by_side};
+use crate::stats::Factor;
+use crate::worker::pairs::{Frames, PairFrames};
+
+/// The frames of `f` as images.
+fn images(f: &Frames) -> Vec<RgbImage> {
+    f.frames
+        .iter()
+        .map(|px| {
+            let data = px
+                .chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect();
+            RgbImage::from_raw(f.width as u32, f.height as u32, data).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// One line on what the pair's members share.
+pub(crate) fn what_it_shares(p: &PairFrames) -> String {
+    match p.spec.factor {
+        Factor::Static => format!(
+            "A static pair: the same frames in style '{}', member 2's in a shuffled order \
+             (frame i is member 1's frame permutation[i]); they share appearance, not motion.",
+            p.style_a
+        ),
+        Factor::Dynamic => format!(
+            "A dynamic pair: the same frames in order, in two styles ('{}' and '{}'); they \
+             share motion, not appearance.",
+            p.style_a, p.style_b
+        ),
+    }
+}
+
+/// The pair's title: factor, id (0-based, as in the plan), video.
+fn title(p: &PairFrames) -> String {
+    let class = p.class.as_deref().map(|c| format!(", class {c}"));
+    format!(
+        "{} pair {} · video {}{}",
+        p.spec.factor.name(),
+        p.spec.id,
+        p.video_id,
+        class.unwrap_or_default()
+    )
+}
+
+/// The file name: `static_pair_12`.
+fn stem(p: &PairFrames) -> String {
+    format!("{}_pair_{}", p.spec.factor.name(), p.spec.id)
+}
+
+/// A snapshot of pair `p` to write as `file`; the movie plays at `fps`.
+pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Result<PanelSnapshot> {
+    let (a, b) = (images(&p.a), images(&p.b));
+    let scale = scale_for(p.a.height, 96);
+    let member = |k: usize, style: &str| format!("member {k} · style '{style}'");
+    let mut lines = vec![what_it_shares(p)];
+    if p.spec.factor == Factor::Static {
+        let perm: Vec<String> = p
+            .spec
+            .permutation
+            .iter()
+            .map(|i| (i + 1).to_string())
+            .collect();
+        lines.push(format!(
+            "member 2 shows member 1's frames {} (1-based)",
+            perm.join(", ")
+        ));
+    }
+    lines.push(format!(
+        "{} frames as the model sees them, from {}",
+        p.a.len(),
+        p.video_path.display()
+    ));
+    let rows = vec![
+        (
+            member(1, &p.style_a),
+            vec![("frames 1 to T".to_string(), side_by_side(&a, 1, 2))],
+        ),
+        (
+            member(2, &p.style_b),
+            vec![("frames 1 to T".to_string(), side_by_side(&b, 1, 2))],
+        ),
+    ];
+    let movie = if matches!(file, PanelFile::Gif | PanelFile::Mp4) {
+        movie(p, &a, &b, scale)?
+    } else {
+        Vec::new()
+    };
+    Ok(PanelSnapshot {
+        stem: stem(p),
+        file,
+        title: title(p),
+        lines,
+        scatters: Vec::new(),
+        rows,
+        movie,
+        fps,
+    })
+}
+
+/// At each frame, member 1 beside member 2, scaled by `scale`, under a
+/// caption: the pair, what it shares, each member's style and the frame.
+fn movie(
+    p: &PairFrames,
+    a: &[RgbImage],
+    b: &[RgbImage],
+    scale: u32,
+) -> anyhow::Result<Vec<RgbImage>> {
+    let gap = 4; // pixels before scaling, as side_by_side takes it
+    let w = p.a.width as u32 * scale;
+    let total = 2 * w + gap * scale;
+    let (left, right) = (
+        f64::from(w) / 2.0,
+        f64::from(w + gap * scale) + f64::from(w) / 2.0,
+    );
+    let shares = match p.spec.factor {
+        Factor::Static => "same frames, shuffled: shares appearance",
+        Factor::Dynamic => "same clip, two styles: shares motion",
+    };
+    let n = a.len().min(b.len());
+    (0..n)
+        .map(|f| {
+            let band = caption_band(
+                total,
+                &[
+                    vec![(f64::from(total) / 2.0, title(p))],
+                    vec![(
+                        f64::from(total) / 2.0,
+                        format!("{shares} · frame {} of {n}", f + 1),
+                    )],
+                    vec![
+                        (left, format!("member 1 · {}", p.style_a)),
+                        (right, format!("member 2 · {}", p.style_b)),
+                    ],
+                ],
+            )?;
+            Ok(stack(
+                &band,
+                &side_by_side(&[a[f].clone(), b[f].clone()], scale, gap),
+            ))
+        })
+        .collect()
+}

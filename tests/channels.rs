@@ -275,7 +275,10 @@ fn static_dropout_reads(file: &Path) {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_torch {
-        eprintln!("note: no torch in {}; skipping the StaticDropout check", py.display());
+        eprintln!(
+            "note: no torch in {}; skipping the StaticDropout check",
+            py.display()
+        );
         return;
     }
     let o = std::process::Command::new(&py)

@@ -204,7 +204,8 @@ impl StadynApp {
             if v.explain.open {
                 let [pair, _] = v.pairs.shown();
                 let tab = self.state.settings.tab;
-                v.explain.window(ui.ctx(), &self.state, tab, pair.as_deref());
+                v.explain
+                    .window(ui.ctx(), &self.state, tab, pair.as_deref());
             }
             match self.state.settings.tab {
                 Tab::Pairs => v.pairs.ui(ui, &self.state, &mut actions),

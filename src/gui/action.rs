@@ -158,6 +158,10 @@ pub enum Action {
         /// Seconds the points take to move.
         glide: f32,
     },
+    /// Presenter mode on or off (`settings.presenter`).
+    SetPresenter(bool),
+    /// The high-contrast look on or off (`settings.high_contrast`).
+    SetHighContrast(bool),
     /// The player the keys drive from now on (the one clicked last).
     ActivatePlayer(crate::gui::checkpoints::ActivePlayer),
     /// Export the figure or numbers of a tab to a file (asks for the path).

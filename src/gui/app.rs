@@ -4,6 +4,7 @@
 mod events;
 mod files;
 mod players;
+mod presenter;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -155,14 +156,17 @@ impl StadynApp {
                 .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
+        self.apply_presentation(ui.ctx());
         self.drive_checkpoints(ui.ctx());
         let mut actions = Vec::new();
-        egui::Panel::left("project")
-            .resizable(true)
-            .default_size(320.0)
-            .show(ui, |ui| {
-                self.views.project.ui(ui, &self.state, &mut actions);
-            });
+        if !self.state.settings.presenter {
+            egui::Panel::left("project")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    self.views.project.ui(ui, &self.state, &mut actions);
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 for tab in Tab::ALL {
@@ -174,6 +178,8 @@ impl StadynApp {
                     }
                 }
                 self.views.explain.button(ui);
+                ui.separator();
+                self.presenter_ui(ui, &mut actions);
                 let tab = self.state.settings.tab;
                 if tab != Tab::Pairs {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -386,6 +392,8 @@ impl StadynApp {
             Action::SetTrails(on) => s.settings.trails = on,
             Action::SetLayersHorizontal(on) => s.settings.layers_horizontal = on,
             Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
+            Action::SetPresenter(on) => s.settings.presenter = on,
+            Action::SetHighContrast(on) => s.settings.high_contrast = on,
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),
             Action::ExportChannel(c) => self.export_channel(c),

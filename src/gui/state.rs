@@ -52,6 +52,10 @@ pub struct Settings {
     pub checkpoint_loop: bool,
     /// Seconds the scatter's points take to glide to a new checkpoint.
     pub glide_secs: f32,
+    /// Presenter mode: larger UI, the project panel hidden.
+    pub presenter: bool,
+    /// Black on white with strong lines.
+    pub high_contrast: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +72,8 @@ impl Default for Settings {
             checkpoint_rate: 1.0,
             checkpoint_loop: true,
             glide_secs: GLIDE_DEFAULT,
+            presenter: false,
+            high_contrast: false,
         }
     }
 }

@@ -48,3 +48,27 @@ fn the_question_mark_explains_every_tab_with_the_numbers_on_screen() {
     h.run();
     assert!(h.query_by_label_contains("About Videos").is_none());
 }
+
+#[test]
+fn presenter_mode_enlarges_and_hides_the_project_panel() {
+    let mut h = fixture::harness(fixture::app(Tab::Layers));
+    assert!(
+        h.query_by_label_contains("Analysis").is_some(),
+        "the project panel"
+    );
+    h.get_by_label("Presenter").click();
+    h.run();
+    assert!(h.state().state.settings.presenter);
+    assert!(h.query_by_label_contains("Analysis").is_none(), "hidden");
+    assert!((h.ctx.zoom_factor() - 1.4).abs() < 1e-6);
+    h.get_by_label("High contrast").click();
+    h.run();
+    assert_eq!(
+        h.ctx.global_style().visuals.override_text_color,
+        Some(egui::Color32::BLACK)
+    );
+    h.get_by_label("Presenter").click();
+    h.run();
+    assert!(h.query_by_label_contains("Analysis").is_some());
+    assert!((h.ctx.zoom_factor() - 1.0).abs() < 1e-6);
+}

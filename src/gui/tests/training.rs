@@ -182,3 +182,15 @@ fn training_plays_and_the_keys_drive_the_checkpoints() {
     h.run();
     assert_eq!(h.state().state.selection.checkpoint, 1);
 }
+
+#[test]
+fn the_accuracy_axis_has_round_ticks() {
+    use crate::gui::views::training::accuracy_scale;
+    assert_eq!(
+        accuracy_scale(52.0),
+        50.0,
+        "1.0 at the 50 % line: ticks 0.2, 0.4, …"
+    );
+    assert_eq!(accuracy_scale(102.0), 100.0);
+    assert_eq!(accuracy_scale(2.0), 10.0);
+}

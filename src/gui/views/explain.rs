@@ -66,6 +66,8 @@ impl Explain {
         egui::Window::new(format!("About {}", tab.label()))
             .open(&mut open)
             .default_width(420.0)
+            // Top right, over the plots' margin rather than the project panel.
+            .default_pos(ctx.content_rect().right_top() + egui::vec2(-450.0, 40.0))
             .resizable(true)
             .show(ctx, |ui| match tab {
                 Tab::Pairs => self.pairs(ui, pair),

@@ -17,7 +17,9 @@ use egui_plot::{
 };
 
 use super::plot_categories::{Axis, category_areas};
-use super::plot_common::{Swatch, checkpoint_slider, fixed, legend_row, pct, pct_ci, rgb, tooltip};
+use super::plot_common::{
+    Swatch, category_color, checkpoint_slider, fixed, legend_row, pct, pct_ci, rgb, tooltip,
+};
 use crate::figure::{CategoryCurve, SettleCriterion, TrainingCurve, category_curve, palette};
 use crate::gui::action::Action;
 use crate::gui::state::AppState;
@@ -107,6 +109,12 @@ pub(crate) fn fraction_metrics(
             (fraction && !pts.is_empty()).then(|| (name.clone(), pts))
         })
         .collect()
+}
+
+/// The share (%) that an accuracy of 1 is drawn at: the top grid line
+/// under the plot's top `y_max` (a multiple of 10, at least 10).
+pub(crate) fn accuracy_scale(y_max: f64) -> f64 {
+    ((y_max / 10.0).floor() * 10.0).max(10.0)
 }
 
 /// Shared axes of every curve: epochs across, 0 to the largest share (or
@@ -255,6 +263,20 @@ impl TrainingView {
                 "recorded accuracy (dotted, right axis)",
             ));
         }
+        if !self.hide_categories {
+            for cat in crate::stats::Category::ALL {
+                legend.push((
+                    Swatch::Fill(category_color(cat)),
+                    match cat {
+                        crate::stats::Category::Dynamic => "dynamic channels",
+                        crate::stats::Category::Static => "static channels",
+                        crate::stats::Category::Joint => "joint",
+                        crate::stats::Category::Neither => "none",
+                        crate::stats::Category::Unassigned => "unassigned",
+                    },
+                ));
+            }
+        }
         legend_row(ui, &legend);
         ui.separator();
         let spacing = ui.spacing().item_spacing.x;
@@ -367,8 +389,9 @@ fn curve_plot(
                     ));
                 });
                 // Recorded fractions (accuracy) share the plot on a right
-                // axis: 0 to 1 over the shares' 0 to the top.
-                let top = bounds.max()[1];
+                // axis: 0 to 1 over the shares' 0 to the top grid line (a
+                // multiple of 10 %, so the right ticks are round too).
+                let top = accuracy_scale(bounds.max()[1]);
                 let mut plot = Plot::new("curve")
                     .id(Id::unique(("stadyn.training", &c.layer)))
                     .height(200.0)

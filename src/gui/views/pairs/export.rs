@@ -63,7 +63,8 @@ fn stem(p: &PairFrames) -> String {
 /// A snapshot of pair `p` to write as `file`; the movie plays at `fps`.
 pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Result<PanelSnapshot> {
     let (a, b) = (images(&p.a), images(&p.b));
-    let scale = scale_for(p.a.height, 96);
+    // Large enough for a slide, and for the movie's caption to fit.
+    let scale = scale_for(p.a.height, 240);
     let member = |k: usize, style: &str| format!("member {k} · style '{style}'");
     let mut lines = vec![what_it_shares(p)];
     if p.spec.factor == Factor::Static {
@@ -83,14 +84,15 @@ pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Res
         p.a.len(),
         p.video_path.display()
     ));
+    let frames = format!("frames 0 to {}", a.len().saturating_sub(1));
     let rows = vec![
         (
             member(1, &p.style_a),
-            vec![("frames 1 to T".to_string(), side_by_side(&a, 1, 2))],
+            vec![(frames.clone(), side_by_side(&a, 1, 2))],
         ),
         (
             member(2, &p.style_b),
-            vec![("frames 1 to T".to_string(), side_by_side(&b, 1, 2))],
+            vec![(frames, side_by_side(&b, 1, 2))],
         ),
     ];
     let movie = if matches!(file, PanelFile::Gif | PanelFile::Mp4) {
@@ -138,7 +140,7 @@ fn movie(
                     vec![(f64::from(total) / 2.0, title(p))],
                     vec![(
                         f64::from(total) / 2.0,
-                        format!("{shares} · frame {} of {n}", f + 1),
+                        format!("{shares} · frame {f} of 0–{}", n - 1),
                     )],
                     vec![
                         (left, format!("member 1 · {}", p.style_a)),

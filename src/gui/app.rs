@@ -178,6 +178,7 @@ impl StadynApp {
                     }
                 }
                 self.views.explain.button(ui);
+                self.tour_button(ui, &mut actions);
                 ui.separator();
                 self.presenter_ui(ui, &mut actions);
                 let tab = self.state.settings.tab;
@@ -207,6 +208,7 @@ impl StadynApp {
             });
             ui.separator();
             let v = &mut self.views;
+            v.tour.window(ui.ctx(), &self.state, &mut actions);
             if v.explain.open {
                 let [pair, _] = v.pairs.shown();
                 let tab = self.state.settings.tab;
@@ -223,6 +225,27 @@ impl StadynApp {
         });
         for a in actions {
             self.apply(a);
+        }
+    }
+
+    /// "Tour": starts or resumes the guided tour of the demo (shown only for
+    /// a report the tour has steps for), or leaves it.
+    fn tour_button(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let tour = &mut self.views.tour;
+        if !tour.available(&self.state) {
+            return;
+        }
+        let mut on = tour.active;
+        let r = ui.toggle_value(&mut on, "Tour").on_hover_text(
+            "A guided tour of the demo, a few steps (PageDown / PageUp); leave it and come \
+             back where you were",
+        );
+        if r.changed() {
+            if on {
+                actions.extend(tour.start(&self.state));
+            } else {
+                tour.active = false;
+            }
         }
     }
 

@@ -72,3 +72,101 @@ fn presenter_mode_enlarges_and_hides_the_project_panel() {
     assert!(h.query_by_label_contains("Analysis").is_some());
     assert!((h.ctx.zoom_factor() - 1.0).abs() < 1e-6);
 }
+
+/// A report with the demo's model names: cnn3d-motion at epochs 0–2, and
+/// the last checkpoints of cnn3d-appearance and c2d-motion (ρ_S = 1).
+fn demo_like() -> crate::report::Report {
+    use crate::testing::{layer, model, report};
+    let rhos = [
+        (Some(0.9), Some(0.1)),
+        (Some(0.1), Some(0.8)),
+        (Some(0.7), Some(0.6)),
+    ];
+    let frame_wise = [(Some(0.3), Some(1.0)), (Some(0.6), Some(1.0))];
+    let stage = |rhos: &[crate::testing::Rho], d: f64| {
+        vec![layer(
+            "stage3",
+            rhos,
+            [d, 30.0, 70.0 - d],
+            Some([[d - 2.0, d + 2.0], [28.0, 32.0], [0.0, 100.0]]),
+            40,
+        )]
+    };
+    report(
+        vec![
+            model("cnn3d-motion", Some(0.0), stage(&rhos, 10.0)),
+            model("cnn3d-motion", Some(1.0), stage(&rhos, 30.0)),
+            model("cnn3d-motion", Some(2.0), stage(&rhos, 31.0)),
+            model("cnn3d-appearance", Some(2.0), stage(&rhos, 12.0)),
+            model("c2d-motion", Some(2.0), stage(&frame_wise, 5.0)),
+        ],
+        40,
+    )
+}
+
+#[test]
+fn the_tour_sets_each_view_and_resumes_where_it_was_left() {
+    let mut app = fixture::app(Tab::Layers);
+    app.state
+        .set_report(std::sync::Arc::new(demo_like()), false);
+    let mut h = fixture::harness(app);
+    h.get_by_label("Tour").click();
+    h.run();
+    assert_eq!(h.state().state.settings.tab, Tab::Pairs);
+    assert!(
+        h.query_by_label_contains("1 of 6: Two kinds of pairs")
+            .is_some()
+    );
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    let s = &h.state().state;
+    assert_eq!(s.settings.tab, Tab::Layers);
+    assert_eq!(s.derived.groups[s.selection.group].name, "cnn3d-motion");
+    assert!(
+        h.query_by_label_contains("dynamic 31.0 % against 12.0 %")
+            .is_some(),
+        "the numbers on screen"
+    );
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    let s = &h.state().state;
+    assert_eq!(
+        (s.settings.tab, s.selection.layer.as_deref()),
+        (Tab::Channels, Some("stage3"))
+    );
+    assert!(
+        h.query_by_label_contains("smallest of its 2 channels: 1.0000")
+            .is_some()
+    );
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    assert_eq!(h.state().state.settings.tab, Tab::Training);
+    assert!(h.query_by_label_contains("from epoch 1 on").is_some());
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    let s = &h.state().state;
+    assert_eq!(
+        s.selection.channels.iter().copied().collect::<Vec<_>>(),
+        [0]
+    );
+    assert!(
+        h.query_by_label_contains("Inside a dynamic channel")
+            .is_some()
+    );
+    // Left and resumed at the same step.
+    h.get_by_label("Leave tour").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Inside a dynamic channel")
+            .is_none()
+    );
+    h.get_by_label("Tour").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("5 of 6: Inside a dynamic channel")
+            .is_some()
+    );
+    h.key_press(egui::Key::PageUp);
+    h.run();
+    assert_eq!(h.state().state.settings.tab, Tab::Training);
+}

@@ -17,6 +17,7 @@ pub(crate) mod plot_stack;
 pub(crate) mod plot_table;
 pub(crate) mod project;
 mod scrubber;
+pub(crate) mod tour;
 pub(crate) mod training;
 
 pub use channels::ChannelsView;
@@ -43,4 +44,6 @@ pub struct Views {
     pub compare: CompareView,
     /// The "?" panel of the tab shown.
     pub explain: explain::Explain,
+    /// The guided tour of the demo.
+    pub tour: tour::Tour,
 }

@@ -65,6 +65,8 @@ pub struct CachedResults {
     pub total: usize,
     /// Whether a run would reuse them as they are (finished, and a measurement).
     pub usable: bool,
+    /// The statistics themselves (the channel evidence the app's panel reads).
+    pub stats: StatsFile,
 }
 
 impl CachedResults {
@@ -105,6 +107,7 @@ pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<CachedResults>> {
         done: s.done,
         total: s.total,
         usable,
+        stats: s,
     }))
 }
 

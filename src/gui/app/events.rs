@@ -150,7 +150,7 @@ impl StadynApp {
         match p.cached {
             _ if job_running => {}
             Some(c) if c.complete => {
-                s.set_report(c.report, false);
+                s.set_results(c.report, c.stats, false);
                 s.job = JobStatus::Done { cached: true };
                 self.list_warnings();
                 self.announce("results shown", "from the cache");

@@ -26,24 +26,28 @@ impl StadynApp {
         }
     }
 
-    /// The presenter switches in the tab bar.
+    /// The "View" menu of the tab bar: presenter mode and high contrast.
     pub(super) fn presenter_ui(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let s = &self.state.settings;
         let (mut on, mut contrast) = (s.presenter, s.high_contrast);
-        let r = ui.toggle_value(&mut on, "Presenter").on_hover_text(
-            "Larger text and plots, the project panel hidden, for a projector; F11: \
+        let label = if on { "View (presenting)" } else { "View" };
+        ui.menu_button(label, |ui| {
+            let r = ui.checkbox(&mut on, "Presenter").on_hover_text(
+                "Larger text and plots, the project panel hidden, for a projector; F11: \
                  fullscreen",
-        );
-        if r.changed() {
-            actions.push(Action::SetPresenter(on));
-        }
-        if ui
-            .toggle_value(&mut contrast, "High contrast")
-            .on_hover_text("Black on white, stronger lines")
-            .changed()
-        {
-            actions.push(Action::SetHighContrast(contrast));
-        }
+            );
+            if r.changed() {
+                actions.push(Action::SetPresenter(on));
+            }
+            if ui
+                .checkbox(&mut contrast, "High contrast")
+                .on_hover_text("Black on white, stronger lines")
+                .changed()
+            {
+                actions.push(Action::SetHighContrast(contrast));
+            }
+            ui.weak("F11: fullscreen");
+        });
     }
 }
 

@@ -56,17 +56,25 @@ fn presenter_mode_enlarges_and_hides_the_project_panel() {
         h.query_by_label_contains("Analysis").is_some(),
         "the project panel"
     );
+    h.get_by_label("View").click();
+    h.run();
     h.get_by_label("Presenter").click();
     h.run();
     assert!(h.state().state.settings.presenter);
     assert!(h.query_by_label_contains("Analysis").is_none(), "hidden");
     assert!((h.ctx.zoom_factor() - 1.4).abs() < 1e-6);
+    h.get_by_label("View (presenting)").click();
+    h.run();
     h.get_by_label("High contrast").click();
     h.run();
     assert_eq!(
         h.ctx.global_style().visuals.override_text_color,
         Some(egui::Color32::BLACK)
     );
+    if h.query_by_label("Presenter").is_none() {
+        h.get_by_label("View (presenting)").click();
+        h.run();
+    }
     h.get_by_label("Presenter").click();
     h.run();
     assert!(h.query_by_label_contains("Analysis").is_some());

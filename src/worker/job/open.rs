@@ -30,6 +30,8 @@ pub struct Cached {
     pub report: Arc<Report>,
     /// Whether the run finished (else a run resumes it).
     pub complete: bool,
+    /// Its statistics, when it finished.
+    pub stats: Option<Arc<crate::analysis::StatsFile>>,
 }
 
 /// What opening a project found out.
@@ -97,9 +99,15 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
                 log::debug!("no cached results: {e:#}");
                 None
             })
-            .map(|c| Cached {
-                complete: c.complete() && c.usable,
-                report: Arc::new(c.report),
+            .map(|c| {
+                let complete = c.complete() && c.usable;
+                Cached {
+                    complete,
+                    // A finished job's statistics: its channels can be
+                    // inspected without running again.
+                    stats: complete.then(|| Arc::new(c.stats)),
+                    report: Arc::new(c.report),
+                }
             })
     } else {
         None

@@ -8,7 +8,7 @@ mod build_report;
 mod cache;
 mod inputs;
 mod job;
-mod limits;
+pub mod limits;
 #[cfg(feature = "torch")]
 mod load;
 mod memory;

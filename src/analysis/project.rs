@@ -184,6 +184,40 @@ impl Project {
         }
         Ok(p)
     }
+
+    /// Writes the project to `path` (atomically), its paths relative to the
+    /// file's folder where they lie inside it, so that the folder can move;
+    /// [`Project::load`] reads it back as it was.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let base = path.parent().unwrap_or(Path::new("."));
+        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
+        let rel = |p: &Path| -> PathBuf {
+            let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            abs.strip_prefix(&base)
+                .map_or(abs.clone(), Path::to_path_buf)
+        };
+        let mut p = self.clone();
+        p.probe.videos = rel(&p.probe.videos);
+        if let Some(g) = &mut p.probe.generate {
+            for f in &mut g.include {
+                *f = rel(f);
+            }
+        }
+        for m in &mut p.models {
+            if let Some(f) = &m.path {
+                m.path = Some(rel(f));
+            }
+            if let Some(g) = &m.checkpoints {
+                m.checkpoints = Some(rel(Path::new(g)).to_string_lossy().into_owned());
+            }
+        }
+        let text = toml::to_string_pretty(&p).context("cannot write the project as TOML")?;
+        crate::files::atomic_write(path, |w| {
+            w.write_all(b"# A stadyn project (saved by stadyn).\n")?;
+            Ok(w.write_all(text.as_bytes())?)
+        })
+        .with_context(|| format!("cannot save the project to '{}'", path.display()))
+    }
 }
 
 /// Expands model entries into the files to run; checkpoints ordered by
@@ -373,5 +407,42 @@ mod tests {
         ] {
             assert_eq!(epoch_from_name(name), epoch, "{name}");
         }
+    }
+
+    #[test]
+    fn a_saved_project_reads_back_the_same_job() {
+        use super::Project;
+        use crate::analysis::JobSpec;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let demo = Project::load(&root.join("sample_data/demo.stadyn.toml")).unwrap();
+        // Saved elsewhere: paths outside the file's folder stay absolute.
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("copy.stadyn.toml");
+        let mut edited = demo.clone();
+        edited.probe.pairs = 120;
+        edited.estimator.bootstrap = 50;
+        edited.run.batch = 16;
+        edited.save(&file).unwrap();
+        let back = Project::load(&file).unwrap();
+        assert_eq!(back, edited);
+        // The same job: same identity, so the same cache entry.
+        let key = |p: &Project| JobSpec::from_project(p).unwrap().identity().unwrap().0;
+        assert_eq!(key(&back), key(&edited));
+        assert_ne!(key(&back), key(&demo), "the edits are part of it");
+        // Saved beside its files: they are written relative to it.
+        let models = d.path().join("models");
+        std::fs::create_dir_all(d.path().join("clips")).unwrap();
+        std::fs::create_dir_all(&models).unwrap();
+        let mut local = edited.clone();
+        local.probe.videos = d.path().join("clips");
+        local.probe.generate = None;
+        local.models.truncate(1);
+        local.models[0].checkpoints = Some(models.join("*.pt").display().to_string());
+        let file = d.path().join("local.stadyn.toml");
+        local.save(&file).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("videos = \"clips\""), "{text}");
+        assert!(text.contains("checkpoints = \"models/*.pt\""), "{text}");
+        assert_eq!(Project::load(&file).unwrap(), local);
     }
 }

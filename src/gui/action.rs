@@ -78,6 +78,21 @@ pub enum OpenKind {
     Probe,
 }
 
+/// An edit of the project's advanced settings (the panel's "Advanced").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ProjectEdit {
+    /// Bootstrap replicates.
+    Bootstrap(usize),
+    /// Window W (`None`: the manifests').
+    Window(Option<usize>),
+    /// The probe layout (`None`: detected).
+    Layout(Option<crate::video::Layout>),
+    /// Pairs per batch (0: sized to memory).
+    Batch(usize),
+    /// libtorch threads (`None`: every core).
+    Threads(Option<usize>),
+}
+
 /// A change the user asked for; applied by the app after the UI pass.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -103,6 +118,13 @@ pub enum Action {
     SetStyles(Vec<String>),
     /// The device runs use (`auto`, `cpu`, `cuda:N`).
     SetDevice(String),
+    /// One of the project's advanced settings.
+    EditProject(ProjectEdit),
+    /// Save the project to its file (`as_new`, or without a file: ask where).
+    SaveProject {
+        /// Ask for a new file.
+        as_new: bool,
+    },
     /// Start the analysis of the current project.
     Run,
     /// Cancel the running job.

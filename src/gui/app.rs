@@ -5,11 +5,12 @@ mod events;
 mod files;
 mod players;
 mod presenter;
+mod save;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::action::{Action, ExportFormat, SelectMode, Tab};
+use super::action::{Action, ExportFormat, ProjectEdit, SelectMode, Tab};
 use super::export::{self, Exporter};
 use super::state::{AppState, GLIDE_RANGE, JobStatus, Level, Settings};
 use super::views::Views;
@@ -405,6 +406,17 @@ impl StadynApp {
             Action::SetSeed(seed) => self.edit(|p| p.probe.seed = seed),
             Action::SetStyles(styles) => self.edit(|p| p.probe.styles = styles),
             Action::SetDevice(device) => self.edit(|p| p.run.device = device),
+            Action::EditProject(e) => self.edit(|p| match e {
+                ProjectEdit::Bootstrap(b) => {
+                    p.estimator.bootstrap = b;
+                    p.estimator.channel_bootstrap = p.estimator.channel_bootstrap.min(b);
+                }
+                ProjectEdit::Window(w) => p.probe.window = w,
+                ProjectEdit::Layout(l) => p.probe.layout = l,
+                ProjectEdit::Batch(b) => p.run.batch = b,
+                ProjectEdit::Threads(t) => p.run.threads = t,
+            }),
+            Action::SaveProject { as_new } => self.save_project(as_new),
             Action::Run => self.run(),
             Action::Cancel => {
                 if let JobStatus::Running { id, .. } = s.job {

@@ -230,3 +230,66 @@ fn cancel_stops_a_running_job_and_the_ui_keeps_responding() {
     h.step();
     assert!((h.state().state.settings.tau - 0.3).abs() < 1e-9);
 }
+
+#[test]
+fn an_edited_project_saves_and_reopens_as_the_same_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = demo_probe(dir.path(), 2);
+    let file = dir.path().join("mine.stadyn.toml");
+    let mut app = app();
+    let to = file.clone();
+    app.set_save_picker(Box::new(move |stem, ext, _| {
+        assert_eq!((stem, ext), ("untitled.stadyn", "toml"));
+        Ok(Some(to.clone()))
+    }));
+    app.apply(Action::SetProbe(probe));
+    app.apply(Action::AddModel(demo_model()));
+    app.apply(Action::SetPairs(60));
+    app.apply(Action::SetTau(0.4));
+    let mut h = harness(app);
+    step_until(&mut h, 30, |a| a.state.project_info.is_some());
+    // Advanced: bootstrap and batch, then Save as…
+    h.get_by_label("Advanced").scroll_to_me();
+    h.run();
+    h.get_by_label("Advanced").click();
+    h.run();
+    for (label, value) in [("Bootstrap", 25.0), ("Batch", 4.0)] {
+        h.get_by_label(label).scroll_to_me();
+        h.run();
+        h.get_by_label(label).set_value_accesskit(value);
+        h.run();
+    }
+    h.get_by_label("Save as…").click();
+    h.run();
+    assert!(shows(&h, "Saved"), "{:?}", h.state().state.messages);
+    let edited = h.state().state.project.clone().unwrap();
+    assert_eq!(
+        (
+            edited.probe.pairs,
+            edited.estimator.bootstrap,
+            edited.run.batch
+        ),
+        (60, 25, 4)
+    );
+    assert_eq!(
+        h.state().state.project_path.as_deref(),
+        Some(file.as_path())
+    );
+    let back = crate::analysis::Project::load(&file).unwrap();
+    let mut expect = edited.clone();
+    expect.estimator.threshold = 0.4; // τ is saved
+    assert_eq!(back, expect);
+    let key = |p: &crate::analysis::Project| {
+        crate::analysis::JobSpec::from_project(p)
+            .unwrap()
+            .identity()
+            .unwrap()
+            .0
+    };
+    assert_eq!(key(&back), key(&edited), "reopened: the same cache entry");
+    // Save again writes the same file without asking.
+    h.state_mut().apply(Action::SetSeed(7));
+    h.get_by_label("Save").click();
+    h.run();
+    assert_eq!(crate::analysis::Project::load(&file).unwrap().probe.seed, 7);
+}

@@ -304,7 +304,13 @@ fn open_run_visit_and_export_every_tab() {
             .iter()
             .map(|f| out.join(format!("{f}_pair_0.{ext}")))
             .find(|p| p.exists())
-            .unwrap_or_else(|| panic!("no pair 0 {ext}"))
+            .unwrap_or_else(|| {
+                let names: Vec<_> = std::fs::read_dir(&out)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name())
+                    .collect();
+                panic!("no pair 0 {ext} in {names:?}")
+            })
     };
     let strip = image::open(pair("png")).unwrap();
     assert!(strip.width() > 600, "{}", strip.width());

@@ -3,6 +3,7 @@
 //! errors, dismissable). Edits become actions; the worker re-reads the
 //! project after each (models, probe videos, cached results).
 
+mod advanced;
 mod device;
 mod job;
 
@@ -60,7 +61,24 @@ impl ProjectView {
                     if ui.button("Open report…").clicked() {
                         actions.push(Action::OpenDialog(OpenKind::Report));
                     }
+                    if state.project.is_some() {
+                        if ui
+                            .button("Save")
+                            .on_hover_text("Save the project as edited here, with τ (Ctrl+S)")
+                            .clicked()
+                        {
+                            actions.push(Action::SaveProject { as_new: false });
+                        }
+                        if ui.button("Save as…").clicked() {
+                            actions.push(Action::SaveProject { as_new: true });
+                        }
+                    }
                 });
+                if state.project.is_some()
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S))
+                {
+                    actions.push(Action::SaveProject { as_new: false });
+                }
                 if let Some(busy) = &state.busy {
                     ui.horizontal(|ui| {
                         ui.spinner();
@@ -118,6 +136,7 @@ impl ProjectView {
                 self.probe_ui(ui, state, project, base, actions);
             });
         device::device_ui(ui, state, &project.run.device, actions);
+        advanced::advanced_ui(ui, project, actions);
         if let Some(i) = info {
             for p in &i.problems {
                 ui.colored_label(ui.visuals().error_fg_color, p);

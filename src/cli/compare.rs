@@ -18,7 +18,7 @@ use crate::compare::{
     why_not_channels, write_text,
 };
 use crate::figure::csv::slug;
-use crate::figure::delta::{Arrow, DeltaBar, arrows_svg, delta_svg};
+use crate::figure::delta::{Arrow, arrows_svg};
 use crate::figure::png::svg_to_png;
 use crate::inspect::{ModelSelector, Results};
 
@@ -90,29 +90,10 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
         rows.extend(these);
     }
-    // One group per layer (in first-seen order), the compared entries within.
-    let mut layers: Vec<&str> = Vec::new();
-    for r in &rows {
-        if !layers.contains(&r.layer.as_str()) {
-            layers.push(&r.layer);
-        }
-    }
-    let mut by_layer: Vec<&DeltaRow> = rows.iter().collect();
-    by_layer.sort_by_key(|r| layers.iter().position(|l| *l == r.layer));
-    let bars: Vec<DeltaBar> = by_layer
-        .into_iter()
-        .map(|r| DeltaBar {
-            b: r.b.clone(),
-            layer: r.layer.clone(),
-            delta: [r.delta.delta[0], r.delta.delta[1]],
-            ci: r.delta.ci.map(|c| [c[0], c[1]]),
-            paired: r.delta.paired,
-        })
-        .collect();
     let baseline = crate::compare::selector_of(report, a);
     figures.push((
         "delta".into(),
-        delta_svg(&bars, &baseline, "Differences between entries, B − A"),
+        crate::compare::delta_figure(&rows, &baseline),
     ));
     write_text(&args.out.join("delta.csv"), &delta_csv(&rows)?)?;
     if !moves.is_empty() {

@@ -34,6 +34,31 @@ pub struct DeltaRow {
     pub delta: LayerDelta,
 }
 
+/// The chart of `rows` (B − A against the baseline A named `baseline`):
+/// one group per layer in first-seen order, the compared entries within.
+pub fn delta_figure(rows: &[DeltaRow], baseline: &str) -> String {
+    use crate::figure::delta::{DeltaBar, delta_svg};
+    let mut layers: Vec<&str> = Vec::new();
+    for r in rows {
+        if !layers.contains(&r.layer.as_str()) {
+            layers.push(&r.layer);
+        }
+    }
+    let mut by_layer: Vec<&DeltaRow> = rows.iter().collect();
+    by_layer.sort_by_key(|r| layers.iter().position(|l| *l == r.layer));
+    let bars: Vec<DeltaBar> = by_layer
+        .into_iter()
+        .map(|r| DeltaBar {
+            b: r.b.clone(),
+            layer: r.layer.clone(),
+            delta: [r.delta.delta[0], r.delta.delta[1]],
+            ci: r.delta.ci.map(|c| [c[0], c[1]]),
+            paired: r.delta.paired,
+        })
+        .collect();
+    delta_svg(&bars, baseline, "Differences between entries, B − A")
+}
+
 /// How `stadyn compare` names an entry: `NAME`, `NAME@EPOCH` or `NAME@FILE`.
 pub fn selector_of(report: &Report, entry: usize) -> String {
     let Some(m) = report.models.get(entry) else {

@@ -158,6 +158,14 @@ pub enum Action {
     /// Write what the channel panel shows (a figure or the player's frames;
     /// asks where).
     ExportPanel(std::sync::Arc<crate::gui::views::channel_panel::snapshot::PanelSnapshot>),
+    /// Write B − A against a baseline: the table as CSV, the chart as SVG
+    /// and PNG beside it (asks where).
+    ExportDeltas {
+        /// The rows.
+        rows: std::sync::Arc<Vec<crate::compare::DeltaRow>>,
+        /// The baseline's name (`MODEL@EPOCH`).
+        baseline: String,
+    },
     /// Write the selected channels of the selected layer and entry as a
     /// selection file (`stadyn.channels/1`; asks where).
     ExportSelection,

@@ -434,6 +434,7 @@ impl StadynApp {
             Action::ExportChannel(c) => self.export_channel(c),
             Action::ExportPanel(snap) => self.export_panel(snap),
             Action::ExportSelection => self.export_selection(),
+            Action::ExportDeltas { rows, baseline } => self.export_deltas(&rows, &baseline),
         }
     }
 

@@ -98,3 +98,62 @@ fn checkpoints_get_arrows_and_other_models_no_channel_comparison() {
     assert!(h.query_by_label_contains("change category").is_none());
     assert!(h.query_by_label("arrows from A in B's scatter").is_none());
 }
+
+#[test]
+fn a_baseline_against_several_entries_in_one_table_and_its_export() {
+    let (report, stats) = results();
+    let mut app = fixture::app(Tab::Compare);
+    app.state
+        .set_results(report.clone(), Some(stats.clone()), false);
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("delta.csv");
+    let at = to.clone();
+    app.set_save_picker(Box::new(move |_, _, _| Ok(Some(at.clone()))));
+    app.apply(Action::SetCompare(0, 1));
+    let mut h = fixture::harness(app);
+    h.get_by_label_contains("A as the baseline").click();
+    h.run();
+    assert!(
+        h.query_by_label("Tick the entries to compare with A.")
+            .is_some()
+    );
+    for (menu, entry) in [("m (2)", "epoch 2"), ("n (1)", "n")] {
+        h.get_by_label(menu).click();
+        h.run();
+        h.get_by_label(entry).click();
+        h.run();
+    }
+    // One row per compared entry (a single layer), the same numbers as
+    // the pair view's and as `deltas`.
+    let want = |b: usize| {
+        crate::compare::deltas(&report, &stats, (0, b), None, false).unwrap()[0]
+            .delta
+            .clone()
+    };
+    let (m2, n) = (want(1), want(2));
+    assert!(m2.paired && n.paired, "entries of one job");
+    let shown = |d: &crate::stats::LayerDelta| {
+        let [lo, hi] = d.ci.unwrap()[0];
+        format!("{:+.1} [{lo:+.1}, {hi:+.1}]", d.delta[0])
+    };
+    assert!(h.query_all_by_label(&shown(&m2)).count() >= 1);
+    assert!(h.query_all_by_label(&shown(&n)).count() >= 1);
+    h.get_by_label("Save Δ…").click();
+    h.run();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !to.with_extension("png").exists() {
+        assert!(std::time::Instant::now() < deadline, "no export");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let csv = std::fs::read_to_string(&to).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 2 * 3,
+        "two entries × one layer × three factors"
+    );
+    assert!(
+        std::fs::read_to_string(to.with_extension("svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+}

@@ -34,6 +34,8 @@ pub struct CompareView {
     drag_from: [Option<[f64; 2]>; 2],
     /// Whether B's scatter leaves out the arrows from A.
     hide_moves: bool,
+    /// A against several entries.
+    baseline: super::baseline::Baseline,
 }
 
 type Key = (u64, usize, usize, Option<String>, BTreeSet<usize>);
@@ -244,6 +246,7 @@ impl CompareView {
                 actions.push(Action::SetCompare(b, a));
             }
         });
+        self.baseline.ui(ui, state, report, a, actions);
         let sel = &state.selection;
         let fresh = self
             .cache

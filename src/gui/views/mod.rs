@@ -2,6 +2,7 @@
 //! `ui(&mut self, ui, &AppState, &mut Vec<Action>)`: views read the state and
 //! emit actions, never mutate shared state.
 
+pub(crate) mod baseline;
 pub(crate) mod channel_panel;
 pub(crate) mod channels;
 pub(crate) mod compare;

@@ -246,7 +246,6 @@ impl CompareView {
                 actions.push(Action::SetCompare(b, a));
             }
         });
-        self.baseline.ui(ui, state, report, a, actions);
         let sel = &state.selection;
         let fresh = self
             .cache
@@ -272,6 +271,7 @@ impl CompareView {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                self.baseline.ui(ui, state, report, a, actions);
                 let width = ui.available_width();
                 let n = cmp.layout.slots.len() as f32;
                 let bars = vec2(

@@ -71,7 +71,11 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
 /// the probabilities (the default) and by the reference's percentages.
 pub fn print_training(report: &Report) {
     for g in model_groups(report).iter().filter(|g| g.entries.len() > 1) {
-        println!("{} ({} checkpoints)", g.name, g.entries.len());
+        println!(
+            "{} ({})",
+            g.name,
+            crate::figure::count(g.entries.len(), "checkpoint")
+        );
         println!(
             "  {:<16} {:<20} {:<20} {:>10} {:>10}  dynamic % / static % per epoch",
             "layer", "final dynamic %", "final static %", "settled at", "(by %)"

@@ -379,6 +379,15 @@ pub fn category_curve(report: &Report, c: &TrainingCurve, tau: f64) -> CategoryC
     }
 }
 
+/// "1 checkpoint", "9 checkpoints": `n` of `noun` (a regular plural).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The τ values of a sweep: 0 to 1 in steps of 0.01.
 pub fn tau_grid() -> Vec<f64> {
     (0..=100).map(|k| f64::from(k) / 100.0).collect()

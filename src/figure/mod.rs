@@ -22,7 +22,7 @@ pub use catalogue::{Figure, FigureError, Rendered};
 pub use data::{
     CategoryChange, CategoryCurve, ChannelPoint, CurvePoint, LayerBar, ModelGroup, STABLE,
     SettleCriterion, TrainingCurve, category_changes, category_curve, category_curves,
-    channel_points, common_layer, entry_label, layer_bars, model_groups, settle_index,
+    channel_points, common_layer, count, entry_label, layer_bars, model_groups, settle_index,
     settle_index_probs, tau_grid, tau_sweep, training_curves,
 };
 

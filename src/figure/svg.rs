@@ -176,8 +176,9 @@ pub fn bars_svg(bars: &[LayerBar], title: &str) -> String {
         &[
             ("dynamic", palette::DYNAMIC),
             ("static", palette::STATIC),
-            ("residual / none", palette::NONE),
+            ("residual", palette::RESIDUAL),
             ("joint (channels)", palette::JOINT),
+            ("none (channels)", palette::NONE),
         ],
     );
     let x0 = label_w;

@@ -194,3 +194,17 @@ fn the_accuracy_axis_has_round_ticks() {
     assert_eq!(accuracy_scale(102.0), 100.0);
     assert_eq!(accuracy_scale(2.0), 10.0);
 }
+
+#[test]
+fn every_checkpoint_is_ticked_while_the_labels_stay_readable() {
+    use crate::gui::views::training::epoch_ticks;
+    let demo = [0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0];
+    assert_eq!(epoch_ticks(&demo), vec![0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0]);
+    assert_eq!(epoch_ticks(&[0.0, 1.0, 2.0]), vec![0.0, 1.0, 2.0]);
+    assert_eq!(
+        epoch_ticks(&[0.0, 9.9, 10.0]),
+        vec![0.0, 10.0],
+        "the last wins"
+    );
+    assert!(epoch_ticks(&[]).is_empty());
+}

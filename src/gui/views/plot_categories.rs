@@ -26,11 +26,14 @@ pub(crate) struct Axis<'a> {
 /// pointer when the plot was clicked.
 pub(crate) fn category_areas(ui: &mut egui::Ui, c: &CategoryCurve, axis: &Axis) -> Option<usize> {
     let bands: Vec<[[f64; 2]; 5]> = (0..c.xs.len()).map(|k| c.stacked(k)).collect();
+    let ticks = super::training::epoch_ticks(&c.xs);
     let plot = Plot::new("categories")
         .id(Id::unique(("stadyn.categories", axis.label, &c.layer)))
         .height(axis.height)
         .x_axis_label(axis.label)
-        .y_axis_label("channels (%)");
+        .y_axis_label("channels (%)")
+        .x_grid_spacer(move |_| super::training::tick_marks(&ticks))
+        .x_axis_formatter(|mark, _| format!("{}", mark.value));
     let out = fixed(plot).show(ui, |plot_ui| {
         let [lo, hi] = axis.range;
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, 0.0], [hi, 100.0]));

@@ -111,6 +111,44 @@ pub(crate) fn fraction_metrics(
         .collect()
 }
 
+/// The checkpoint epochs to tick on the x axis: every one, less those
+/// closer than a tenth of the range to the one ticked before (the last
+/// always ticked), so that the labels stay readable.
+pub(crate) fn epoch_ticks(epochs: &[f64]) -> Vec<f64> {
+    let (Some(&first), Some(&last)) = (epochs.first(), epochs.last()) else {
+        return Vec::new();
+    };
+    let gap = (last - first) / 10.0;
+    let mut out: Vec<f64> = Vec::new();
+    for &e in epochs {
+        match out.last() {
+            Some(&prev) if e - prev < gap => {
+                if e == last && out.len() > 1 {
+                    out.pop();
+                    out.push(e);
+                }
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
+/// Grid marks at `ticks` (one thickness).
+pub(crate) fn tick_marks(ticks: &[f64]) -> Vec<egui_plot::GridMark> {
+    let step = match (ticks.first(), ticks.last()) {
+        (Some(a), Some(b)) if b > a => (b - a) / 8.0,
+        _ => 1.0,
+    };
+    ticks
+        .iter()
+        .map(|&value| egui_plot::GridMark {
+            value,
+            step_size: step,
+        })
+        .collect()
+}
+
 /// The share (%) that an accuracy of 1 is drawn at: the top grid line
 /// under the plot's top `y_max` (a multiple of 10, at least 10).
 pub(crate) fn accuracy_scale(y_max: f64) -> f64 {
@@ -161,7 +199,11 @@ impl TrainingView {
                 .selected_text(&group.name)
                 .show_ui(ui, |ui| {
                     for (gi, g) in groups.iter().enumerate() {
-                        let text = format!("{} ({} checkpoints)", g.name, g.entries.len());
+                        let text = format!(
+                            "{} ({})",
+                            g.name,
+                            crate::figure::count(g.entries.len(), "checkpoint")
+                        );
                         if ui
                             .selectable_label(gi == state.selection.group, text)
                             .clicked()
@@ -210,7 +252,11 @@ impl TrainingView {
                 .filter(|(_, g)| g.entries.len() > 1)
             {
                 if ui
-                    .button(format!("Show {} ({} checkpoints)", g.name, g.entries.len()))
+                    .button(format!(
+                        "Show {} ({})",
+                        g.name,
+                        crate::figure::count(g.entries.len(), "checkpoint")
+                    ))
                     .clicked()
                 {
                     actions.push(Action::SelectModel(gi));
@@ -392,11 +438,14 @@ fn curve_plot(
                 // axis: 0 to 1 over the shares' 0 to the top grid line (a
                 // multiple of 10 %, so the right ticks are round too).
                 let top = accuracy_scale(bounds.max()[1]);
+                let ticks = epoch_ticks(&l.epochs);
                 let mut plot = Plot::new("curve")
                     .id(Id::unique(("stadyn.training", &c.layer)))
                     .height(200.0)
                     .x_axis_label("epoch")
-                    .y_axis_label("share (%)");
+                    .y_axis_label("share (%)")
+                    .x_grid_spacer(move |_| tick_marks(&ticks))
+                    .x_axis_formatter(|mark, _| format!("{}", mark.value));
                 if !l.metrics.is_empty() {
                     plot = plot.custom_y_axes(vec![
                         AxisHints::new_y().label("share (%)"),

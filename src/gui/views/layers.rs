@@ -40,7 +40,7 @@ impl LayersView {
             return;
         };
         let mut by_checkpoint = state.settings.layers_by_checkpoint;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let mut horizontal = state.settings.layers_horizontal;
             if ui.checkbox(&mut horizontal, "Horizontal bars").changed() {
                 actions.push(Action::SetLayersHorizontal(horizontal));

@@ -331,8 +331,12 @@ fn models_grid(ui: &mut egui::Ui, models: &[ModelSpec], base: Option<&Path>) {
                 } else {
                     &first.path
                 };
-                ui.label(short(shown, base))
-                    .on_hover_text(shown.display().to_string());
+                // The last part only, so that the panel stays narrow; the
+                // whole path on hover.
+                let name = shown
+                    .file_name()
+                    .map_or_else(|| short(shown, base), |n| n.to_string_lossy().into_owned());
+                ui.label(name).on_hover_text(shown.display().to_string());
                 ui.end_row();
             }
         });

@@ -414,10 +414,24 @@ mod tests {
         use super::Project;
         use crate::analysis::JobSpec;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let demo = Project::load(&root.join("sample_data/demo.stadyn.toml")).unwrap();
-        // Saved elsewhere: paths outside the file's folder stay absolute.
+        let mut demo = Project::load(&root.join("sample_data/demo.stadyn.toml")).unwrap();
+        // Its first model (committed checkpoints) over a few clips made here
+        // (the demo's own probe set is generated on first use).
         let d = tempfile::tempdir().unwrap();
-        let file = d.path().join("copy.stadyn.toml");
+        let spec = crate::video::demo::DemoSpec {
+            frames: 8,
+            width: 24,
+            height: 24,
+            ..crate::video::demo::DemoSpec::new(crate::video::demo::DemoTask::Motion, 1)
+        };
+        let probe = d.path().join("elsewhere/probe");
+        crate::video::demo::write_demo_data(&spec, 3, &probe, |_, _| {}).unwrap();
+        demo.probe.videos = probe;
+        demo.probe.generate = None;
+        demo.models.truncate(1);
+        // Saved elsewhere: paths outside the file's folder stay absolute.
+        let file = d.path().join("saved/copy.stadyn.toml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         let mut edited = demo.clone();
         edited.probe.pairs = 120;
         edited.estimator.bootstrap = 50;
@@ -435,8 +449,6 @@ mod tests {
         std::fs::create_dir_all(&models).unwrap();
         let mut local = edited.clone();
         local.probe.videos = d.path().join("clips");
-        local.probe.generate = None;
-        local.models.truncate(1);
         local.models[0].checkpoints = Some(models.join("*.pt").display().to_string());
         let file = d.path().join("local.stadyn.toml");
         local.save(&file).unwrap();

@@ -7,6 +7,7 @@ use crate::figure::data::{
     model_groups, training_curves,
 };
 use crate::report::{LayerReport, Report};
+use crate::stats::CategoryCounts;
 
 fn fmt_opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
@@ -47,20 +48,32 @@ fn to_string(rows: Vec<Vec<String>>) -> anyhow::Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+/// τ and the channels per category, as the bar and category CSVs name them.
+const COUNT_COLUMNS: [&str; 6] = [
+    "tau",
+    "units_dynamic",
+    "units_static",
+    "units_joint",
+    "units_none",
+    "units_unassigned",
+];
+
+/// The cells of [`COUNT_COLUMNS`].
+fn count_cells(tau: f64, n: &CategoryCounts) -> [String; 6] {
+    [
+        tau.to_string(),
+        n.dynamic.to_string(),
+        n.static_.to_string(),
+        n.joint.to_string(),
+        n.none.to_string(),
+        n.unassigned.to_string(),
+    ]
+}
+
 /// The layer bars: one row per model (checkpoint) and layer, with the
 /// intervals and the channel-category counts at the bars' τ.
 pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
-    let mut rows = vec![header(
-        &["channels"],
-        &[
-            "tau",
-            "units_dynamic",
-            "units_static",
-            "units_joint",
-            "units_none",
-            "units_unassigned",
-        ],
-    )];
+    let mut rows = vec![header(&["channels"], &COUNT_COLUMNS)];
     for b in bars {
         let mut row = vec![
             b.model.clone(),
@@ -70,14 +83,7 @@ pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
             b.channels.to_string(),
         ];
         row.extend(share_columns(&b.pct, b.ci));
-        row.extend([
-            tau.to_string(),
-            b.counts.dynamic.to_string(),
-            b.counts.static_.to_string(),
-            b.counts.joint.to_string(),
-            b.counts.none.to_string(),
-            b.counts.unassigned.to_string(),
-        ]);
+        row.extend(count_cells(tau, &b.counts));
         rows.push(row);
     }
     to_string(rows)
@@ -220,35 +226,22 @@ pub fn category_curves_csv(
     tau: f64,
 ) -> anyhow::Result<String> {
     let mut rows = vec![
-        [
-            "model",
-            "epoch",
-            "layer",
-            "channels",
-            "tau",
-            "units_dynamic",
-            "units_static",
-            "units_joint",
-            "units_none",
-            "units_unassigned",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ["model", "epoch", "layer", "channels"]
+            .iter()
+            .chain(&COUNT_COLUMNS)
+            .map(|c| c.to_string())
+            .collect(),
     ];
     for c in curves {
         for ((e, n), k) in c.xs.iter().zip(&c.counts).zip(&c.channels) {
-            rows.push(vec![
+            let mut row = vec![
                 model.to_string(),
                 e.to_string(),
                 c.layer.clone(),
                 k.to_string(),
-                tau.to_string(),
-                n.dynamic.to_string(),
-                n.static_.to_string(),
-                n.joint.to_string(),
-                n.none.to_string(),
-                n.unassigned.to_string(),
-            ]);
+            ];
+            row.extend(count_cells(tau, n));
+            rows.push(row);
         }
     }
     to_string(rows)

@@ -486,7 +486,31 @@ fn pairs_command_writes_strips() {
             && names.iter().any(|n| n.contains("_dynamic_")),
         "{names:?}"
     );
-    // Three rows of T = 4 frames of 16×16 (plus labels and gaps).
+    // Three rows of T = 4 frames of 16×16 (plus labels and gaps), enlarged
+    // 6 times by default (frames at least 96 pixels tall, for a slide).
     let img = image::open(out.join(&names[0])).unwrap();
-    assert!(img.width() >= 4 * 16 && img.height() >= 3 * 16);
+    assert!(
+        img.width() >= 6 * 4 * 16 && img.height() >= 6 * 3 * 16,
+        "{}×{}",
+        img.width(),
+        img.height()
+    );
+    let o = crate::util::stadyn(&[
+        "pairs",
+        s(&probe),
+        "--out",
+        s(&out),
+        "--pairs",
+        "1",
+        "--scale",
+        "1",
+        "--model",
+        &model("tiny3d"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let small = image::open(out.join(&names[0])).unwrap();
+    assert_eq!(
+        (small.width() * 6, small.height() * 6),
+        (img.width(), img.height())
+    );
 }

@@ -49,6 +49,17 @@ pub struct PairsArgs {
     /// Built-in styles, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     pub styles: Vec<String>,
+    /// Enlarge the strips by this whole factor, pixels kept sharp (default:
+    /// the smallest that makes a frame at least 96 pixels tall, at most 8:
+    /// large enough for a slide).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub scale: Option<u32>,
+}
+
+/// The default enlargement for frames `h` pixels tall: at least 96 pixels,
+/// at most 8 times.
+pub fn default_scale(h: usize) -> u32 {
+    (96u32.div_ceil(h.max(1) as u32)).clamp(1, 8)
 }
 
 /// Runs `stadyn pairs`.
@@ -94,6 +105,13 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         let name = format!("pair{id:03}_{}_{video}.png", pair.spec.factor.name());
         let strip = pair_strip(&pair.original, &pair.a, &pair.b, &pair.spec, &names);
+        let k = a.scale.unwrap_or_else(|| default_scale(pair.a.h));
+        let strip = image::imageops::resize(
+            &strip,
+            strip.width() * k,
+            strip.height() * k,
+            image::imageops::FilterType::Nearest,
+        );
         let path = out.join(&name);
         atomic_write(&path, |w| {
             let mut buf = std::io::Cursor::new(Vec::new());

@@ -3,6 +3,7 @@
 
 mod events;
 mod files;
+mod from_report;
 mod players;
 mod presenter;
 mod save;
@@ -561,6 +562,31 @@ impl StadynApp {
     /// and has the worker look at it again (models, probe set, cache).
     fn edit(&mut self, change: impl FnOnce(&mut Project)) {
         let s = &mut self.state;
+        if s.project.is_none()
+            && let (Some(report), Some(path)) = (s.report.clone(), s.report_path.clone())
+        {
+            // An opened report turns into a project that keeps its models
+            // and probe set, or says why it cannot.
+            let name = format!("from {}", path.display());
+            match from_report::project_from_report(&report, &name) {
+                Ok(p) => {
+                    s.project = Some(p);
+                    s.message(
+                        Level::Info,
+                        "The report became a project with its models and probe set (its pairs, \
+                         seed, τ and bootstrap; styles and frames at their defaults): Run \
+                         measures the models added",
+                    );
+                }
+                Err(why) => s.message(
+                    Level::Warning,
+                    format!(
+                        "The report's models cannot be kept in a project ({why}): a new project \
+                         was started"
+                    ),
+                ),
+            }
+        }
         let project = s.project.get_or_insert_with(|| {
             s.report_path = None;
             untitled()

@@ -293,3 +293,46 @@ fn an_edited_project_saves_and_reopens_as_the_same_job() {
     h.run();
     assert_eq!(crate::analysis::Project::load(&file).unwrap().probe.seed, 7);
 }
+
+#[test]
+fn adding_a_model_to_an_opened_report_keeps_its_models_or_says_why() {
+    use super::layers::fixture;
+    // A report of `analyze` with its files: it becomes a project.
+    let mut report = fixture::report();
+    report.settings.command = "analyze".into();
+    report.probe_root = Some("/data/probe".into());
+    for (k, m) in report.models.iter_mut().enumerate() {
+        m.path = Some(if m.name == "cnn3d" {
+            format!("/ck/cnn3d/epoch_{k}.pt")
+        } else {
+            "/models/c2d.pt".into()
+        });
+    }
+    let mut app = fixture::app(crate::gui::action::Tab::Layers);
+    app.state.set_report(std::sync::Arc::new(report), false);
+    app.state.report_path = Some("/results/report.json".into());
+    app.set_use_cache(false);
+    app.apply(Action::AddModel(demo_model()));
+    let p = app.state.project.as_ref().unwrap();
+    let names: Vec<_> = p
+        .models
+        .iter()
+        .map(|m| m.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names[..2], ["cnn3d", "c2d"], "{names:?}");
+    assert_eq!(p.models.len(), 3, "the report's two and the one added");
+    assert_eq!(p.probe.videos, std::path::PathBuf::from("/data/probe"));
+    // A report of `estimate`: why not, and a new project.
+    let mut app = fixture::app(crate::gui::action::Tab::Layers);
+    app.state.report_path = Some("/results/report.json".into());
+    app.apply(Action::AddModel(demo_model()));
+    assert_eq!(app.state.project.as_ref().unwrap().models.len(), 1);
+    assert!(
+        app.state
+            .messages
+            .iter()
+            .any(|m| m.text.contains("cannot be kept")),
+        "{:?}",
+        app.state.messages
+    );
+}

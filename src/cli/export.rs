@@ -53,6 +53,7 @@ pub fn run(a: &ExportArgs) -> anyhow::Result<ExitCode> {
         ("training.csv", training_csv(&report)?),
     ] {
         let p = a.out.join(name);
+        let text = crate::figure::catalogue::mark_partial(&report, &text);
         atomic_write(&p, |f| Ok(f.write_all(text.as_bytes())?))?;
         written.push(p);
     }

@@ -91,8 +91,21 @@ impl From<anyhow::Error> for FigureError {
 }
 
 impl Figure {
-    /// The figure of `report` at threshold `tau`.
+    /// The figure of `report` at threshold `tau`. A partial report's
+    /// figure says so (in its title, stamped on the SVG, and in a `partial`
+    /// column of every CSV table).
     pub fn render(&self, report: &Report, tau: f64) -> Result<Rendered, FigureError> {
+        let mut r = self.render_whole(report, tau)?;
+        if let Some(p) = report.partial {
+            let note = format!("partial: {} of {} pairs", p.pairs_done, p.pairs_planned);
+            r.title = format!("{} ({note})", r.title);
+            r.svg = super::svg::stamp(&r.svg, &note);
+            r.csv = mark_partial(report, &r.csv);
+        }
+        Ok(r)
+    }
+
+    fn render_whole(&self, report: &Report, tau: f64) -> Result<Rendered, FigureError> {
         match self {
             Figure::Layers {
                 entries,
@@ -112,6 +125,35 @@ impl Figure {
             } => compare(report, tau, (*a, *b), layer.as_deref(), selected),
         }
     }
+}
+
+/// `csv` of `report` as is, or for a partial report with a `partial`
+/// column saying how many pairs it holds ([`partial_column`]).
+pub fn mark_partial(report: &Report, csv: &str) -> String {
+    match report.partial {
+        Some(p) => partial_column(csv, &format!("{} of {}", p.pairs_done, p.pairs_planned)),
+        None => csv.to_string(),
+    }
+}
+
+/// `csv` with a `partial` column: the header of every table (tables are
+/// separated by blank lines) gains it, every row gets `value`.
+fn partial_column(csv: &str, value: &str) -> String {
+    let mut out = String::with_capacity(csv.len() + 32);
+    let mut header = true;
+    for line in csv.lines() {
+        if line.is_empty() {
+            header = true;
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        out.push(',');
+        out.push_str(if header { "partial" } else { value });
+        out.push('\n');
+        header = false;
+    }
+    out
 }
 
 /// The figures `stadyn export` writes: the bars of every model at its last

@@ -548,6 +548,22 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
     d.finish()
 }
 
+/// `svg` with `note` in its top right corner, in red, drawn over the rest
+/// (a partial result).
+pub fn stamp(svg: &str, note: &str) -> String {
+    let (Some((w, _)), Some(end)) = (size_of(svg), svg.rfind("</svg>")) else {
+        return svg.to_string();
+    };
+    format!(
+        "{}<text x=\"{}\" y=\"20\" font-size=\"12\" text-anchor=\"end\" fill=\"#c00000\" \
+         font-family=\"sans-serif\">{}</text>{}",
+        &svg[..end],
+        w - 10.0,
+        escape(note),
+        &svg[end..]
+    )
+}
+
 /// The `width` and `height` of an SVG document made here.
 fn size_of(svg: &str) -> Option<(f64, f64)> {
     let attr = |name: &str| -> Option<f64> {

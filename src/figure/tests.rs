@@ -521,3 +521,34 @@ fn the_tau_sweep_counts_every_channel_at_every_tau() {
         assert_eq!(n.dynamic + n.static_ + n.joint + n.none + n.unassigned, 4);
     }
 }
+
+#[test]
+fn a_partial_reports_figures_say_so() {
+    let l = || vec![layer("s", &RHOS, [30.0, 22.0, 48.0], None)];
+    let mut r = report(vec![model("m", Some(0.0), l()), model("m", Some(1.0), l())]);
+    let fig = super::Figure::Training { model: "m".into() };
+    let whole = fig.render(&r, 0.5).unwrap();
+    assert!(!whole.svg.contains("partial"));
+    r.partial = Some(crate::report::Partial {
+        pairs_done: 336,
+        pairs_planned: 400,
+    });
+    let part = fig.render(&r, 0.5).unwrap();
+    assert!(
+        part.title.ends_with("(partial: 336 of 400 pairs)"),
+        "{}",
+        part.title
+    );
+    assert!(part.svg.contains(">partial: 336 of 400 pairs</text></svg>"));
+    // Both tables of the Training CSV carry the column.
+    let lines: Vec<&str> = part.csv.lines().collect();
+    assert!(lines[0].ends_with(",partial"), "{}", lines[0]);
+    assert!(lines[1].ends_with(",336 of 400"), "{}", lines[1]);
+    let second = lines.iter().position(|l| l.is_empty()).unwrap() + 1;
+    assert!(lines[second].starts_with("model,epoch") && lines[second].ends_with(",partial"));
+    assert_eq!(
+        part.csv.lines().count(),
+        whole.csv.lines().count(),
+        "no row more or less"
+    );
+}

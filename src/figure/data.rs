@@ -379,6 +379,29 @@ pub fn category_curve(report: &Report, c: &TrainingCurve, tau: f64) -> CategoryC
     }
 }
 
+/// The checkpoint epochs to tick on an axis: every one, less those closer
+/// than a tenth of the range to the one ticked before (the last always
+/// ticked), so that the labels stay readable.
+pub fn tick_epochs(epochs: &[f64]) -> Vec<f64> {
+    let (Some(&first), Some(&last)) = (epochs.first(), epochs.last()) else {
+        return Vec::new();
+    };
+    let gap = (last - first) / 10.0;
+    let mut out: Vec<f64> = Vec::new();
+    for &e in epochs {
+        match out.last() {
+            Some(&prev) if e - prev < gap => {
+                if e == last && out.len() > 1 {
+                    out.pop();
+                    out.push(e);
+                }
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
 /// "1 checkpoint", "9 checkpoints": `n` of `noun` (a regular plural).
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -95,6 +95,16 @@ impl Doc {
         );
     }
 
+    /// A filled polygon (an interval band) at `opacity`.
+    pub(super) fn polygon(&mut self, pts: &[(f64, f64)], fill: &str, opacity: f64) {
+        let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
+        let _ = write!(
+            self.body,
+            r#"<polygon points="{}" fill="{fill}" fill-opacity="{opacity}" stroke="none"/>"#,
+            p.join(" ")
+        );
+    }
+
     /// A legend of coloured squares, left to right from (x, y).
     pub(super) fn legend(&mut self, mut x: f64, y: f64, items: &[(&str, [u8; 3])]) {
         for (label, colour) in items {
@@ -438,113 +448,103 @@ pub(super) fn scatter_axes(tau: f64, title: &str, lo: f64, footer: &[&str]) -> (
     (d, ax)
 }
 
-/// Dynamic % (solid) and static % (dashed) of each layer against epoch,
-/// with a marker where each layer's bias settles.
+/// One panel per layer: dynamic % (blue) and static % (red) against epoch
+/// with their 95 % intervals as bands, every panel on the same axes, and a
+/// dashed line where the layer's bias settles (on the probabilities).
 pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
-    let (pw, ph, left, top) = (520.0, 300.0, 56.0, 50.0);
-    let w = left + pw + 170.0;
-    let h = top + ph + 60.0;
+    let (pw, ph, left, top, gap) = (520.0, 150.0, 56.0, 64.0, 46.0);
+    let n = curves.len().max(1) as f64;
+    let w = left + pw + 190.0;
+    let h = top + n * (ph + gap) + 24.0;
     let mut d = Doc::new(w, h);
     d.text(10.0, 22.0, 15.0, "start", title);
+    d.legend(
+        10.0,
+        44.0,
+        &[
+            ("dynamic %", palette::DYNAMIC),
+            ("static %", palette::STATIC),
+        ],
+    );
+    d.text(
+        250.0,
+        48.0,
+        10.0,
+        "start",
+        "bands: 95 % bootstrap intervals · dashed: where the bias settles (probabilities)",
+    );
     let max_epoch = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.epoch))
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    let sx = |e: f64| left + pw * e / max_epoch;
-    let sy = |v: f64| top + ph * (1.0 - v / 50.0);
-    d.rect(left, top, pw, ph, "#f7f7f7", None);
-    for v in [0, 10, 20, 30, 40, 50] {
-        let y = sy(f64::from(v));
-        d.line((left - 4.0, y), (left + pw, y), "#dddddd", 1.0, false);
-        d.text(left - 6.0, y + 3.0, 10.0, "end", &v.to_string());
-    }
-    for k in 0..=5 {
-        let e = max_epoch * f64::from(k) / 5.0;
-        d.text(sx(e), top + ph + 16.0, 10.0, "middle", &format!("{e:.1}"));
-    }
-    d.text(left + pw / 2.0, top + ph + 36.0, 12.0, "middle", "epoch");
-    let _ = write!(
-        d.body,
-        r##"<text x="16" y="{:.1}" font-size="12" font-family="sans-serif" text-anchor="middle" fill="#222222" transform="rotate(-90 16 {:.1})">share of the layer's dimensions (%)</text>"##,
-        top + ph / 2.0,
-        top + ph / 2.0
-    );
-    let n = curves.len().max(1) as f64;
+    // One y range for every panel: 0 to the largest value or bound, in tens.
+    let y_max = curves
+        .iter()
+        .flat_map(|c| &c.points)
+        .flat_map(|p| {
+            let hi = p.ci.map_or([0.0; 2], |ci| [ci[0][1], ci[1][1]]);
+            [p.pct[0], p.pct[1], hi[0], hi[1]]
+        })
+        .fold(10.0f64, f64::max);
+    let y_max = ((y_max / 10.0).ceil() * 10.0).min(100.0);
     for (i, c) in curves.iter().enumerate() {
-        // deeper layers darker
-        let shade = 0.45 + 0.55 * (i as f64 + 1.0) / n;
-        let tone = |c: [u8; 3]| c.map(|v| (f64::from(v) * shade + 255.0 * (1.0 - shade)) as u8);
-        for (k, dash) in [(0, false), (1, true)] {
+        let y0 = top + i as f64 * (ph + gap);
+        let sx = |e: f64| left + pw * e / max_epoch;
+        let sy = |v: f64| y0 + ph * (1.0 - v / y_max);
+        d.rect(left, y0, pw, ph, "#f7f7f7", None);
+        for t in [0.0, y_max / 2.0, y_max] {
+            d.line((left, sy(t)), (left + pw, sy(t)), "#dddddd", 1.0, false);
+            d.text(left - 6.0, sy(t) + 3.0, 10.0, "end", &format!("{t:.0}"));
+        }
+        let epochs: Vec<f64> = c.points.iter().map(|p| p.epoch).collect();
+        for e in crate::figure::data::tick_epochs(&epochs) {
+            d.text(sx(e), y0 + ph + 14.0, 10.0, "middle", &format!("{e}"));
+        }
+        for k in 0..2 {
+            let colour = palette::FACTORS[k];
+            if c.points.iter().all(|p| p.ci.is_some()) {
+                let upper = c
+                    .points
+                    .iter()
+                    .filter_map(|p| Some((sx(p.epoch), sy(p.ci?[k][1]))));
+                let lower = c
+                    .points
+                    .iter()
+                    .rev()
+                    .filter_map(|p| Some((sx(p.epoch), sy(p.ci?[k][0]))));
+                let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+                d.polygon(&band, &hex(colour), 0.22);
+            }
             let pts: Vec<(f64, f64)> = c
                 .points
                 .iter()
                 .map(|p| (sx(p.epoch), sy(p.pct[k])))
                 .collect();
-            d.polyline(&pts, &hex(tone(palette::FACTORS[k])), dash);
+            d.polyline(&pts, &hex(colour), false);
+            for &(x, y) in &pts {
+                d.circle(x, y, 2.5, &hex(colour), None);
+            }
         }
         if let Some(s) = c.settled_probs {
-            let p = &c.points[s];
-            d.line(
-                (sx(p.epoch), top),
-                (sx(p.epoch), top + ph),
-                &hex(tone([80, 80, 80])),
-                1.0,
-                true,
-            );
-            d.circle(
-                sx(p.epoch),
-                sy(p.pct[0]),
-                4.0,
-                &hex(tone(palette::DYNAMIC)),
-                Some("#000000"),
-            );
+            let x = sx(c.points[s].epoch);
+            d.line((x, y0), (x, y0 + ph), "#444444", 1.0, true);
         }
-        let ly = top + 14.0 + 34.0 * i as f64;
-        let lx = left + pw + 12.0;
-        d.line(
-            (lx, ly - 4.0),
-            (lx + 14.0, ly - 4.0),
-            &hex(tone(palette::DYNAMIC)),
-            2.0,
-            false,
-        );
-        d.line(
-            (lx + 18.0, ly - 4.0),
-            (lx + 32.0, ly - 4.0),
-            &hex(tone(palette::STATIC)),
-            2.0,
-            true,
-        );
-        d.text(lx + 38.0, ly, 12.0, "start", &c.layer);
+        d.text(left + pw + 12.0, y0 + 14.0, 12.0, "start", &c.layer);
         let settled = c
             .settled_probs
             .map(|s| format!("settles at epoch {}", c.points[s].epoch))
             .unwrap_or_else(|| "no interval".into());
-        d.text(left + pw + 12.0, ly + 14.0, 10.0, "start", &settled);
+        d.text(left + pw + 12.0, y0 + 30.0, 10.0, "start", &settled);
+        if let Some(last) = c.points.last() {
+            let fin = format!(
+                "final: dynamic {:.1} %, static {:.1} %",
+                last.pct[0], last.pct[1]
+            );
+            d.text(left + pw + 12.0, y0 + 44.0, 10.0, "start", &fin);
+        }
     }
-    d.text(
-        left + pw + 12.0,
-        top + ph - 20.0,
-        10.0,
-        "start",
-        "solid: dynamic %",
-    );
-    d.text(
-        left + pw + 12.0,
-        top + ph - 6.0,
-        10.0,
-        "start",
-        "dashed: static %",
-    );
-    d.text(
-        left,
-        top + ph + 54.0,
-        10.0,
-        "start",
-        "marker: where the bias settles (dynamic and static probabilities within \
-         the final checkpoint's 95 % interval from there on)",
-    );
+    d.text(left + pw / 2.0, h - 6.0, 12.0, "middle", "epoch");
     d.finish()
 }
 

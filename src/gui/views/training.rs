@@ -111,27 +111,10 @@ pub(crate) fn fraction_metrics(
         .collect()
 }
 
-/// The checkpoint epochs to tick on the x axis: every one, less those
-/// closer than a tenth of the range to the one ticked before (the last
-/// always ticked), so that the labels stay readable.
+/// The checkpoint epochs to tick on the x axis (`figure::data::tick_epochs`,
+/// the same as the exported figure).
 pub(crate) fn epoch_ticks(epochs: &[f64]) -> Vec<f64> {
-    let (Some(&first), Some(&last)) = (epochs.first(), epochs.last()) else {
-        return Vec::new();
-    };
-    let gap = (last - first) / 10.0;
-    let mut out: Vec<f64> = Vec::new();
-    for &e in epochs {
-        match out.last() {
-            Some(&prev) if e - prev < gap => {
-                if e == last && out.len() > 1 {
-                    out.pop();
-                    out.push(e);
-                }
-            }
-            _ => out.push(e),
-        }
-    }
-    out
+    crate::figure::data::tick_epochs(epochs)
 }
 
 /// Grid marks at `ticks` (one thickness).

@@ -356,3 +356,30 @@ fn small_multiples_show_every_checkpoint_and_open_one() {
         "back to one scatter"
     );
 }
+
+#[test]
+fn a_click_keeps_the_channel_it_pressed_on_when_the_points_move() {
+    let mut h = fixture::harness(fixture::app(Tab::Channels));
+    let pos = point_pos(&h, 2);
+    let button = |pressed| Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    };
+    h.event(Event::PointerMoved(pos));
+    h.event(button(true));
+    h.step();
+    // New numbers arrive while the button is down: the points move.
+    h.state_mut().apply(Action::SelectCheckpoint(0));
+    h.step();
+    assert_ne!(point_pos(&h, 2), pos, "channel 2 moved away");
+    h.event(button(false));
+    h.step();
+    h.step();
+    assert_eq!(
+        selected(&h),
+        vec![2],
+        "the channel pressed on, not what lies there now"
+    );
+}

@@ -51,6 +51,8 @@ pub struct ChannelsView {
     sweep: Option<((usize, String), CategoryCurve)>,
     /// Whether the grid of every checkpoint's scatter is shown instead.
     show_multiples: bool,
+    /// The channel under the pointer when the button last went down.
+    pressed_on: Option<usize>,
     /// That grid.
     multiples: super::multiples::Multiples,
 }
@@ -252,7 +254,22 @@ impl ChannelsView {
             lower: sc.track.lower,
             radius: radius_for(n),
         };
-        let (r, resp) = show_scatter(ui, Id::unique(SCATTER_PLOT), &input, &mut self.drag_from);
+        let (mut r, resp) = show_scatter(ui, Id::unique(SCATTER_PLOT), &input, &mut self.drag_from);
+        // A click selects the channel that was under the pointer when the
+        // button went down, even if the points moved before it came up (new
+        // results arriving, a glide): the selection holds channel ids.
+        let pressed = ui.input(|i| i.pointer.any_pressed());
+        let held = if pressed {
+            r.hovered.map(|i| sc.data.points[i].channel)
+        } else {
+            self.pressed_on
+        };
+        if let (Some((hit, mode)), Some(ch)) = (r.clicked, held)
+            && hit.and_then(|i| sc.data.points.get(i)).map(|p| p.channel) != Some(ch)
+            && let Some(i) = sc.data.index_of(ch)
+        {
+            r.clicked = Some((Some(i), mode));
+        }
         if let Some(i) = r.hovered {
             let p = sc.data.points[i];
             tooltip(&resp, |ui| {
@@ -270,6 +287,9 @@ impl ChannelsView {
             });
         }
         emit_selection(&r, &sc.data, !state.selection.channels.is_empty(), actions);
+        if pressed {
+            self.pressed_on = held;
+        }
     }
 
     /// The τ slider, trails, the layer and checkpoint pickers, and the

@@ -192,6 +192,8 @@ pub enum Action {
     SetPresenter(bool),
     /// The high-contrast look on or off (`settings.high_contrast`).
     SetHighContrast(bool),
+    /// Hide or show the project panel (`settings.hide_panel`).
+    SetHidePanel(bool),
     /// The player the keys drive from now on (the one clicked last).
     ActivatePlayer(crate::gui::checkpoints::ActivePlayer),
     /// Export the figure or numbers of a tab to a file (asks for the path).

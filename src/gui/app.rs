@@ -161,7 +161,7 @@ impl StadynApp {
         self.apply_presentation(ui.ctx());
         self.drive_checkpoints(ui.ctx());
         let mut actions = Vec::new();
-        if !self.state.settings.presenter {
+        if !self.state.settings.presenter && !self.state.settings.hide_panel {
             egui::Panel::left("project")
                 .resizable(true)
                 .default_size(320.0)
@@ -170,7 +170,9 @@ impl StadynApp {
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapping: on a narrow window the exports go to a second line
+            // rather than over the tabs.
+            ui.horizontal_wrapped(|ui| {
                 for tab in Tab::ALL {
                     if ui
                         .selectable_label(self.state.settings.tab == tab, tab.label())
@@ -185,27 +187,26 @@ impl StadynApp {
                 self.presenter_ui(ui, &mut actions);
                 let tab = self.state.settings.tab;
                 if tab != Tab::Pairs {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        for (label, format) in [
-                            ("CSV", ExportFormat::Csv),
-                            ("SVG", ExportFormat::Svg),
-                            ("PNG", ExportFormat::Png),
-                        ] {
-                            let tip = match format {
-                                ExportFormat::Csv => "Save exactly the numbers this view plots",
-                                _ => "Save this view's figure",
-                            };
-                            let enabled = self.state.report.is_some();
-                            if ui
-                                .add_enabled(enabled, egui::Button::new(label))
-                                .on_hover_text(tip)
-                                .clicked()
-                            {
-                                actions.push(Action::Export { tab, format });
-                            }
+                    ui.separator();
+                    ui.label("Export:");
+                    for (label, format) in [
+                        ("PNG", ExportFormat::Png),
+                        ("SVG", ExportFormat::Svg),
+                        ("CSV", ExportFormat::Csv),
+                    ] {
+                        let tip = match format {
+                            ExportFormat::Csv => "Save exactly the numbers this view plots",
+                            _ => "Save this view's figure",
+                        };
+                        let enabled = self.state.report.is_some();
+                        if ui
+                            .add_enabled(enabled, egui::Button::new(label))
+                            .on_hover_text(tip)
+                            .clicked()
+                        {
+                            actions.push(Action::Export { tab, format });
                         }
-                        ui.label("Export:");
-                    });
+                    }
                 }
             });
             ui.separator();
@@ -430,6 +431,7 @@ impl StadynApp {
             Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
             Action::SetPresenter(on) => s.settings.presenter = on,
             Action::SetHighContrast(on) => s.settings.high_contrast = on,
+            Action::SetHidePanel(on) => s.settings.hide_panel = on,
             // Exports (and actions added since) are handled by their views' owners.
             Action::Export { tab, format } => self.export(tab, format),
             Action::ExportChannel(c) => self.export_channel(c),

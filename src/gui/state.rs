@@ -56,6 +56,8 @@ pub struct Settings {
     pub presenter: bool,
     /// Black on white with strong lines.
     pub high_contrast: bool,
+    /// The project panel is hidden (View menu).
+    pub hide_panel: bool,
 }
 
 impl Default for Settings {
@@ -74,6 +76,7 @@ impl Default for Settings {
             glide_secs: GLIDE_DEFAULT,
             presenter: false,
             high_contrast: false,
+            hide_panel: false,
         }
     }
 }

@@ -46,6 +46,14 @@ impl StadynApp {
             {
                 actions.push(Action::SetHighContrast(contrast));
             }
+            let mut panel = !s.hide_panel;
+            if ui
+                .checkbox(&mut panel, "Project panel")
+                .on_hover_text("Show the project panel on the left (hide it for more room)")
+                .changed()
+            {
+                actions.push(Action::SetHidePanel(!panel));
+            }
             ui.weak("F11: fullscreen");
         });
     }

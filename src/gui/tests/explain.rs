@@ -178,3 +178,40 @@ fn the_tour_sets_each_view_and_resumes_where_it_was_left() {
     h.run();
     assert_eq!(h.state().state.settings.tab, Tab::Training);
 }
+
+#[test]
+fn on_small_windows_every_tab_and_export_stays_reachable() {
+    use egui_kittest::Harness;
+    for (w, h) in [(1024.0, 640.0), (900.0, 600.0)] {
+        let mut hs = Harness::builder()
+            .with_size(egui::vec2(w, h))
+            .with_max_steps(24)
+            .build_ui_state(
+                |ui, app: &mut crate::gui::StadynApp| app.show(ui),
+                fixture::app(Tab::Layers),
+            );
+        hs.run();
+        let mut rects = Vec::new();
+        for label in Tab::ALL
+            .iter()
+            .map(|t| t.label())
+            .chain(["?", "View", "PNG", "SVG", "CSV"])
+        {
+            let r = hs.get_by_label(label).rect();
+            assert!(r.max.x <= w as f32 + 0.5, "{label} cut off at {w}: {r:?}");
+            rects.push((label, r));
+        }
+        for (i, (a, ra)) in rects.iter().enumerate() {
+            for (b, rb) in &rects[i + 1..] {
+                assert!(!ra.intersects(*rb), "{a} and {b} overlap at {w}×{h}");
+            }
+        }
+        // The project panel can be hidden for room (View menu).
+        hs.get_by_label("View").click();
+        hs.run();
+        hs.get_by_label("Project panel").click();
+        hs.run();
+        assert!(hs.state().state.settings.hide_panel);
+        assert!(hs.query_by_label_contains("Analysis").is_none());
+    }
+}

@@ -198,7 +198,7 @@ fn on_small_windows_every_tab_and_export_stays_reachable() {
             .chain(["?", "View", "PNG", "SVG", "CSV"])
         {
             let r = hs.get_by_label(label).rect();
-            assert!(r.max.x <= w as f32 + 0.5, "{label} cut off at {w}: {r:?}");
+            assert!(r.max.x <= w + 0.5, "{label} cut off at {w}: {r:?}");
             rects.push((label, r));
         }
         for (i, (a, ra)) in rects.iter().enumerate() {

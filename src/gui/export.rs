@@ -63,6 +63,7 @@ pub fn render(tab: Tab, state: &AppState) -> Result<Option<Rendered>, String> {
         return Ok(None);
     };
     match figure.render(report, state.settings.tau) {
+        Ok(r) if tab == Tab::Compare => Ok(Some(with_deltas(r, state))),
         Ok(r) => Ok(Some(r)),
         Err(FigureError::Missing(why)) => {
             log::debug!("nothing to export from {}: {why}", tab.label());
@@ -70,6 +71,29 @@ pub fn render(tab: Tab, state: &AppState) -> Result<Option<Rendered>, String> {
         }
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Compare's export with B − A and its paired intervals (when the app has
+/// the statistics): the chart under the figure, the table after the CSV's.
+fn with_deltas(mut r: Rendered, state: &AppState) -> Rendered {
+    let (Some(report), Some(stats), Some((a, b))) = (
+        state.report.as_deref(),
+        state.stats.as_deref(),
+        compared_pair(state),
+    ) else {
+        return r;
+    };
+    let Ok(rows) = crate::compare::deltas(report, stats, (a, b), None, false) else {
+        return r;
+    };
+    let Ok(csv) = crate::compare::delta_csv(&rows) else {
+        return r;
+    };
+    let csv = crate::figure::catalogue::mark_partial(report, &csv);
+    let chart = crate::compare::delta_figure(&rows, &crate::compare::selector_of(report, a));
+    r.svg = crate::figure::svg::compose(&[vec![r.svg], vec![chart]]);
+    r.csv = format!("{}\n{}", r.csv.trim_end(), csv);
+    r
 }
 
 /// [`render`], with an error taken as nothing to export (for tests).

@@ -157,3 +157,26 @@ fn a_baseline_against_several_entries_in_one_table_and_its_export() {
             .contains("<svg")
     );
 }
+
+#[test]
+fn compares_export_carries_the_differences() {
+    let (report, stats) = results();
+    let mut app = fixture::app(Tab::Compare);
+    app.state.set_results(report.clone(), Some(stats), false);
+    app.apply(Action::SetCompare(0, 1));
+    let r = crate::gui::export::content(Tab::Compare, &app.state).unwrap();
+    assert!(
+        r.svg.contains("Differences between entries"),
+        "the chart under the figure"
+    );
+    let csv: Vec<&str> = r.csv.lines().collect();
+    let at = csv
+        .iter()
+        .position(|l| l.starts_with("a,b,layer,factor,a_pct,b_pct,delta_pct"))
+        .expect("the delta table after the figure's");
+    assert_eq!(csv.len() - at - 1, 3, "one layer, three factors");
+    // Without the statistics: the figure alone, as before.
+    app.state.set_results(report, None, false);
+    let r = crate::gui::export::content(Tab::Compare, &app.state).unwrap();
+    assert!(!r.csv.contains("delta_pct"));
+}

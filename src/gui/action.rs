@@ -158,6 +158,16 @@ pub enum Action {
     /// Write what the channel panel shows (a figure or the player's frames;
     /// asks where).
     ExportPanel(std::sync::Arc<crate::gui::views::channel_panel::snapshot::PanelSnapshot>),
+    /// Write the shown pair for a slide (a strip figure or a captioned
+    /// movie; asks where; built and written on the exporter's thread).
+    ExportPair {
+        /// The pair.
+        pair: std::sync::Arc<crate::worker::pairs::PairFrames>,
+        /// What to write.
+        file: crate::gui::views::channel_panel::snapshot::PanelFile,
+        /// Frames per second of a movie.
+        fps: f32,
+    },
     /// Write B − A against a baseline: the table as CSV, the chart as SVG
     /// and PNG beside it (asks where).
     ExportDeltas {

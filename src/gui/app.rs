@@ -2,6 +2,7 @@
 //! panel and the tab, apply the actions the views returned.
 
 mod events;
+mod exports;
 mod files;
 mod from_report;
 mod players;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::action::{Action, ExportFormat, ProjectEdit, SelectMode, Tab};
-use super::export::{self, Exporter};
+use super::export::Exporter;
 use super::state::{AppState, GLIDE_RANGE, JobStatus, Level, Settings};
 use super::views::Views;
 use crate::analysis::{EstimatorSettings, ModelEntry, ProbeSpec, Progress, Project, RunSettings};
@@ -252,37 +253,6 @@ impl StadynApp {
         }
     }
 
-    /// Asks where to save and exports the tab's figure or numbers there.
-    fn export(&mut self, tab: Tab, format: ExportFormat) {
-        let content = match export::render(tab, &self.state) {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                self.state.message(
-                    Level::Warning,
-                    format!("{} has nothing to export yet", tab.label()),
-                );
-                return;
-            }
-            Err(e) => {
-                self.state
-                    .message(Level::Error, format!("Export failed: {e}"));
-                return;
-            }
-        };
-        let near = self
-            .state
-            .project_path
-            .clone()
-            .or(self.state.report_path.clone());
-        match (self.pick_save)(&content.stem, export::extension(format), near.as_deref()) {
-            Ok(Some(path)) => self
-                .exporter
-                .start(content, format, path, self.waker.clone()),
-            Ok(None) => {}
-            Err(e) => self.state.message(Level::Error, e),
-        }
-    }
-
     /// "stadyn — <project name>" (or the report file's name).
     /// The project's name, else the project's or report's file name.
     fn shown_name(&self) -> Option<String> {
@@ -438,108 +408,8 @@ impl StadynApp {
             Action::ExportPanel(snap) => self.export_panel(snap),
             Action::ExportSelection => self.export_selection(),
             Action::ExportDeltas { rows, baseline } => self.export_deltas(&rows, &baseline),
+            Action::ExportPair { pair, file, fps } => self.export_pair(pair, file, fps),
         }
-    }
-
-    /// Asks where, then writes channel `c`'s files (top windows with their
-    /// maps, the pairs behind ρ, `channel.json`) into a `<layer>_c<C>`
-    /// folder there, on the exporter's thread (the model runs again).
-    fn export_channel(&mut self, channel: usize) {
-        let s = &self.state;
-        let (Some(report), Some(stats), Some(entry), Some(layer)) = (
-            s.report.clone(),
-            s.stats.clone(),
-            s.selected_entry(),
-            s.selection.layer.clone(),
-        ) else {
-            self.state.message(
-                Level::Warning,
-                "Exporting a channel needs the statistics (run the project, or open a results \
-                 folder with its stats.bin)",
-            );
-            return;
-        };
-        let stem = crate::inspect::channel_dir_name(&layer, channel);
-        let near = s.project_path.clone().or(s.report_path.clone());
-        match (self.pick_save)(&stem, "json", near.as_deref()) {
-            Ok(Some(path)) => {
-                let out = path.parent().map(PathBuf::from).unwrap_or_default();
-                self.exporter.start_job(
-                    move || export::channel_files(&report, &stats, entry, &layer, channel, &out),
-                    self.waker.clone(),
-                );
-            }
-            Ok(None) => {}
-            Err(e) => self.state.message(Level::Error, e),
-        }
-    }
-
-    /// Writes what the channel panel showed, on the exporter's thread.
-    fn export_panel(
-        &mut self,
-        snap: std::sync::Arc<crate::gui::views::channel_panel::snapshot::PanelSnapshot>,
-    ) {
-        let near = self.near();
-        match (self.pick_save)(&snap.stem, snap.file.extension(), near.as_deref()) {
-            Ok(Some(path)) => self
-                .exporter
-                .start_job(move || snap.write(&path), self.waker.clone()),
-            Ok(None) => {}
-            Err(e) => self.state.message(Level::Error, e),
-        }
-    }
-
-    /// Writes the selected channels as a selection file
-    /// (`<layer>_channels.json`, `stadyn.channels/1`), their categories and
-    /// stabilities at the τ shown.
-    fn export_selection(&mut self) {
-        let s = &self.state;
-        let (Some(report), Some(entry), Some(layer)) = (
-            s.report.as_deref(),
-            s.selected_entry(),
-            s.selection.layer.as_deref(),
-        ) else {
-            return;
-        };
-        let channels: Vec<usize> = s.selection.channels.iter().copied().collect();
-        let selection = match crate::inspect::ChannelSelection::new(
-            report,
-            entry,
-            layer,
-            &channels,
-            &s.derived.points,
-            s.settings.tau,
-        ) {
-            Ok(sel) => sel,
-            Err(e) => {
-                self.state.message(Level::Error, e);
-                return;
-            }
-        };
-        let stem = crate::inspect::selection_file_name(layer);
-        let stem = stem.trim_end_matches(".json").to_string();
-        let near = self.near();
-        match (self.pick_save)(&stem, "json", near.as_deref()) {
-            Ok(Some(path)) => self.exporter.start_job(
-                move || {
-                    selection
-                        .write(&path)
-                        .map(|()| path)
-                        .map_err(|e| format!("{e:#}"))
-                },
-                self.waker.clone(),
-            ),
-            Ok(None) => {}
-            Err(e) => self.state.message(Level::Error, e),
-        }
-    }
-
-    /// Where save dialogs open: beside the project or report.
-    fn near(&self) -> Option<PathBuf> {
-        self.state
-            .project_path
-            .clone()
-            .or(self.state.report_path.clone())
     }
 
     /// Opens a project (`*.toml`) or a report (`*.json`); the job of the

@@ -55,34 +55,4 @@ impl StadynApp {
                 .message(Level::Error, format!("Save failed: {e:#}")),
         }
     }
-
-    /// Asks where, then writes `rows` as `delta.csv` with `delta.svg` and
-    /// `delta.png` beside (what `stadyn compare` writes).
-    pub(super) fn export_deltas(&mut self, rows: &[crate::compare::DeltaRow], baseline: &str) {
-        let near = self.near();
-        let path = match (self.pick_save)("delta", "csv", near.as_deref()) {
-            Ok(Some(p)) => p,
-            Ok(None) => return,
-            Err(e) => {
-                self.state.message(Level::Error, e);
-                return;
-            }
-        };
-        let (rows, baseline) = (rows.to_vec(), baseline.to_string());
-        self.exporter.start_job(
-            move || {
-                let write = || -> anyhow::Result<()> {
-                    crate::compare::write_text(&path, &crate::compare::delta_csv(&rows)?)?;
-                    let svg = crate::compare::delta_figure(&rows, &baseline);
-                    crate::compare::write_text(&path.with_extension("svg"), &svg)?;
-                    let png = crate::figure::png::svg_to_png(&svg, 2.0)?;
-                    crate::files::atomic_write(&path.with_extension("png"), |w| {
-                        Ok(w.write_all(&png)?)
-                    })
-                };
-                write().map(|()| path).map_err(|e| format!("{e:#}"))
-            },
-            self.waker.clone(),
-        );
-    }
 }

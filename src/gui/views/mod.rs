@@ -9,7 +9,7 @@ pub(crate) mod compare;
 pub(crate) mod explain;
 pub(crate) mod layers;
 pub(crate) mod multiples;
-mod pairs;
+pub(crate) mod pairs;
 pub(crate) mod plot_bars;
 pub(crate) mod plot_categories;
 pub(crate) mod plot_common;

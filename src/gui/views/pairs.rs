@@ -236,10 +236,11 @@ impl PairsView {
                         _ => "Both members side by side, playing, with a caption",
                     };
                     if ui.button(label).on_hover_text(tip).clicked() {
-                        match export::snapshot(p, file, fps) {
-                            Ok(snap) => actions.push(Action::ExportPanel(Arc::new(snap))),
-                            Err(e) => self.loader_error = Some(format!("Export failed: {e:#}")),
-                        }
+                        actions.push(Action::ExportPair {
+                            pair: p.clone(),
+                            file,
+                            fps,
+                        });
                     }
                 }
             }

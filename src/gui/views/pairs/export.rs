@@ -2,8 +2,7 @@
 //! figure (PNG or SVG: the frames the model sees as strips, what the pair
 //! shares said above) or as a moving picture (GIF or MP4: at each frame,
 //! member 1 beside member 2 under a caption). Built as the channel panel's
-//! [`PanelSnapshot`], so the app writes it on the exporter's thread the same
-//! way.
+//! [`PanelSnapshot`], built and written on the exporter's thread.
 
 use image::RgbImage;
 
@@ -56,7 +55,7 @@ fn title(p: &PairFrames) -> String {
 }
 
 /// The file name: `static_pair_12`.
-fn stem(p: &PairFrames) -> String {
+pub(crate) fn stem(p: &PairFrames) -> String {
     format!("{}_pair_{}", p.spec.factor.name(), p.spec.id)
 }
 

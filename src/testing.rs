@@ -136,6 +136,7 @@ pub fn model_stats(
         path: format!("{name}.pt"),
         sha256: "0".repeat(64),
         metrics: Default::default(),
+        history: Vec::new(),
     }
 }
 

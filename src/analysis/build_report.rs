@@ -31,6 +31,7 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         model.path = Some(m.path.clone());
         model.sha256 = Some(m.sha256.clone());
         model.metrics = m.metrics.clone();
+        model.convergence = m.history.clone();
         for acc in &m.layers {
             match acc.estimate(threshold) {
                 Ok(e) => model.layers.push(LayerReport::from_estimate(acc.name(), e)),
@@ -44,6 +45,18 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         report.models.push(model);
     }
     report
+}
+
+/// Appends to each model's convergence history the point of `report` (the
+/// report of `stats` as they are now) when the model measured pairs since
+/// its last point, and copies the histories into the report.
+pub fn record_history(stats: &mut StatsFile, report: &mut Report) {
+    for (m, r) in stats.models.iter_mut().zip(&mut report.models) {
+        let pairs = m.measured();
+        if crate::report::convergence::record(&mut m.history, pairs, &r.layers) {
+            r.convergence = m.history.clone();
+        }
+    }
 }
 
 /// `name` or `name@checkpoint`, as entries are named everywhere.

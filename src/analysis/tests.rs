@@ -448,3 +448,62 @@ fn a_model_with_no_layer_that_can_be_estimated_is_a_failure() {
     );
     assert!(why.contains("every channel is constant"), "{why}");
 }
+
+#[test]
+fn each_convergence_point_is_the_report_of_a_run_of_that_many_pairs() {
+    let d = tempfile::tempdir().unwrap();
+    let job = job_in(d.path(), "means.pt");
+    let make = || -> Box<dyn Extractor> { Box::new(Means(manifest())) };
+    let whole = run_all(&job, make).report;
+    let history = &whole.models[0].convergence;
+    assert!(history.len() >= 5, "{} points", history.len());
+    assert!(history.windows(2).all(|w| w[0].pairs < w[1].pairs));
+    let last = history.last().unwrap();
+    assert_eq!(last.pairs, job.probe.pairs);
+    for (p, l) in last.layers.iter().zip(&whole.models[0].layers) {
+        assert_eq!(p.pct, l.pct);
+        assert_eq!(p.pct_ci95, l.ci95.as_ref().map(|c| c.pct));
+        assert_eq!(p.probs, l.probs);
+    }
+    // A point in the middle says what a plan of that many pairs reports.
+    let mid = &history[history.len() / 2];
+    let shorter = JobSpec {
+        probe: ProbeSpec {
+            pairs: mid.pairs,
+            ..job.probe.clone()
+        },
+        ..job.clone()
+    };
+    let short = run_all(&shorter, make).report;
+    for (p, l) in mid.layers.iter().zip(&short.models[0].layers) {
+        assert_eq!(p.name, l.name);
+        assert_eq!(p.pct, l.pct, "at {} pairs", mid.pairs);
+        assert_eq!(p.pct_ci95, l.ci95.as_ref().map(|c| c.pct));
+        for k in 0..3 {
+            assert!((p.probs[k] - l.probs[k]).abs() <= 1e-12);
+        }
+    }
+}
+
+#[test]
+fn merged_shards_keep_no_convergence_history() {
+    let d = tempfile::tempdir().unwrap();
+    let job = job_in(d.path(), "means.pt");
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(Box::new(Means(manifest())))
+    };
+    let never = AtomicBool::new(false);
+    let shard = |index| {
+        let spec = JobSpec {
+            shard: Shard { index, count: 2 },
+            ..job.clone()
+        };
+        run_job(&spec, &loader, None, None, &mut |_| {}, &never).unwrap()
+    };
+    let (a, b) = (shard(0), shard(1));
+    assert!(!a.stats.models[0].history.is_empty());
+    let mut merged = a.stats.clone();
+    merged.merge(&b.stats).unwrap();
+    assert!(merged.models[0].history.is_empty());
+    assert!(build_report(&merged, 0.5).models[0].convergence.is_empty());
+}

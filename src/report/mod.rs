@@ -14,10 +14,16 @@
 //! `probe_root`; per model `pairs_done`, its file `path` and `sha256`, and
 //! `metrics` (the checkpoint's numbers from its manifest: `accuracy`,
 //! `train_accuracy` and the manifest's `metrics`; absent when none).
-//! Reports of schema 1 still open: the new fields read as absent.
+//! Later additions within schema 2: per model `convergence` (the layers'
+//! estimates at each save of the statistics, see [`convergence`]; absent
+//! when none, as in merged results) and top-level `style_strength` (the
+//! built-in styles' strength when not 1). Reports of schema 1 still open:
+//! the new fields read as absent.
 
+pub mod convergence;
 mod json;
 
+pub use convergence::{ConvergencePoint, LayerPoint};
 pub use json::{read_report, write_report};
 
 use crate::stats::{BootstrapCi, BootstrapConfig, Category, CategoryCounts, LayerEstimate};
@@ -124,6 +130,10 @@ pub struct ModelReport {
     /// `metrics`); absent when none.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub metrics: std::collections::BTreeMap<String, f64>,
+    /// The layers' estimates against pairs measured, one point per save of
+    /// the statistics; absent when none (merged shards keep none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub convergence: Vec<ConvergencePoint>,
     /// Layers in display order.
     pub layers: Vec<LayerReport>,
 }
@@ -139,6 +149,7 @@ impl ModelReport {
             path: None,
             sha256: None,
             metrics: std::collections::BTreeMap::new(),
+            convergence: Vec::new(),
             layers: Vec::new(),
         }
     }

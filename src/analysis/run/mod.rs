@@ -177,6 +177,7 @@ pub fn run_job(
                         path: absolute(&m.path).display().to_string(),
                         sha256: file_hash(&m.path)?,
                         metrics: crate::model::Manifest::for_model(&m.path)?.0.all_metrics(),
+                        history: Vec::new(),
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,

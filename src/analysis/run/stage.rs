@@ -3,7 +3,7 @@
 //! batches and streams the pooled outputs into the statistics.
 
 use super::{JobEvent, Progress};
-use crate::analysis::build_report::build_report;
+use crate::analysis::build_report::{build_report, record_history};
 use crate::analysis::inputs::Inputs;
 use crate::analysis::stages::{self, Stage};
 use crate::analysis::{JobSpec, ShardIds, StatsFile};
@@ -250,8 +250,9 @@ fn consume(
             (state.on_event)(JobEvent::Progress(progress));
             if since_save >= ctx.spec.save_every.max(1) || end {
                 since_save = 0;
+                let mut report = build_report(&state.stats, ctx.spec.threshold);
+                record_history(&mut state.stats, &mut report);
                 state.save(ctx.stats_path)?;
-                let report = build_report(&state.stats, ctx.spec.threshold);
                 // Only once it shows something (2 pairs of each factor).
                 if report.models.iter().any(|m| !m.layers.is_empty()) {
                     (state.on_event)(JobEvent::Partial(Box::new(report)));

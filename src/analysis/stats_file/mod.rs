@@ -24,8 +24,9 @@ use std::path::Path;
 /// Schema of the statistics file. 3: an integrity header, skipped pairs and
 /// the model file per model, the videos the probe check left out. 4: each
 /// layer keeps its channels' top windows, a pair sample and per-channel
-/// bootstrap replicates.
-pub const STATS_SCHEMA: &str = "stadyn.stats/5";
+/// bootstrap replicates. 5: the checkpoint's metrics. 6: each model's
+/// convergence history.
+pub const STATS_SCHEMA: &str = "stadyn.stats/6";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +120,9 @@ pub struct ModelStats {
     /// The checkpoint's recorded numbers from its manifest (accuracy,
     /// `metrics`), for the report.
     pub metrics: std::collections::BTreeMap<String, f64>,
+    /// The layers' estimates at each save (see
+    /// [`crate::report::convergence`]); empty for merged shards.
+    pub history: Vec<crate::report::ConvergencePoint>,
 }
 
 impl ModelStats {
@@ -231,6 +235,17 @@ impl StatsFile {
             reason,
         };
         let payload = format::decode(path, bytes)?;
+        // The schema first: statistics of another schema do not decode as
+        // this one, and are named as what they are, not called damaged.
+        if let Ok((schema, _)) = postcard::take_from_bytes::<String>(payload)
+            && schema != STATS_SCHEMA
+            && schema.starts_with("stadyn.stats/")
+        {
+            return Err(StatsFileError::OldVersion {
+                path: path.to_path_buf(),
+                found: schema,
+            });
+        }
         let file: StatsFile =
             postcard::from_bytes(payload).map_err(|e| damaged(format!("cannot decode: {e}")))?;
         if file.schema != STATS_SCHEMA {
@@ -344,6 +359,8 @@ impl StatsFile {
             }
         }
         for (mine, theirs) in self.models.iter_mut().zip(&other.models) {
+            // A shard's history is not the merged set's: it is dropped.
+            mine.history.clear();
             mine.done += theirs.done;
             mine.skipped += theirs.skipped;
         }

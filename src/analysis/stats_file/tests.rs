@@ -122,3 +122,20 @@ fn shards_whose_probe_checks_differ_are_not_merged() {
     a.merge(&b).unwrap();
     assert_eq!((a.done, a.covers.clone()), (20, vec![0, 1]));
 }
+
+#[test]
+fn statistics_of_an_older_schema_are_named_as_such_not_called_damaged() {
+    // A schema-5 payload does not decode as schema 6; it must be refused as
+    // older statistics (run again), not as damage.
+    let mut payload = postcard::to_stdvec("stadyn.stats/5").unwrap();
+    payload.extend_from_slice(&[7; 64]);
+    let err = StatsFile::from_bytes(Path::new("s"), &StatsFile::seal(&payload)).unwrap_err();
+    assert!(matches!(err, StatsFileError::OldVersion { .. }), "{err}");
+    assert!(err.to_string().contains("stadyn.stats/5"), "{err}");
+    // Junk with a current-looking header is still damaged.
+    let junk = StatsFile::seal(&[3; 40]);
+    assert!(matches!(
+        StatsFile::from_bytes(Path::new("s"), &junk).unwrap_err(),
+        StatsFileError::Damaged { .. }
+    ));
+}

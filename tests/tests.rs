@@ -17,4 +17,6 @@ mod maps;
 #[cfg(feature = "torch")]
 mod model;
 mod numpy_reference;
+#[cfg(feature = "torch")]
+mod sweep;
 mod util;

@@ -25,6 +25,11 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         pairs_planned: stats.plan_pairs,
     });
     report.warnings = stats.warnings.clone();
+    report.style_strength = stats
+        .probe
+        .as_ref()
+        .map(super::ProbeSpec::weakened_styles)
+        .unwrap_or_default();
     for m in &stats.models {
         let mut model = ModelReport::new(m.name.clone(), m.checkpoint.clone(), m.epoch);
         model.pairs_done = Some(m.done);

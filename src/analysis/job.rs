@@ -53,6 +53,10 @@ struct Identity<'a> {
     pairs: usize,
     seed: u64,
     styles: &'a [String],
+    /// Built-in styles below full strength (absent at full strength, so
+    /// jobs from before the setting keep their identity).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    strength: std::collections::BTreeMap<String, f64>,
     frames: Option<usize>,
     window: Option<usize>,
     layout: Option<String>,
@@ -183,6 +187,7 @@ impl JobSpec {
             pairs: self.probe.pairs,
             seed: self.probe.seed,
             styles: &self.probe.styles,
+            strength: self.probe.weakened_styles(),
             frames: self.probe.frames,
             window: self.probe.window,
             layout: self.probe.layout.map(|l| l.to_string()),
@@ -193,8 +198,18 @@ impl JobSpec {
         };
         let json = serde_json::to_string(&id)?;
         let key = hex::encode(Sha256::digest(json.as_bytes()));
+        let strength = if id.strength.is_empty() {
+            String::new()
+        } else {
+            let each: Vec<String> = id
+                .strength
+                .iter()
+                .map(|(n, s)| format!("{n} {s}"))
+                .collect();
+            format!(", style strength {}", each.join(" "))
+        };
         let readable = format!(
-            "{} pairs, seed {}, bootstrap {}, probe '{}' ({} files), models: {}",
+            "{} pairs, seed {}{strength}, bootstrap {}, probe '{}' ({} files), models: {}",
             self.probe.pairs,
             self.probe.seed,
             self.bootstrap,

@@ -74,6 +74,7 @@ impl JobSpec {
             in_range("batch (0: sized to memory)", self.batch, 0, MAX_BATCH)?;
             in_range("save-every", self.save_every, 1, MAX_PAIRS)?;
             check_threshold(self.threshold)?;
+            p.check_strength()?;
             let mut warnings = Vec::new();
             if let (Some(t), Some(w)) = (p.frames, p.window)
                 && w < t
@@ -159,6 +160,20 @@ mod tests {
         s.probe.window = None;
         s.probe.frames = Some(1 << 40);
         refused(&s, "frames T must be between 2");
+        let mut s = spec();
+        for v in [f64::NAN, -0.5, 1.01] {
+            s.probe.strength = Some(v);
+            refused(&s, "style strength must be a number between 0 and 1");
+        }
+        s.probe.strength = Some(0.5);
+        assert!(s.check().is_ok());
+        s.probe.style_strength = Some([("paint".to_string(), 2.0)].into());
+        refused(
+            &s,
+            "strength of style 'paint' must be a number between 0 and 1",
+        );
+        s.probe.style_strength = Some([("oil".to_string(), 0.5)].into());
+        refused(&s, "'oil', which is not a built-in style");
     }
 
     #[test]

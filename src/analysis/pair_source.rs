@@ -6,7 +6,7 @@
 use super::ProbeSpec;
 use super::probe_check::{CheckedProbe, VideoKey, video_key};
 use crate::model::Manifest;
-use crate::pairs::{BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
+use crate::pairs::{Blend, BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::report::Warning;
 use crate::stats::Factor;
 use crate::video::{
@@ -146,7 +146,15 @@ impl PairSource {
             .map_err(|e| anyhow::anyhow!("the model's input size: {e}"))?;
         let imported = probe.styles();
         let stylized = !imported.is_empty();
-        let styles = select_styles(&probe_spec.styles)?;
+        let styles = select_styles(probe_spec)?;
+        if stylized && !probe_spec.weakened_styles().is_empty() {
+            anyhow::bail!(
+                "a style strength is set, but '{}' holds imported pre-stylized folders: their \
+                 strength was fixed when they were made and is not stadyn's to set (remove \
+                 `strength` / `style_strength`, or use the built-in styles)",
+                probe_spec.videos.display()
+            );
+        }
         let style_names = if stylized {
             imported
         } else {
@@ -470,7 +478,25 @@ fn input_notes(checked: &CheckedProbe, preprocess: &Preprocess) -> Vec<Warning> 
     notes
 }
 
-fn select_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
+/// The built-in styles `probe` names (all when it names none), each at its
+/// strength (a [`Blend`] below 1).
+fn select_styles(probe: &ProbeSpec) -> anyhow::Result<Vec<BoxedStyle>> {
+    probe.check_strength().map_err(anyhow::Error::msg)?;
+    let at_strength = |s: BoxedStyle| -> BoxedStyle {
+        let strength = probe.strength_of(s.name());
+        if strength == 1.0 {
+            s
+        } else {
+            Box::new(Blend::new(s, strength as f32))
+        }
+    };
+    Ok(named_styles(&probe.styles)?
+        .into_iter()
+        .map(at_strength)
+        .collect())
+}
+
+fn named_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
     let mut all: Vec<Option<BoxedStyle>> = builtin_styles().into_iter().map(Some).collect();
     if names.is_empty() {
         return Ok(all.into_iter().flatten().collect());

@@ -28,6 +28,13 @@ pub struct ProbeSpec {
     /// Built-in style names (empty: all).
     #[serde(default)]
     pub styles: Vec<String>,
+    /// Strength of every built-in style: 0 (the clip itself) to 1 (the
+    /// style in full; the default). Part of the job's identity.
+    #[serde(default)]
+    pub strength: Option<f64>,
+    /// Strengths of single built-in styles (name → 0 to 1), over `strength`.
+    #[serde(default)]
+    pub style_strength: Option<std::collections::BTreeMap<String, f64>>,
     /// Frames T, overriding the models' manifests.
     #[serde(default)]
     pub frames: Option<usize>,
@@ -50,10 +57,76 @@ impl ProbeSpec {
             pairs: default_pairs(),
             seed: 0,
             styles: Vec::new(),
+            strength: None,
+            style_strength: None,
             frames: None,
             window: None,
             generate: None,
         }
+    }
+}
+
+impl ProbeSpec {
+    /// The strength of built-in style `name` (1 unless set).
+    pub fn strength_of(&self, name: &str) -> f64 {
+        self.style_strength
+            .as_ref()
+            .and_then(|m| m.get(name).copied())
+            .or(self.strength)
+            .unwrap_or(1.0)
+    }
+
+    /// The built-in styles used (by name) whose strength is not 1: empty
+    /// for a job at full strength, whatever the settings say.
+    pub fn weakened_styles(&self) -> std::collections::BTreeMap<String, f64> {
+        let names: Vec<String> = if self.styles.is_empty() {
+            crate::pairs::builtin_styles()
+                .iter()
+                .map(|s| s.name().to_string())
+                .collect()
+        } else {
+            self.styles.clone()
+        };
+        names
+            .into_iter()
+            .map(|n| {
+                let s = self.strength_of(&n);
+                (n, s)
+            })
+            .filter(|(_, s)| *s != 1.0)
+            .collect()
+    }
+
+    /// Checks the strengths: numbers in [0, 1], for built-in styles.
+    pub fn check_strength(&self) -> Result<(), String> {
+        let known: Vec<String> = crate::pairs::builtin_styles()
+            .iter()
+            .map(|s| s.name().to_string())
+            .collect();
+        let each = self.style_strength.iter().flatten();
+        for (what, v) in self
+            .strength
+            .iter()
+            .map(|v| ("style strength".to_string(), *v))
+            .chain(each.map(|(n, v)| (format!("strength of style '{n}'"), *v)))
+        {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                return Err(format!("{what} must be a number between 0 and 1, got {v}"));
+            }
+        }
+        if let Some(n) = self
+            .style_strength
+            .iter()
+            .flatten()
+            .map(|(n, _)| n)
+            .find(|n| !known.contains(n))
+        {
+            return Err(format!(
+                "style_strength names '{n}', which is not a built-in style ({})",
+                known.join(", ")
+            ));
+        }
+        Ok(())
     }
 }
 

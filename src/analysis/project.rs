@@ -8,7 +8,9 @@
 //! videos = "probe"            # folder; layout detected unless `layout` is set
 //! pairs = 200
 //! seed = 0
-//! styles = ["reinhard", "texture", "posterize", "paint"]   # default: all built-in
+//! styles = ["colour-coffee", "paint"]   # default: all built-in
+//! strength = 1             # the built-in styles' strength, 0 to 1 (default 1)
+//! # style_strength = { paint = 0.5 }   # per style, over `strength`
 //! [estimator]
 //! threshold = 0.5
 //! bootstrap = 200

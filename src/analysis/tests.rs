@@ -223,6 +223,53 @@ fn imported_stylized_folders_give_both_members_from_style_folders() {
     let out = run_all(&job, || Box::new(Means(manifest())));
     let layer = &out.report.models[0].layers[0];
     assert_eq!(layer.pairs.dynamic + layer.pairs.static_, 40);
+    // Their strength is not ours to set.
+    let mut weak = job.probe.clone();
+    weak.strength = Some(0.5);
+    let err = PairSource::new(&weak, &manifest())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("imported pre-stylized folders"), "{err}");
+    weak.strength = Some(1.0);
+    assert!(
+        PairSource::new(&weak, &manifest()).is_ok(),
+        "full strength is no setting"
+    );
+}
+
+#[test]
+fn style_strength_zero_makes_dynamic_members_identical_and_is_its_own_job() {
+    let d = tempfile::tempdir().unwrap();
+    let mut job = job_in(d.path(), "means.pt");
+    let full = job.identity().unwrap().0;
+    job.probe.strength = Some(1.0);
+    assert_eq!(
+        job.identity().unwrap().0,
+        full,
+        "strength 1 is the default job"
+    );
+    job.probe.strength = Some(0.0);
+    let (none, readable) = job.identity().unwrap();
+    assert_ne!(none, full);
+    assert!(readable.contains("style strength"), "{readable}");
+    let source = PairSource::new(&job.probe, &manifest()).unwrap();
+    let mut seen = 0;
+    for p in source.ids().map(|id| source.build(id).unwrap()) {
+        if p.spec.factor == crate::stats::Factor::Dynamic {
+            assert_eq!(p.a, p.b, "pair {}: two styles at strength 0", p.spec.id);
+            seen += 1;
+        }
+    }
+    assert!(seen > 5);
+    let layer = &run_all(&job, || Box::new(Means(manifest()))).report.models[0].layers[1];
+    for rho in layer.units.rho_dynamic.iter().flatten() {
+        assert!((rho - 1.0).abs() < 1e-9, "identical members: rho_D {rho}");
+    }
+    // One style weakened only: another job again.
+    job.probe.strength = None;
+    job.probe.style_strength = Some([("paint".to_string(), 0.5)].into());
+    assert_ne!(job.identity().unwrap().0, full);
 }
 
 /// A model slower than the pair builder, so the channel is full when the job is cancelled.

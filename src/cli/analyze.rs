@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `stadyn analyze`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
     /// A project file (`*.stadyn.toml`); or give --model and --videos.
     pub project: Option<PathBuf>,
@@ -58,6 +58,9 @@ pub struct AnalyzeArgs {
     /// Built-in styles, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     pub styles: Vec<String>,
+    /// Strength of every built-in style, 0 (the clip itself) to 1 (in full; default).
+    #[arg(long, value_parser = super::strength)]
+    pub style_strength: Option<f64>,
     /// Unit-category threshold τ.
     #[arg(long, value_parser = threshold)]
     pub threshold: Option<f64>,
@@ -90,7 +93,9 @@ pub struct AnalyzeArgs {
     pub quiet: bool,
 }
 
-fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
+/// The job `stadyn analyze` runs with these arguments (the project's,
+/// overridden by the flags).
+pub(super) fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     let mut project = match &a.project {
         Some(p) => Project::load(p)?,
         None => {
@@ -145,6 +150,10 @@ fn job_spec(a: &AnalyzeArgs) -> anyhow::Result<JobSpec> {
     }
     if !a.styles.is_empty() {
         spec.probe.styles = a.styles.clone();
+    }
+    if let Some(s) = a.style_strength {
+        spec.probe.strength = Some(s);
+        spec.probe.style_strength = None;
     }
     spec.probe.pairs = a.pairs.unwrap_or(spec.probe.pairs);
     spec.probe.seed = a.seed.unwrap_or(spec.probe.seed);

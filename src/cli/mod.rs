@@ -22,6 +22,8 @@ mod progress;
 #[cfg(feature = "torch")]
 mod signals;
 mod summary;
+#[cfg(feature = "torch")]
+mod sweep;
 mod unit_args;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +47,9 @@ pub enum Command {
     /// Run models on static/dynamic probe pairs and report their biases.
     #[cfg(feature = "torch")]
     Analyze(Box<analyze::AnalyzeArgs>),
+    /// Run the job at several strengths of the built-in styles and plot the shares against it.
+    #[cfg(feature = "torch")]
+    Sweep(Box<sweep::SweepArgs>),
     /// Write example static and dynamic pairs as image strips.
     Pairs(pairs::PairsArgs),
     /// Time the full pipeline against the model's forward passes alone.
@@ -89,6 +94,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "torch")]
         Some(Command::Analyze(args)) => analyze::run(&args),
         #[cfg(feature = "torch")]
+        Some(Command::Sweep(args)) => sweep::run(&args),
+        #[cfg(feature = "torch")]
         Some(Command::Bench(args)) => bench::run(&args),
         #[cfg(feature = "torch")]
         Some(Command::Channels(args)) => channels::run(&args),
@@ -129,6 +136,21 @@ pub(crate) fn in_range<const LO: usize, const HI: usize>(s: &str) -> Result<usiz
         Ok(v)
     } else {
         Err(format!("{v} is out of range (accepted: {LO} to {HI})"))
+    }
+}
+
+/// A style strength: a finite number in [0, 1].
+pub(crate) fn strength(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number"))?;
+    if v.is_finite() && (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} is out of range (a style strength is between 0 and 1)"
+        ))
     }
 }
 

@@ -3,8 +3,10 @@
 //! atomically (temp file, then rename), so an interrupted run never leaves a
 //! half-written file behind.
 
+mod convergence;
 mod csv;
 
+pub use convergence::{has_convergence, write_convergence_csv};
 pub use csv::{
     dim_est_csv, dim_est_file_name, write_channels_csv, write_csv, write_dim_est_csvs,
     write_layers_csv, write_unit_categories_csv,
@@ -30,6 +32,11 @@ pub fn write_all(dir: &Path, report: &Report) -> anyhow::Result<Vec<PathBuf>> {
     ] {
         let path = dir.join(name);
         write(&path, report)?;
+        written.push(path);
+    }
+    if has_convergence(report) {
+        let path = dir.join("convergence.csv");
+        write_convergence_csv(&path, report)?;
         written.push(path);
     }
     written.extend(write_dim_est_csvs(dir, report)?);

@@ -104,3 +104,30 @@ fn csvs_have_one_row_per_observation() {
     let stable: f64 = col("stability").parse().unwrap();
     assert!((0.0..=1.0).contains(&stable));
 }
+
+#[test]
+fn convergence_csv_has_a_row_per_point_layer_and_factor_only_when_there_is_a_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = report();
+    assert!(
+        !write_all(dir.path(), &r)
+            .unwrap()
+            .iter()
+            .any(|p| p.ends_with("convergence.csv"))
+    );
+    let layers = r.models[0].layers.clone();
+    for n in [10, 20, 30] {
+        crate::report::convergence::record(&mut r.models[0].convergence, n, &layers);
+    }
+    write_all(dir.path(), &r).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("convergence.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "model,checkpoint,epoch,layer,pairs,factor,pct,pct_ci_low,pct_ci_high,prob,prob_ci_low,prob_ci_high"
+    );
+    assert_eq!(lines.len(), 1 + 3 * 3);
+    let l = &layers[0];
+    let want = format!("m,,,conv/1,30,static,{},", l.pct[1]);
+    assert!(lines[8].starts_with(&want), "{} vs {want}", lines[8]);
+}

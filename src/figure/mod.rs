@@ -17,6 +17,7 @@ pub mod palette;
 pub mod panel;
 pub mod png;
 pub mod svg;
+pub mod sweep;
 
 pub use catalogue::{Figure, FigureError, Rendered};
 pub use data::{

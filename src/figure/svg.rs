@@ -452,6 +452,13 @@ pub(super) fn scatter_axes(tau: f64, title: &str, lo: f64, footer: &[&str]) -> (
 /// with their 95 % intervals as bands, every panel on the same axes, and a
 /// dashed line where the layer's bias settles (on the probabilities).
 pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
+    curves_svg(curves, title, "epoch", true)
+}
+
+/// [`training_svg`] against any x (each point's `epoch` holds it): a style
+/// strength, pairs measured. `settle` draws and states where the bias
+/// settles (training only).
+pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: bool) -> String {
     let (pw, ph, left, top, gap) = (520.0, 150.0, 56.0, 64.0, 46.0);
     let n = curves.len().max(1) as f64;
     let w = left + pw + 190.0;
@@ -466,13 +473,12 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
             ("static %", palette::STATIC),
         ],
     );
-    d.text(
-        250.0,
-        48.0,
-        10.0,
-        "start",
-        "bands: 95 % bootstrap intervals · dashed: where the bias settles (probabilities)",
-    );
+    let key = if settle {
+        "bands: 95 % bootstrap intervals · dashed: where the bias settles (probabilities)"
+    } else {
+        "bands: 95 % bootstrap intervals"
+    };
+    d.text(250.0, 48.0, 10.0, "start", key);
     let max_epoch = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.epoch))
@@ -526,25 +532,32 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
                 d.circle(x, y, 2.5, &hex(colour), None);
             }
         }
-        if let Some(s) = c.settled_probs {
-            let x = sx(c.points[s].epoch);
-            d.line((x, y0), (x, y0 + ph), "#444444", 1.0, true);
-        }
         d.text(left + pw + 12.0, y0 + 14.0, 12.0, "start", &c.layer);
-        let settled = c
-            .settled_probs
-            .map(|s| format!("settles at epoch {}", c.points[s].epoch))
-            .unwrap_or_else(|| "no interval".into());
-        d.text(left + pw + 12.0, y0 + 30.0, 10.0, "start", &settled);
+        if settle {
+            if let Some(s) = c.settled_probs {
+                let x = sx(c.points[s].epoch);
+                d.line((x, y0), (x, y0 + ph), "#444444", 1.0, true);
+            }
+            let settled = c
+                .settled_probs
+                .map(|s| format!("settles at epoch {}", c.points[s].epoch))
+                .unwrap_or_else(|| "no interval".into());
+            d.text(left + pw + 12.0, y0 + 30.0, 10.0, "start", &settled);
+        }
         if let Some(last) = c.points.last() {
+            let at = if settle {
+                "final".to_string()
+            } else {
+                format!("at {}", last.epoch)
+            };
             let fin = format!(
-                "final: dynamic {:.1} %, static {:.1} %",
+                "{at}: dynamic {:.1} %, static {:.1} %",
                 last.pct[0], last.pct[1]
             );
             d.text(left + pw + 12.0, y0 + 44.0, 10.0, "start", &fin);
         }
     }
-    d.text(left + pw / 2.0, h - 6.0, 12.0, "middle", "epoch");
+    d.text(left + pw / 2.0, h - 6.0, 12.0, "middle", x_label);
     d.finish()
 }
 

@@ -29,4 +29,4 @@ pub use error::PairsError;
 pub use flow::{flow_jitter_params, jitter_flow};
 pub use plan::{PairPlan, PairSpec};
 pub use strip::pair_strip;
-pub use style::{BoxedStyle, Style, builtin_styles};
+pub use style::{Blend, BoxedStyle, Style, builtin_styles};

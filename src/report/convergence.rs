@@ -109,7 +109,13 @@ mod tests {
     use super::*;
 
     fn layer(name: &str, d: f64) -> LayerReport {
-        crate::testing::layer(name, &[(Some(0.9), Some(0.1))], [d, 30.0, 70.0 - d], None, 10)
+        crate::testing::layer(
+            name,
+            &[(Some(0.9), Some(0.1))],
+            [d, 30.0, 70.0 - d],
+            None,
+            10,
+        )
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub struct Report {
     /// merge of some of its shards).
     #[serde(default)]
     pub partial: Option<Partial>,
+    /// The built-in styles the pairs used below full strength (name →
+    /// strength, 0 to 1); absent at full strength.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub style_strength: std::collections::BTreeMap<String, f64>,
     /// Inputs that were skipped or altered, and other things a reader should know.
     pub warnings: Vec<Warning>,
     /// Results per model (or checkpoint).
@@ -79,6 +83,7 @@ impl Report {
             job_key: None,
             probe_root: None,
             partial: None,
+            style_strength: std::collections::BTreeMap::new(),
             warnings: Vec::new(),
             models: Vec::new(),
         }

@@ -14,6 +14,7 @@
 //! Style pictures are embedded in the binary (`assets/styles/`; sources and
 //! licences in `assets/README.md`), so styles work from any directory.
 
+mod blend;
 mod colour;
 mod image;
 mod paint;
@@ -21,6 +22,7 @@ mod palette;
 mod reinhard;
 mod texture;
 
+pub use blend::Blend;
 pub use image::StyleImage;
 pub use paint::Paint;
 pub use palette::Palette;

@@ -9,6 +9,7 @@
 
 pub mod caption;
 pub mod catalogue;
+pub mod convergence;
 pub mod csv;
 pub mod data;
 pub mod delta;

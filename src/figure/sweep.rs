@@ -35,6 +35,61 @@ pub struct SweepRow {
     pub ci: Option<[[f64; 2]; 3]>,
 }
 
+/// A sweep's table as the app holds it: where it was read, and its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// The sweep's folder (holding `sweep.csv`).
+    pub dir: std::path::PathBuf,
+    /// Its rows.
+    pub rows: Vec<SweepRow>,
+}
+
+impl Sweep {
+    /// Reads the sweep of folder `dir` (its `sweep.csv`).
+    pub fn read(dir: &Path) -> anyhow::Result<Sweep> {
+        Ok(Sweep {
+            dir: dir.to_path_buf(),
+            rows: read_sweep_csv(&dir.join("sweep.csv"))?,
+        })
+    }
+
+    /// The sweep a report at `report_path` belongs to: `sweep.csv` in the
+    /// report's folder or the one above (`DIR/strength_<s>/report.json`).
+    /// `None` when there is none; `Err` when there is one that cannot be read.
+    pub fn beside(report_path: &Path) -> Option<anyhow::Result<Sweep>> {
+        let folder = report_path.parent()?;
+        [Some(folder), folder.parent()]
+            .into_iter()
+            .flatten()
+            .find(|d| d.join("sweep.csv").is_file())
+            .map(Sweep::read)
+    }
+
+    /// The report to show for a sweep folder: its full-strength run, else
+    /// its strongest.
+    pub fn main_report(dir: &Path) -> Option<std::path::PathBuf> {
+        let mut runs: Vec<(f64, std::path::PathBuf)> = std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let s: f64 = name.strip_prefix("strength_")?.parse().ok()?;
+                let report = e.path().join("report.json");
+                report.is_file().then_some((s, report))
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        runs.pop().map(|(_, p)| p)
+    }
+
+    /// Whether the sweep has results for entry `(model, checkpoint)`.
+    pub fn has(&self, model: &str, checkpoint: &str) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.model == model && r.checkpoint == checkpoint)
+    }
+}
+
 /// The rows of the reports of a sweep, `(strength, report)` each, in the
 /// order given.
 pub fn sweep_rows(runs: &[(f64, Report)]) -> Vec<SweepRow> {

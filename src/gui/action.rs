@@ -76,6 +76,9 @@ pub enum OpenKind {
     Checkpoints,
     /// A probe-set folder (replaces the project's).
     Probe,
+    /// A style-strength sweep's folder (`stadyn sweep --out`), shown beside
+    /// the results.
+    Sweep,
 }
 
 /// An edit of the project's advanced settings (the panel's "Advanced").
@@ -221,6 +224,10 @@ pub enum Action {
     /// Lay the Layers bars horizontally or vertically
     /// (`settings.layers_horizontal`).
     SetLayersHorizontal(bool),
+    /// What the Layers tab shows (`settings.layers_show`).
+    SetLayersShow(crate::gui::state::LayersShow),
+    /// Shows the sweep in this folder beside the results.
+    OpenSweep(std::path::PathBuf),
     /// Group the Layers bars by checkpoint of the selected model (or by
     /// model) (`settings.layers_by_checkpoint`).
     SetLayersByCheckpoint(bool),

@@ -398,6 +398,8 @@ impl StadynApp {
             }
             Action::SetTrails(on) => s.settings.trails = on,
             Action::SetLayersHorizontal(on) => s.settings.layers_horizontal = on,
+            Action::SetLayersShow(show) => s.settings.layers_show = show,
+            Action::OpenSweep(dir) => self.open_sweep(&dir),
             Action::SetLayersByCheckpoint(on) => s.settings.layers_by_checkpoint = on,
             Action::SetPresenter(on) => s.settings.presenter = on,
             Action::SetHighContrast(on) => s.settings.high_contrast = on,
@@ -415,6 +417,18 @@ impl StadynApp {
     /// Opens a project (`*.toml`) or a report (`*.json`); the job of the
     /// project shown before is cancelled.
     fn open(&mut self, path: PathBuf) {
+        // A results folder opens its report; a sweep's folder its
+        // full-strength run (the sweep is found beside it).
+        let path = if path.is_dir() {
+            let report = path.join("report.json");
+            if report.is_file() {
+                report
+            } else {
+                crate::figure::sweep::Sweep::main_report(&path).unwrap_or(path)
+            }
+        } else {
+            path
+        };
         self.stop_job();
         let is_report = path
             .extension()
@@ -428,6 +442,18 @@ impl StadynApp {
         };
         self.opening = Some(Opening { id, autorun });
         self.inspecting = None;
+    }
+
+    /// Shows the sweep in folder `dir` beside the results (the Layers
+    /// tab's "Style strength"); a folder without a readable one is said.
+    fn open_sweep(&mut self, dir: &std::path::Path) {
+        match crate::figure::sweep::Sweep::read(dir) {
+            Ok(sweep) => {
+                self.state.sweep = Some(std::sync::Arc::new(sweep));
+                self.state.settings.layers_show = crate::gui::state::LayersShow::Strength;
+            }
+            Err(e) => self.state.message(Level::Error, format!("{e:#}")),
+        }
     }
 
     /// Edits the project in memory (a new, untitled one when none is open)

@@ -24,6 +24,32 @@ pub const GLIDE_DEFAULT: f32 = 0.8;
 /// Shortest and longest glide (seconds; 0 jumps).
 pub const GLIDE_RANGE: std::ops::RangeInclusive<f32> = 0.0..=3.0;
 
+/// What the Layers tab shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LayersShow {
+    /// The bias bars and category shares.
+    #[default]
+    Bars,
+    /// Each layer's shares against the pairs measured.
+    Convergence,
+    /// Each layer's shares against the style strength (a sweep's results).
+    Strength,
+}
+
+impl LayersShow {
+    /// Every view, in the order of the switch.
+    pub const ALL: [LayersShow; 3] = [Self::Bars, Self::Convergence, Self::Strength];
+
+    /// The switch's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Bars => "Bars",
+            Self::Convergence => "Convergence",
+            Self::Strength => "Style strength",
+        }
+    }
+}
+
 /// Settings kept between runs (eframe persistence).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -56,6 +82,8 @@ pub struct Settings {
     pub presenter: bool,
     /// Black on white with strong lines.
     pub high_contrast: bool,
+    /// Layers: what the tab shows (bars, convergence, style strength).
+    pub layers_show: LayersShow,
     /// The project panel is hidden (View menu).
     pub hide_panel: bool,
 }
@@ -76,6 +104,7 @@ impl Default for Settings {
             glide_secs: GLIDE_DEFAULT,
             presenter: false,
             high_contrast: false,
+            layers_show: LayersShow::Bars,
             hide_panel: false,
         }
     }
@@ -214,6 +243,9 @@ pub struct AppState {
     pub(crate) replicates: Option<(LayerKey, Option<Arc<UnitReplicates>>)>,
     /// Whether `report` is a partial one of the running job.
     pub partial: bool,
+    /// A style-strength sweep of these results (`stadyn sweep`), when one
+    /// was found beside the report or opened.
+    pub sweep: Option<Arc<crate::figure::sweep::Sweep>>,
     /// Plot data.
     pub derived: Derived,
     /// Selection.
@@ -314,6 +346,7 @@ impl AppState {
     pub fn clear_report(&mut self) {
         self.report = None;
         self.stats = None;
+        self.sweep = None;
         self.replicates = None;
         self.partial = false;
         self.selection.compare = None;

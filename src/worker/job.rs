@@ -92,6 +92,9 @@ pub enum Event {
         report: Arc<Report>,
         /// The statistics beside it (`stats.bin` of the same job), if any.
         stats: Option<Arc<StatsFile>>,
+        /// The style-strength sweep it belongs to (`sweep.csv` in its
+        /// folder or the one above), or why that table cannot be read.
+        sweep: Option<Result<Arc<crate::figure::sweep::Sweep>, String>>,
     },
     /// A project or report could not be opened.
     OpenFailed {

@@ -16,6 +16,7 @@ impl StadynApp {
                 path,
                 report,
                 stats,
+                sweep,
             } => {
                 if !self.take_opening(id) {
                     return;
@@ -28,6 +29,12 @@ impl StadynApp {
                 s.settings.last_path = Some(path);
                 s.job = JobStatus::Idle;
                 s.set_results(report, stats, false);
+                s.sweep = None;
+                match sweep {
+                    Some(Ok(sweep)) => s.sweep = Some(sweep),
+                    Some(Err(e)) => s.message(Level::Warning, format!("style sweep: {e}")),
+                    None => {}
+                }
                 self.list_warnings();
                 self.announce("results shown", "from the report file");
             }

@@ -49,6 +49,9 @@ pub(super) fn pick(kind: OpenKind, near: Option<&Path>) -> Result<Option<Action>
             .set_title("Add a folder of checkpoints")
             .pick_folder(),
         OpenKind::Probe => dialog.set_title("Probe-set folder").pick_folder(),
+        OpenKind::Sweep => dialog
+            .set_title("A sweep's folder (stadyn sweep --out)")
+            .pick_folder(),
     };
     let Some(path) = picked else {
         // Nobody closes a dialog this fast: it failed to appear.
@@ -64,6 +67,7 @@ pub(super) fn pick(kind: OpenKind, near: Option<&Path>) -> Result<Option<Action>
         OpenKind::Model => Action::AddModel(path),
         OpenKind::Checkpoints => Action::AddCheckpoints(path),
         OpenKind::Probe => Action::SetProbe(path),
+        OpenKind::Sweep => Action::OpenSweep(path),
     }))
 }
 

@@ -9,6 +9,7 @@ mod layers;
 mod opened;
 mod pairs;
 mod project;
+mod robustness;
 #[cfg(feature = "torch")]
 mod smoke;
 mod stale;

@@ -17,7 +17,7 @@ use super::plot_common::{
 use super::plot_stack::show_stacked;
 use crate::figure::ModelGroup;
 use crate::gui::action::Action;
-use crate::gui::state::AppState;
+use crate::gui::state::{AppState, LayersShow};
 use crate::stats::Category;
 
 /// Global id of the factor-bar plot (tests read its transform).
@@ -39,6 +39,40 @@ impl LayersView {
             ui.label("No results yet: run the project, or open a report.");
             return;
         };
+        let show = state.settings.layers_show;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Show:");
+            for s in LayersShow::ALL {
+                let hint = match s {
+                    LayersShow::Bars => "The shares of each layer, and its channel categories",
+                    LayersShow::Convergence => {
+                        "Each layer's shares against the pairs measured: were they enough?"
+                    }
+                    LayersShow::Strength => {
+                        "Each layer's shares against the strength of the built-in styles \
+                         (the results of `stadyn sweep`)"
+                    }
+                };
+                if ui
+                    .selectable_label(show == s, s.label())
+                    .on_hover_text(hint)
+                    .clicked()
+                {
+                    actions.push(Action::SetLayersShow(s));
+                }
+            }
+            if show != LayersShow::Bars && has_checkpoints(state) {
+                ui.separator();
+                checkpoint_slider(ui, state, actions);
+            }
+        });
+        match show {
+            LayersShow::Bars => {}
+            LayersShow::Convergence => {
+                return super::robustness::convergence_ui(ui, state, actions);
+            }
+            LayersShow::Strength => return super::robustness::strength_ui(ui, state, actions),
+        }
         let mut by_checkpoint = state.settings.layers_by_checkpoint;
         ui.horizontal_wrapped(|ui| {
             let mut horizontal = state.settings.layers_horizontal;

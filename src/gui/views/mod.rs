@@ -17,6 +17,7 @@ pub(crate) mod plot_scatter;
 pub(crate) mod plot_stack;
 pub(crate) mod plot_table;
 pub(crate) mod project;
+pub(crate) mod robustness;
 mod scrubber;
 pub(crate) mod tour;
 pub(crate) mod training;

@@ -43,6 +43,8 @@ pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
                 let event = match read {
                     Ok(r) => Event::ReportLoaded {
                         stats: stats_beside(&path, &r).map(Arc::new),
+                        sweep: crate::figure::sweep::Sweep::beside(&path)
+                            .map(|s| s.map(Arc::new).map_err(|e| format!("{e:#}"))),
                         path,
                         report: Arc::new(r),
                     },

@@ -172,11 +172,13 @@ fn a_report_file_round_trips() {
         path: got,
         report: r,
         stats,
+        sweep,
     }) = events.last()
     else {
         panic!("{events:?}");
     };
     assert_eq!(got, &path);
+    assert!(sweep.is_none(), "no sweep.csv beside it");
     assert_eq!(**r, report);
     assert!(stats.is_none());
 

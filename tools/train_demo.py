@@ -715,6 +715,8 @@ def parse_args():
                 ap.error(f"--probe '{args.probe}' does not exist")
             if not (args.stadyn.is_file() and os.access(args.stadyn, os.X_OK)):
                 ap.error(f"--stadyn '{args.stadyn}' is not an executable (build it: cargo build --release)")
+            # Absolute: Path("./stadyn") prints as "stadyn", which a subprocess looks up on PATH.
+            args.stadyn = args.stadyn.resolve()
         if args.sd_channels is None:
             base = args.out / SD_BASE / f"epoch_{epoch_tag(args.sd_from_epoch)}.pt"
             if SD_BASE in args.names:

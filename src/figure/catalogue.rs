@@ -10,13 +10,14 @@
 //! never to a panic.
 
 use super::csv::{
-    bars_csv, category_curves_csv, changes_csv, compared_points_csv, curves_csv, points_csv, slug,
+    bars_csv, category_curves_csv, changes_csv, compared_points_csv, curves_csv, metrics_csv,
+    points_csv, slug,
 };
 use super::data::{
     category_changes, category_curves, channel_points, common_layer, entry_label, layer_bars,
     model_groups, training_curves,
 };
-use super::svg::{bars_svg, compose, scatter_svg, scatters_svg, training_svg};
+use super::svg::{TrainingExtras, bars_svg, compose, scatter_svg, scatters_svg, training_svg_with};
 use crate::report::{LayerReport, ModelReport, Report};
 
 /// A figure of a report, with the view's parameters.
@@ -268,12 +269,23 @@ fn training(report: &Report, tau: f64, model: &str) -> Result<Rendered, FigureEr
         .ok_or_else(|| missing(format!("no model '{model}' with several checkpoints")))?;
     let curves = training_curves(report, &g);
     let title = format!("{model}: shares across training");
+    let categories = category_curves(report, &curves, tau);
+    let extras = TrainingExtras {
+        categories: &categories,
+        tau,
+        metrics: curves
+            .iter()
+            .map(|c| super::data::fraction_metrics(c, report))
+            .collect(),
+    };
     Ok(Rendered {
-        svg: training_svg(&curves, &title),
+        svg: training_svg_with(&curves, &title, &extras),
         csv: format!(
-            "{}\n{}",
+            "{}\n{}\n{}",
             curves_csv(model, &curves)?,
-            category_curves_csv(model, &category_curves(report, &curves, tau), tau)?
+            category_curves_csv(model, &categories, tau)?,
+            // Every layer's checkpoints carry the same metrics: one table.
+            metrics_csv(model, extras.metrics.first().map_or(&[][..], Vec::as_slice))?
         ),
         stem: format!("training_{}", slug(model)),
         title,

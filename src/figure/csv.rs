@@ -247,6 +247,28 @@ pub fn category_curves_csv(
     to_string(rows)
 }
 
+/// The checkpoints' fractions (accuracies) the training figure draws on its
+/// right axis: one row per metric and checkpoint.
+pub fn metrics_csv(model: &str, metrics: &[(String, Vec<[f64; 2]>)]) -> anyhow::Result<String> {
+    let mut rows = vec![vec![
+        "model".to_string(),
+        "epoch".into(),
+        "metric".into(),
+        "value".into(),
+    ]];
+    for (name, pts) in metrics {
+        for p in pts {
+            rows.push(vec![
+                model.to_string(),
+                p[0].to_string(),
+                name.clone(),
+                p[1].to_string(),
+            ]);
+        }
+    }
+    to_string(rows)
+}
+
 /// The training curves of every model with checkpoints: one row per model,
 /// checkpoint and layer, with the epoch from which the layer's bias has
 /// settled, the same on each row of that layer: `settled_from_epoch` by the

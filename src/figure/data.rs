@@ -345,6 +345,35 @@ impl CategoryCurve {
     }
 }
 
+/// The metrics of the curve's checkpoints whose every value lies in [0, 1]
+/// (a fraction, such as an accuracy), each as `(epoch, value)` points.
+/// Others (a loss) are not drawn: they share no scale with a fraction.
+pub fn fraction_metrics(c: &TrainingCurve, report: &Report) -> Vec<(String, Vec<[f64; 2]>)> {
+    let mut names: Vec<&String> = c
+        .points
+        .iter()
+        .filter_map(|p| report.models.get(p.model_index))
+        .flat_map(|m| m.metrics.keys())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let pts: Vec<[f64; 2]> = c
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let v = *report.models.get(p.model_index)?.metrics.get(name)?;
+                    Some([p.epoch, v])
+                })
+                .collect();
+            let fraction = pts.iter().all(|p| (0.0..=1.0).contains(&p[1]));
+            (fraction && !pts.is_empty()).then(|| (name.clone(), pts))
+        })
+        .collect()
+}
+
 /// The category counts at `tau` of every point of `curves` (as
 /// [`training_curves`] made them from `report`).
 pub fn category_curves(report: &Report, curves: &[TrainingCurve], tau: f64) -> Vec<CategoryCurve> {

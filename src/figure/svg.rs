@@ -95,6 +95,16 @@ impl Doc {
         );
     }
 
+    /// A thin dotted line through `pts` (a metric on a second axis).
+    pub(super) fn dotted(&mut self, pts: &[(f64, f64)], stroke: &str) {
+        let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
+        let _ = write!(
+            self.body,
+            r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="1.5" stroke-dasharray="1.5 3" stroke-linecap="round"/>"#,
+            p.join(" ")
+        );
+    }
+
     /// A filled polygon (an interval band) at `opacity`.
     pub(super) fn polygon(&mut self, pts: &[(f64, f64)], fill: &str, opacity: f64) {
         let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
@@ -455,11 +465,49 @@ pub fn training_svg(curves: &[TrainingCurve], title: &str) -> String {
     curves_svg(curves, title, "epoch", true)
 }
 
+/// What the training figure draws besides the shares, per curve (in the
+/// curves' order): the channels per category at τ as stacked areas in a
+/// strip under the panel, and the checkpoints' fractions (accuracies) as
+/// dotted grey lines on a right axis from 0 to 1, as the app does.
+pub struct TrainingExtras<'a> {
+    /// Channels per category at each checkpoint, per curve.
+    pub categories: &'a [super::data::CategoryCurve],
+    /// τ the categories are counted at.
+    pub tau: f64,
+    /// `(name, (epoch, value) points)` per curve.
+    pub metrics: Vec<Vec<(String, Vec<[f64; 2]>)>>,
+}
+
+/// [`training_svg`] with the category strip and the accuracy axis.
+pub fn training_svg_with(
+    curves: &[TrainingCurve],
+    title: &str,
+    extras: &TrainingExtras<'_>,
+) -> String {
+    panels_svg(curves, title, "epoch", true, Some(extras))
+}
+
 /// [`training_svg`] against any x (each point's `epoch` holds it): a style
 /// strength, pairs measured. `settle` draws and states where the bias
 /// settles (training only).
 pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: bool) -> String {
-    let (pw, ph, left, top, gap) = (520.0, 150.0, 56.0, 64.0, 46.0);
+    panels_svg(curves, title, x_label, settle, None)
+}
+
+/// The greys of the metrics' dotted lines, alternating.
+const METRIC_GREYS: [&str; 2] = ["#8c8c8c", "#444444"];
+
+fn panels_svg(
+    curves: &[TrainingCurve],
+    title: &str,
+    x_label: &str,
+    settle: bool,
+    extras: Option<&TrainingExtras<'_>>,
+) -> String {
+    // The category strip under each panel, when drawn.
+    let strip = if extras.is_some() { 44.0 } else { 0.0 };
+    let top = if extras.is_some() { 96.0 } else { 64.0 };
+    let (pw, ph, left, gap) = (520.0, 150.0, 56.0, 46.0 + strip);
     let n = curves.len().max(1) as f64;
     let w = left + pw + 190.0;
     let h = top + n * (ph + gap) + 24.0;
@@ -473,12 +521,50 @@ pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: 
             ("static %", palette::STATIC),
         ],
     );
+    if let Some(x) = extras {
+        let cats = [Category::Joint, Category::Neither];
+        let items: Vec<(&str, [u8; 3])> = cats
+            .iter()
+            .map(|&c| {
+                let name = if c == Category::Joint {
+                    "joint channels"
+                } else {
+                    "no-bias channels"
+                };
+                (name, palette::category(c))
+            })
+            .collect();
+        d.legend(190.0, 44.0, &items);
+        let names: Vec<&str> = x
+            .metrics
+            .first()
+            .map(|m| m.iter().map(|(n, _)| n.as_str()).collect())
+            .unwrap_or_default();
+        if !names.is_empty() {
+            let said: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!("{n} ({})", ["light", "dark"][k % 2]))
+                .collect();
+            d.text(
+                10.0,
+                80.0,
+                10.0,
+                "start",
+                &format!("dotted, right axis 0 to 1: {}", said.join(", ")),
+            );
+        }
+    }
     let key = if settle {
         "bands: 95 % bootstrap intervals · dashed: where the bias settles (probabilities)"
     } else {
         "bands: 95 % bootstrap intervals"
     };
-    d.text(250.0, 48.0, 10.0, "start", key);
+    if extras.is_some() {
+        d.text(10.0, 64.0, 10.0, "start", key);
+    } else {
+        d.text(250.0, 48.0, 10.0, "start", key);
+    }
     let max_epoch = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.epoch))
@@ -532,7 +618,15 @@ pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: 
                 d.circle(x, y, 2.5, &hex(colour), None);
             }
         }
-        d.text(left + pw + 12.0, y0 + 14.0, 12.0, "start", &c.layer);
+        let name_x = if extras.is_some() {
+            left + pw + 34.0
+        } else {
+            left + pw + 12.0
+        };
+        if let Some(x) = extras {
+            draw_extras(&mut d, x, i, (left, y0, pw, ph), &sx);
+        }
+        d.text(name_x, y0 + 14.0, 12.0, "start", &c.layer);
         if settle {
             if let Some(s) = c.settled_probs {
                 let x = sx(c.points[s].epoch);
@@ -542,7 +636,7 @@ pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: 
                 .settled_probs
                 .map(|s| format!("settles at epoch {}", c.points[s].epoch))
                 .unwrap_or_else(|| "no interval".into());
-            d.text(left + pw + 12.0, y0 + 30.0, 10.0, "start", &settled);
+            d.text(name_x, y0 + 30.0, 10.0, "start", &settled);
         }
         if let Some(last) = c.points.last() {
             let at = if settle {
@@ -554,11 +648,60 @@ pub fn curves_svg(curves: &[TrainingCurve], title: &str, x_label: &str, settle: 
                 "{at}: dynamic {:.1} %, static {:.1} %",
                 last.pct[0], last.pct[1]
             );
-            d.text(left + pw + 12.0, y0 + 44.0, 10.0, "start", &fin);
+            d.text(name_x, y0 + 44.0, 10.0, "start", &fin);
         }
     }
     d.text(left + pw / 2.0, h - 6.0, 12.0, "middle", x_label);
     d.finish()
+}
+
+/// Curve `i`'s category strip under its panel at `(left, y0, pw, ph)` and
+/// its fractions on a right axis.
+fn draw_extras(
+    d: &mut Doc,
+    x: &TrainingExtras<'_>,
+    i: usize,
+    (left, y0, pw, ph): (f64, f64, f64, f64),
+    sx: &dyn Fn(f64) -> f64,
+) {
+    if let Some(metrics) = x.metrics.get(i).filter(|m| !m.is_empty()) {
+        let sy = |v: f64| y0 + ph * (1.0 - v);
+        for t in [0.0, 0.5, 1.0] {
+            d.text(left + pw + 4.0, sy(t) + 3.0, 9.0, "start", &format!("{t}"));
+        }
+        for (k, (_, pts)) in metrics.iter().enumerate() {
+            let line: Vec<(f64, f64)> = pts.iter().map(|p| (sx(p[0]), sy(p[1]))).collect();
+            d.dotted(&line, METRIC_GREYS[k % 2]);
+        }
+    }
+    let Some(cat) = x.categories.get(i) else {
+        return;
+    };
+    let (top, h) = (y0 + ph + 22.0, 30.0);
+    d.rect(left, top, pw, h, "#f7f7f7", None);
+    for (k, c) in Category::ALL.iter().enumerate() {
+        let upper = (0..cat.xs.len()).map(|j| {
+            (
+                sx(cat.xs[j]),
+                top + h * (1.0 - cat.stacked(j)[k][1] / 100.0),
+            )
+        });
+        let lower = (0..cat.xs.len()).rev().map(|j| {
+            (
+                sx(cat.xs[j]),
+                top + h * (1.0 - cat.stacked(j)[k][0] / 100.0),
+            )
+        });
+        let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+        d.polygon(&band, &hex(palette::category(*c)), 0.9);
+    }
+    d.text(
+        left + pw + 4.0,
+        top + h / 2.0 + 3.0,
+        9.0,
+        "start",
+        &format!("channels at τ = {:.2}", x.tau),
+    );
 }
 
 /// `svg` with `note` in its top right corner, in red, drawn over the rest

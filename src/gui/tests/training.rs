@@ -7,9 +7,10 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 
 use super::layers::{click_at, fixture, screen_pos};
+use crate::figure::data::fraction_metrics;
 use crate::gui::action::{Action, Tab};
 use crate::gui::views::layers::bar_groups;
-use crate::gui::views::training::{curve_bounds, fraction_metrics, nearest_epoch};
+use crate::gui::views::training::{curve_bounds, nearest_epoch};
 
 #[test]
 fn the_checkpoint_slider_moves_every_view() {

@@ -140,6 +140,7 @@ pub(crate) fn in_range<const LO: usize, const HI: usize>(s: &str) -> Result<usiz
 }
 
 /// A style strength: a finite number in [0, 1].
+#[cfg(feature = "torch")]
 pub(crate) fn strength(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim()

@@ -184,7 +184,7 @@ pub fn read_sweep_csv(path: &Path) -> anyhow::Result<Vec<SweepRow>> {
         }
     };
     let records: Vec<::csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    if records.len() % 3 != 0 {
+    if !records.len().is_multiple_of(3) {
         return Err(bad(format!("{} lines, not three per layer", records.len())));
     }
     let mut rows = Vec::new();

@@ -111,13 +111,20 @@ pub fn run(a: &SweepArgs) -> anyhow::Result<ExitCode> {
                 strengths[0],
                 strengths[strengths.len() - 1]
             );
-            for (m, c, l, f) in &moved {
+            const SHOWN: usize = 20;
+            for (m, c, l, f) in moved.iter().take(SHOWN) {
                 let entry = if c.is_empty() {
                     m.clone()
                 } else {
                     format!("{m}@{c}")
                 };
                 eprintln!("  {entry} {l}: {f}");
+            }
+            if moved.len() > SHOWN {
+                eprintln!(
+                    "  … and {} more (sweep.csv has them all)",
+                    moved.len() - SHOWN
+                );
             }
         }
         eprintln!(

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Line, Plot, PlotPoints, Points};
 
-use super::plot_common::{entry_label, rgb};
+use super::plot_common::{Swatch, entry_label, legend_row, rgb};
 use crate::compare::{DeltaRow, deltas, selector_of};
 use crate::figure::palette;
 use crate::gui::action::Action;
@@ -140,12 +140,13 @@ fn table(ui: &mut egui::Ui, rows: &[DeltaRow]) {
     egui::Grid::new("stadyn.compare.baseline.table")
         .striped(true)
         .show(ui, |ui| {
-            for h in ["B", "layer", "Δ dynamic", "Δ static", "draws"] {
+            for h in ["#", "B", "layer", "Δ dynamic", "Δ static", "draws"] {
                 ui.strong(h);
             }
             ui.end_row();
-            for r in rows {
+            for (i, r) in rows.iter().enumerate() {
                 let d = &r.delta;
+                ui.label((i + 1).to_string());
                 ui.label(&r.b);
                 ui.label(&r.layer);
                 for k in 0..2 {
@@ -161,16 +162,36 @@ fn table(ui: &mut egui::Ui, rows: &[DeltaRow]) {
 /// rows left to right as in the table, 0 marked.
 fn chart(ui: &mut egui::Ui, rows: &[DeltaRow]) {
     let (dyn_c, stat_c) = (rgb(palette::DYNAMIC), rgb(palette::STATIC));
+    legend_row(
+        ui,
+        &[
+            (Swatch::Line(dyn_c), "Δ dynamic"),
+            (Swatch::Line(stat_c), "Δ static"),
+            (Swatch::Line(Color32::from_gray(140)), "0"),
+            (
+                Swatch::Rule(Color32::from_gray(200), false),
+                "95 % interval",
+            ),
+        ],
+    );
     Plot::new("baseline")
         .id(egui::Id::unique("stadyn.compare.baseline.chart"))
         .height(220.0)
-        .legend(Legend::default())
-        .x_axis_label("row of the table")
+        .x_axis_label("row of the table (#)")
         .y_axis_label("B − A (points)")
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]))
+        .x_axis_formatter(|mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 1.0 {
+                format!("{i}")
+            } else {
+                String::new()
+            }
+        })
         .show(ui, |p| {
             let n = rows.len() as f64;
             p.line(
-                Line::new("0", PlotPoints::from(vec![[-0.5, 0.0], [n - 0.5, 0.0]]))
+                Line::new("0", PlotPoints::from(vec![[0.5, 0.0], [n + 0.5, 0.0]]))
                     .color(Color32::from_gray(140)),
             );
             for (k, name, color, dx) in [
@@ -180,12 +201,12 @@ fn chart(ui: &mut egui::Ui, rows: &[DeltaRow]) {
                 let pts: Vec<[f64; 2]> = rows
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| [i as f64 + dx, r.delta.delta[k]])
+                    .map(|(i, r)| [(i + 1) as f64 + dx, r.delta.delta[k]])
                     .collect();
                 p.points(Points::new(name, pts).color(color).radius(4.0));
                 for (i, r) in rows.iter().enumerate() {
                     if let Some(ci) = r.delta.ci {
-                        let x = i as f64 + dx;
+                        let x = (i + 1) as f64 + dx;
                         p.line(
                             Line::new(name, PlotPoints::from(vec![[x, ci[k][0]], [x, ci[k][1]]]))
                                 .color(color)

@@ -61,9 +61,12 @@ impl LayersView {
                     actions.push(Action::SetLayersShow(s));
                 }
             }
-            if show != LayersShow::Bars && has_checkpoints(state) {
+            if show != LayersShow::Bars {
                 ui.separator();
-                checkpoint_slider(ui, state, actions);
+                super::plot_common::model_combo(ui, state, actions);
+                if has_checkpoints(state) {
+                    checkpoint_slider(ui, state, actions);
+                }
             }
         });
         match show {

@@ -280,6 +280,37 @@ fn speed_menu(
     });
 }
 
+/// The "model" menu: every model of the report with its checkpoints;
+/// choosing one selects it (at its last checkpoint).
+pub(crate) fn model_combo(
+    ui: &mut egui::Ui,
+    state: &crate::gui::state::AppState,
+    actions: &mut Vec<crate::gui::action::Action>,
+) {
+    let groups = &state.derived.groups;
+    let Some(group) = groups.get(state.selection.group) else {
+        return;
+    };
+    egui::ComboBox::from_label("model")
+        .selected_text(&group.name)
+        .show_ui(ui, |ui| {
+            for (gi, g) in groups.iter().enumerate() {
+                let text = format!(
+                    "{} ({})",
+                    g.name,
+                    crate::figure::count(g.entries.len(), "checkpoint")
+                );
+                if ui
+                    .selectable_label(gi == state.selection.group, text)
+                    .clicked()
+                    && gi != state.selection.group
+                {
+                    actions.push(crate::gui::action::Action::SelectModel(gi));
+                }
+            }
+        });
+}
+
 /// How a legend entry is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Swatch {

@@ -146,24 +146,7 @@ impl TrainingView {
             return;
         };
         ui.horizontal_wrapped(|ui| {
-            egui::ComboBox::from_label("model")
-                .selected_text(&group.name)
-                .show_ui(ui, |ui| {
-                    for (gi, g) in groups.iter().enumerate() {
-                        let text = format!(
-                            "{} ({})",
-                            g.name,
-                            crate::figure::count(g.entries.len(), "checkpoint")
-                        );
-                        if ui
-                            .selectable_label(gi == state.selection.group, text)
-                            .clicked()
-                            && gi != state.selection.group
-                        {
-                            actions.push(Action::SelectModel(gi));
-                        }
-                    }
-                });
+            super::plot_common::model_combo(ui, state, actions);
             checkpoint_slider(ui, state, actions);
             egui::ComboBox::from_label("settles by")
                 .selected_text(self.criterion.label())

@@ -46,6 +46,12 @@ pub enum Figure {
         /// The model's name (a model with several checkpoints).
         model: String,
     },
+    /// Each layer's shares of one entry against the pairs measured (its
+    /// convergence history).
+    Convergence {
+        /// The entry.
+        entry: usize,
+    },
     /// Two entries side by side: their bars, the channels whose category
     /// differs, and the scatters of a layer both have.
     Compare {
@@ -118,6 +124,7 @@ impl Figure {
                 selected,
             } => channels(report, tau, *entry, layer, selected),
             Figure::Training { model } => training(report, tau, model),
+            Figure::Convergence { entry: e } => convergence(report, *e),
             Figure::Compare {
                 a,
                 b,
@@ -174,6 +181,13 @@ pub fn every(report: &Report) -> Vec<Figure> {
             });
         }
         let Some(entry) = last(g) else { continue };
+        if report
+            .models
+            .get(entry)
+            .is_some_and(|m| !m.convergence.is_empty())
+        {
+            out.push(Figure::Convergence { entry });
+        }
         if let Some(l) = report.models.get(entry).and_then(|m| m.layers.last()) {
             out.push(Figure::Channels {
                 entry,
@@ -288,6 +302,24 @@ fn training(report: &Report, tau: f64, model: &str) -> Result<Rendered, FigureEr
             metrics_csv(model, extras.metrics.first().map_or(&[][..], Vec::as_slice))?
         ),
         stem: format!("training_{}", slug(model)),
+        title,
+    })
+}
+
+/// The convergence of one entry: a panel per layer against the pairs
+/// measured; the CSV holds every point.
+fn convergence(report: &Report, e: usize) -> Result<Rendered, FigureError> {
+    let m = entry(report, e)?;
+    let curves = super::convergence::convergence_curves(m);
+    if curves.is_empty() {
+        return Err(missing(format!("{} has no convergence history", m.name)));
+    }
+    let label = entry_label(report, e, true);
+    let title = format!("{label}: shares against the pairs measured");
+    Ok(Rendered {
+        svg: super::svg::curves_svg(&curves, &title, "pairs measured", false),
+        csv: super::convergence::convergence_csv(m)?,
+        stem: format!("convergence_{}", slug(&label)),
         title,
     })
 }

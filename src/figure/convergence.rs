@@ -41,6 +41,48 @@ pub fn convergence_curves(model: &ModelReport) -> Vec<TrainingCurve> {
         .collect()
 }
 
+/// The numbers of the convergence figure: one row per layer and point,
+/// `model,checkpoint,epoch,layer,pairs,dynamic_pct,…,residual_pct`, the
+/// intervals beside each share.
+pub fn convergence_csv(model: &ModelReport) -> anyhow::Result<String> {
+    let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "model",
+        "checkpoint",
+        "epoch",
+        "layer",
+        "pairs",
+        "dynamic_pct",
+        "dynamic_lo",
+        "dynamic_hi",
+        "static_pct",
+        "static_lo",
+        "static_hi",
+        "residual_pct",
+    ])?;
+    for c in convergence_curves(model) {
+        for p in &c.points {
+            let ci = |k: usize, e: usize| opt(p.ci.map(|c| c[k][e]));
+            w.write_record([
+                model.name.clone(),
+                model.checkpoint.clone().unwrap_or_default(),
+                opt(model.epoch),
+                c.layer.clone(),
+                p.epoch.to_string(),
+                p.pct[0].to_string(),
+                ci(0, 0),
+                ci(0, 1),
+                p.pct[1].to_string(),
+                ci(1, 0),
+                ci(1, 1),
+                p.pct[2].to_string(),
+            ])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
 /// What a reader wants to know of a layer's convergence, in one line: the
 /// interval width now and how far the shares moved over the second half of
 /// the pairs.

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::action::{ExportFormat, Tab};
-use super::state::AppState;
+use super::state::{AppState, LayersShow};
 use super::views::compare::compared_pair;
 use super::views::layers::{bar_groups, grouped_by_checkpoint};
 use crate::figure::{Figure, FigureError, Rendered};
@@ -23,6 +23,11 @@ pub fn figure(tab: Tab, state: &AppState) -> Option<Figure> {
     let group = state.derived.groups.get(state.selection.group);
     let selected = || state.selection.channels.iter().copied().collect();
     match tab {
+        Tab::Layers if state.settings.layers_show == LayersShow::Convergence => {
+            Some(Figure::Convergence {
+                entry: state.selected_entry()?,
+            })
+        }
         Tab::Layers => {
             // the entries the Layers view shows, in its order
             let by_checkpoint = grouped_by_checkpoint(state);
@@ -59,6 +64,9 @@ pub fn figure(tab: Tab, state: &AppState) -> Option<Figure> {
 /// The figure of `tab` rendered for the current state: `Ok(None)` when the
 /// tab has nothing to export, `Err` when its numbers cannot be written.
 pub fn render(tab: Tab, state: &AppState) -> Result<Option<Rendered>, String> {
+    if tab == Tab::Layers && state.settings.layers_show == LayersShow::Strength {
+        return strength(state);
+    }
     let (Some(report), Some(figure)) = (state.report.as_deref(), figure(tab, state)) else {
         return Ok(None);
     };
@@ -71,6 +79,42 @@ pub fn render(tab: Tab, state: &AppState) -> Result<Option<Rendered>, String> {
         }
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The style-strength view's export: the selected entry's layers against
+/// the strength (the sweep's figure for one entry) and those rows of
+/// `sweep.csv`; nothing without a sweep or an entry it covers.
+fn strength(state: &AppState) -> Result<Option<Rendered>, String> {
+    use crate::figure::sweep::{sweep_csv, sweep_curves};
+    let (Some(report), Some(sweep), Some(e)) = (
+        state.report.as_deref(),
+        state.sweep.as_deref(),
+        state.selected_entry(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(m) = report.models.get(e) else {
+        return Ok(None);
+    };
+    let checkpoint = m.checkpoint.clone().unwrap_or_default();
+    let rows: Vec<_> = sweep
+        .rows
+        .iter()
+        .filter(|r| r.model == m.name && r.checkpoint == checkpoint)
+        .cloned()
+        .collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let label = crate::figure::entry_label(report, e, true);
+    let title = format!("{label}: shares against the style strength");
+    let curves = sweep_curves(&rows, &m.name, &checkpoint);
+    Ok(Some(Rendered {
+        svg: crate::figure::svg::curves_svg(&curves, &title, "style strength", false),
+        csv: sweep_csv(&rows).map_err(|e| format!("{e:#}"))?,
+        stem: format!("strength_{}", crate::figure::csv::slug(&label)),
+        title,
+    }))
 }
 
 /// Compare's export with B − A and its paired intervals (when the app has

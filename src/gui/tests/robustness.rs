@@ -45,6 +45,11 @@ fn convergence_shows_each_layer_against_the_pairs_and_a_click_selects_it() {
         LayersShow::Convergence
     );
     assert!(has_text(&h, "after 256 pairs"), "the summary line");
+    // The tab's export is what it shows: every point of every layer.
+    let r = crate::gui::export::content(Tab::Layers, &h.state().state).unwrap();
+    assert!(r.stem.starts_with("convergence_"), "{}", r.stem);
+    assert_eq!(r.csv.lines().count(), 1 + 4 * layers.len());
+    assert!(r.svg.contains("pairs measured"));
     assert!(has_text(&h, "moved at most 0.0 / 0.0 pp"));
     // The checkpoint slider is there: epoch 0 has no history, and says why.
     h.get_by_role_and_label(egui::accesskit::Role::Slider, "checkpoint")
@@ -110,6 +115,10 @@ fn a_sweep_beside_an_opened_report_is_shown_per_layer() {
     h.run();
     assert!(has_text(&h, &want), "{want}");
     assert!(has_text(&h, "from strength 0 to 1"));
+    let r = crate::gui::export::content(Tab::Layers, &h.state().state).unwrap();
+    assert!(r.stem.starts_with("strength_"), "{}", r.stem);
+    // Two strengths × two layers × three factors, and the header.
+    assert_eq!(r.csv.lines().count(), 1 + 2 * 2 * 3);
 }
 
 #[test]

@@ -571,15 +571,7 @@ fn panels_svg(
         .fold(0.0f64, f64::max)
         .max(1e-9);
     // One y range for every panel: 0 to the largest value or bound, in tens.
-    let y_max = curves
-        .iter()
-        .flat_map(|c| &c.points)
-        .flat_map(|p| {
-            let hi = p.ci.map_or([0.0; 2], |ci| [ci[0][1], ci[1][1]]);
-            [p.pct[0], p.pct[1], hi[0], hi[1]]
-        })
-        .fold(10.0f64, f64::max);
-    let y_max = ((y_max / 10.0).ceil() * 10.0).min(100.0);
+    let y_max = super::data::share_ceiling(curves);
     for (i, c) in curves.iter().enumerate() {
         let y0 = top + i as f64 * (ph + gap);
         let sx = |e: f64| left + pw * e / max_epoch;

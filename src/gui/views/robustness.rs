@@ -160,15 +160,7 @@ fn panels(
             (Swatch::Fill(dyn_c.gamma_multiply(0.3)), "95 % intervals"),
         ],
     );
-    let y_max = curves
-        .iter()
-        .flat_map(|c| &c.points)
-        .flat_map(|p| {
-            let hi = p.ci.map_or([0.0; 2], |ci| [ci[0][1], ci[1][1]]);
-            [p.pct[0], p.pct[1], hi[0], hi[1]]
-        })
-        .fold(10.0f64, f64::max);
-    let y_max = ((y_max / 10.0).ceil() * 10.0).min(100.0);
+    let y_max = crate::figure::data::share_ceiling(curves);
     let x_max = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.epoch))
@@ -219,17 +211,7 @@ fn panels(
 fn draw_curve(p: &mut egui_plot::PlotUi<'_>, c: &TrainingCurve, dyn_c: Color32, stat_c: Color32) {
     let xs: Vec<f64> = c.points.iter().map(|p| p.epoch).collect();
     for (k, name, color) in [(0, "dynamic", dyn_c), (1, "static", stat_c)] {
-        if c.points.iter().all(|p| p.ci.is_some()) {
-            let lo: Vec<f64> = c
-                .points
-                .iter()
-                .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
-                .collect();
-            let hi: Vec<f64> = c
-                .points
-                .iter()
-                .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
-                .collect();
+        if let Some((lo, hi)) = c.band(k) {
             p.add(
                 FilledArea::new(format!("{name} 95 % CI"), &xs, &lo, &hi)
                     .fill_color(color.gamma_multiply(0.2)),

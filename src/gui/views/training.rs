@@ -397,20 +397,10 @@ fn curve_plot(
                         .and_then(|_| plot_ui.pointer_coordinate())
                         .and_then(|p| nearest_epoch(&l.epochs, p.x));
                     let clicked = hovered.filter(|_| plot_ui.response().clicked());
-                    if c.points.iter().all(|p| p.ci.is_some()) {
-                        for (k, name, color) in
-                            [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
-                        {
-                            let lo: Vec<f64> = c
-                                .points
-                                .iter()
-                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][0]))
-                                .collect();
-                            let hi: Vec<f64> = c
-                                .points
-                                .iter()
-                                .map(|p| p.ci.map_or(0.0, |ci| ci[k][1]))
-                                .collect();
+                    for (k, name, color) in
+                        [(0, "dynamic 95 % CI", dyn_c), (1, "static 95 % CI", stat_c)]
+                    {
+                        if let Some((lo, hi)) = c.band(k) {
                             plot_ui.add(
                                 FilledArea::new(name, &l.epochs, &lo, &hi)
                                     .fill_color(color.gamma_multiply(0.2)),

@@ -45,6 +45,7 @@ pub fn layer(
             probs: pct.map(|[lo, hi]| [lo / 100.0, hi / 100.0]),
             pct,
         }),
+        stream: None,
         units: UnitsReport {
             rho_dynamic: rhos.iter().map(|r| r.0).collect(),
             rho_static: rhos.iter().map(|r| r.1).collect(),
@@ -137,6 +138,7 @@ pub fn model_stats(
         sha256: "0".repeat(64),
         metrics: Default::default(),
         history: Vec::new(),
+        streams: Default::default(),
     }
 }
 

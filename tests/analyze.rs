@@ -514,3 +514,54 @@ fn pairs_command_writes_strips() {
         (img.width(), img.height())
     );
 }
+
+#[test]
+fn layer_streams_from_the_manifest_reach_the_report_and_the_tables() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path());
+    let tagged = d.path().join("tagged.pt");
+    std::fs::copy(model("tiny3d"), &tagged).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/models/tiny3d.json")).unwrap(),
+    )
+    .unwrap();
+    manifest["streams"] =
+        serde_json::json!({"conv1": "appearance", "conv2": "fusion", "conv9": "motion"});
+    std::fs::write(d.path().join("tagged.json"), manifest.to_string()).unwrap();
+    let out = d.path().join("out");
+    let o = analyze(
+        &d.path().join("cache"),
+        &[
+            "--model",
+            s(&tagged),
+            "--videos",
+            s(&probe),
+            "--pairs",
+            "12",
+            "--bootstrap",
+            "0",
+            "--device",
+            "cpu",
+            "--out",
+            s(&out),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("stream 'motion', but no probed layer"),
+        "{}",
+        text(&o)
+    );
+    let r = report(&out);
+    let layers = r["models"][0]["layers"].as_array().unwrap();
+    let stream = |name: &str| layers.iter().find(|l| l["name"] == name).unwrap()["stream"].clone();
+    assert_eq!(stream("conv1"), "appearance");
+    assert_eq!(stream("conv2"), "fusion");
+    assert!(stream("pooled").is_null(), "untagged layers have none");
+    let csv = std::fs::read_to_string(out.join("layers.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",stream"));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("tagged,") && l.contains(",conv2,") && l.ends_with(",fusion"))
+    );
+}

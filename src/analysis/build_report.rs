@@ -39,12 +39,28 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         model.convergence = m.history.clone();
         for acc in &m.layers {
             match acc.estimate(threshold) {
-                Ok(e) => model.layers.push(LayerReport::from_estimate(acc.name(), e)),
+                Ok(e) => model.layers.push(LayerReport {
+                    stream: m.streams.get(acc.name()).cloned(),
+                    ..LayerReport::from_estimate(acc.name(), e)
+                }),
                 Err(StatsError::TooFewPairs { .. }) if !whole => {}
                 Err(e) => report.warnings.push(Warning {
                     path: model_label(m.name.as_str(), m.checkpoint.as_deref()),
                     reason: format!("{e}; this layer is left out of the report"),
                 }),
+            }
+        }
+        if !m.layers.is_empty() {
+            for (layer, tag) in &m.streams {
+                if !m.layers.iter().any(|l| l.name() == layer) {
+                    report.warnings.push(Warning {
+                        path: model_label(m.name.as_str(), m.checkpoint.as_deref()),
+                        reason: format!(
+                            "the manifest puts layer '{layer}' in stream '{tag}', but no probed \
+                             layer has that name (a typo in `streams`?)"
+                        ),
+                    });
+                }
             }
         }
         report.models.push(model);

@@ -2,7 +2,8 @@
 //! reference code's two-row `<name>_dim_est.csv`.
 //!
 //! - `layers.csv`: one row per model × checkpoint × layer × factor
-//!   (dynamic, static, residual) with score, prob, dims, pct and the 95 % CI.
+//!   (dynamic, static, residual) with score, prob, dims, pct, the 95 % CI
+//!   and the layer's stream (empty when the manifest tags none).
 //! - `unit_categories.csv`: one row per model × checkpoint × layer × category.
 //! - `channels.csv`: one row per channel with ρ_D, ρ_S, unit softmax,
 //!   category, the 95 % intervals of both ρ and the category's stability
@@ -66,6 +67,7 @@ pub fn write_layers_csv(path: &Path, report: &Report) -> anyhow::Result<()> {
         "pct_ci_high",
         "score_ci_low",
         "score_ci_high",
+        "stream",
     ];
     write_csv(path, &header, |emit| {
         for m in &report.models {
@@ -92,6 +94,7 @@ pub fn write_layers_csv(path: &Path, report: &Report) -> anyhow::Result<()> {
                         fmt_opt(pct_ci.map(|c| c[1])),
                         fmt_opt(score_ci.map(|c| c[0])),
                         fmt_opt(score_ci.map(|c| c[1])),
+                        l.stream.clone().unwrap_or_default(),
                     ]);
                     emit(row)?;
                 }

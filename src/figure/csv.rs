@@ -73,7 +73,8 @@ fn count_cells(tau: f64, n: &CategoryCounts) -> [String; 6] {
 /// The layer bars: one row per model (checkpoint) and layer, with the
 /// intervals and the channel-category counts at the bars' τ.
 pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
-    let mut rows = vec![header(&["channels"], &COUNT_COLUMNS)];
+    let after: Vec<&str> = COUNT_COLUMNS.iter().copied().chain(["stream"]).collect();
+    let mut rows = vec![header(&["channels"], &after)];
     for b in bars {
         let mut row = vec![
             b.model.clone(),
@@ -84,6 +85,7 @@ pub fn bars_csv(bars: &[LayerBar], tau: f64) -> anyhow::Result<String> {
         ];
         row.extend(share_columns(&b.pct, b.ci));
         row.extend(count_cells(tau, &b.counts));
+        row.push(b.stream.clone().unwrap_or_default());
         rows.push(row);
     }
     to_string(rows)

@@ -59,6 +59,8 @@ pub struct LayerBar {
     pub layer_index: usize,
     /// Layer name.
     pub layer: String,
+    /// The layer's stream (appearance, motion, fusion, a pathway), when tagged.
+    pub stream: Option<String>,
     /// Channels C.
     pub channels: usize,
     /// `[dynamic, static, residual]` percentages (the reference's dims).
@@ -70,6 +72,15 @@ pub struct LayerBar {
 }
 
 impl LayerBar {
+    /// The layer's name as labels show it: with its stream when tagged
+    /// (`flow1 · motion`).
+    pub fn label(&self) -> String {
+        match &self.stream {
+            Some(s) => format!("{} · {s}", self.layer),
+            None => self.layer.clone(),
+        }
+    }
+
     /// The share (0–100 % of C) of channels in `c`.
     pub fn category_pct(&self, c: Category) -> f64 {
         if self.channels == 0 {
@@ -92,6 +103,7 @@ pub fn layer_bars(report: &Report, tau: f64) -> Vec<LayerBar> {
                 epoch: m.epoch,
                 layer_index: li,
                 layer: l.name.clone(),
+                stream: l.stream.clone(),
                 channels: l.channels,
                 pct: l.pct,
                 ci: l.ci95.as_ref().map(|c| c.pct),

@@ -169,8 +169,13 @@ fn escape(s: &str) -> String {
 /// The label of a bar: `model @ checkpoint · layer` (checkpoint only when there is one).
 pub fn bar_label(b: &LayerBar) -> String {
     match &b.checkpoint {
-        Some(c) => format!("{} @ {} · {}", b.model, c.trim_end_matches(".pt"), b.layer),
-        None => format!("{} · {}", b.model, b.layer),
+        Some(c) => format!(
+            "{} @ {} · {}",
+            b.model,
+            c.trim_end_matches(".pt"),
+            b.label()
+        ),
+        None => format!("{} · {}", b.model, b.label()),
     }
 }
 

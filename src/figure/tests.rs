@@ -231,10 +231,10 @@ fn csv_holds_the_plotted_numbers() {
         lines[0],
         "model,checkpoint,epoch,layer,channels,dynamic_pct,dynamic_lo,dynamic_hi,\
          static_pct,static_lo,static_hi,residual_pct,tau,units_dynamic,units_static,\
-         units_joint,units_none,units_unassigned"
+         units_joint,units_none,units_unassigned,stream"
     );
     assert!(
-        lines[1].starts_with("m,epoch_0.pt,0,s,4,30,28,34,22,20,26,48,0.5,1,1,1,0,1"),
+        lines[1].starts_with("m,epoch_0.pt,0,s,4,30,28,34,22,20,26,48,0.5,1,1,1,0,1,"),
         "{}",
         lines[1]
     );
@@ -576,4 +576,33 @@ fn the_training_figure_draws_the_category_strip_and_the_accuracy_it_tabulates() 
         "model,epoch,metric,value\nm,0,accuracy,0.25\nm,1,accuracy,0.75",
         "a loss is not a fraction: neither drawn nor listed"
     );
+}
+
+#[test]
+fn a_tagged_layer_carries_its_stream_into_labels_and_tables() {
+    let mut r = report(vec![model(
+        "two",
+        None,
+        vec![
+            layer("rgb1", &RHOS, [30.0, 22.0, 48.0], None),
+            layer("flow1", &RHOS, [30.0, 22.0, 48.0], None),
+        ],
+    )]);
+    r.models[0].layers[1].stream = Some("motion".into());
+    let bars = layer_bars(&r, 0.5);
+    assert_eq!(bars[0].label(), "rgb1");
+    assert_eq!(bars[1].label(), "flow1 · motion");
+    assert!(super::svg::bar_label(&bars[1]).ends_with("flow1 · motion"));
+    let csv = super::csv::bars_csv(&bars, 0.5).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[1].ends_with(','),
+        "untagged: empty cell: {}",
+        lines[1]
+    );
+    assert!(lines[2].ends_with(",motion"), "{}", lines[2]);
+    // The report keeps it; an untagged layer writes no field.
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["models"][0]["layers"][1]["stream"], "motion");
+    assert!(json["models"][0]["layers"][0].get("stream").is_none());
 }

@@ -81,6 +81,10 @@ pub struct Manifest {
     /// Other numbers recorded for this checkpoint (`{"val_loss": 0.71}`),
     /// drawn beside the biases across training.
     pub metrics: BTreeMap<String, f64>,
+    /// The stream each layer belongs to (`{"rgb1": "appearance", "flow1":
+    /// "motion", "fused": "fusion"}`, or a pathway: `slow`, `fast`, `cat`):
+    /// the report and the views group and colour layers by it.
+    pub streams: BTreeMap<String, String>,
     /// Class names of the model's task.
     pub classes: Vec<String>,
     /// Free-form notes (where the weights come from, licence).
@@ -113,6 +117,7 @@ impl Default for Manifest {
             accuracy: None,
             train_accuracy: None,
             metrics: BTreeMap::new(),
+            streams: BTreeMap::new(),
             classes: Vec::new(),
             notes: None,
         }
@@ -181,6 +186,12 @@ impl Manifest {
                 return Err(format!("'{name}' must be a finite number, not {v}"));
             }
         }
+        if let Some((layer, tag)) = self.streams.iter().find(|(_, t)| !stream_tag_ok(t)) {
+            return Err(format!(
+                "the stream of '{layer}' is '{tag}': a stream is a short name of lower-case \
+                 letters, digits, '-' or '_' (appearance, motion, fusion, slow, fast, cat, …)"
+            ));
+        }
         if self.frames == 0 {
             return Err("frames must be at least 1".into());
         }
@@ -208,6 +219,11 @@ impl Manifest {
         Ok(())
     }
 
+    /// The stream of layer `name`, when the manifest says.
+    pub fn stream_of(&self, name: &str) -> Option<&str> {
+        self.streams.get(name).map(String::as_str)
+    }
+
     /// The (h, w) of the clips the model takes.
     pub fn input_hw(&self) -> Option<(u32, u32)> {
         self.size.or(self.crop).map(|[h, w]| (h, w))
@@ -221,4 +237,12 @@ impl Manifest {
             self.layers.iter().any(|l| l == name)
         }
     }
+}
+
+/// A stream tag: 1 to 32 characters, lower-case letters, digits, `-`, `_`.
+fn stream_tag_ok(tag: &str) -> bool {
+    (1..=32).contains(&tag.len())
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }

@@ -34,6 +34,28 @@ fn manifest_defaults_and_partial_files() {
 }
 
 #[test]
+fn manifest_streams_tag_layers_and_refuse_odd_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    std::fs::write(
+        &p,
+        r#"{"streams": {"rgb1": "appearance", "flow1": "motion", "fused": "fusion"}}"#,
+    )
+    .unwrap();
+    let m = Manifest::read(&p).unwrap();
+    assert_eq!(m.stream_of("flow1"), Some("motion"));
+    assert_eq!(m.stream_of("head"), None);
+    for bad in ["", "Motion", "two words", &"x".repeat(33)] {
+        let m = Manifest {
+            streams: [("l".to_string(), bad.to_string())].into(),
+            ..Manifest::default()
+        };
+        let e = m.check().unwrap_err();
+        assert!(e.contains("the stream of 'l'"), "{bad:?}: {e}");
+    }
+}
+
+#[test]
 fn manifest_metrics_gather_accuracies_and_the_metrics_object() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.json");

@@ -14,7 +14,9 @@
 //! `probe_root`; per model `pairs_done`, its file `path` and `sha256`, and
 //! `metrics` (the checkpoint's numbers from its manifest: `accuracy`,
 //! `train_accuracy` and the manifest's `metrics`; absent when none).
-//! Later additions within schema 2: per model `convergence` (the layers'
+//! Later additions within schema 2: per layer `stream` (the manifest's tag:
+//! appearance, motion, fusion or a pathway; absent when untagged), per
+//! model `convergence` (the layers'
 //! estimates at each save of the statistics, see [`convergence`]; absent
 //! when none, as in merged results) and top-level `style_strength` (the
 //! built-in styles' strength when not 1). Reports of schema 1 still open:
@@ -191,6 +193,10 @@ pub struct LayerReport {
     pub pct: [f64; 3],
     /// 95 % bootstrap intervals, `null` without bootstrap.
     pub ci95: Option<BootstrapCi>,
+    /// The stream the layer belongs to (appearance, motion, fusion, a
+    /// pathway), when the model's manifest tags it; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
     /// Per-channel results.
     pub units: UnitsReport,
 }
@@ -271,6 +277,7 @@ impl LayerReport {
             dims: e.scores.dims,
             pct: e.scores.pct,
             ci95: e.ci,
+            stream: None,
             units: UnitsReport {
                 rho_dynamic,
                 rho_static,

@@ -167,6 +167,7 @@ pub fn run_job(
                 .models
                 .iter()
                 .map(|m| {
+                    let manifest = crate::model::Manifest::for_model(&m.path)?.0;
                     Ok(ModelStats {
                         name: m.name.clone(),
                         checkpoint: m.checkpoint.clone(),
@@ -176,8 +177,9 @@ pub fn run_job(
                         skipped: 0,
                         path: absolute(&m.path).display().to_string(),
                         sha256: file_hash(&m.path)?,
-                        metrics: crate::model::Manifest::for_model(&m.path)?.0.all_metrics(),
+                        metrics: manifest.all_metrics(),
                         history: Vec::new(),
+                        streams: manifest.streams,
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,

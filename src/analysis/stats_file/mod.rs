@@ -25,8 +25,8 @@ use std::path::Path;
 /// the model file per model, the videos the probe check left out. 4: each
 /// layer keeps its channels' top windows, a pair sample and per-channel
 /// bootstrap replicates. 5: the checkpoint's metrics. 6: each model's
-/// convergence history.
-pub const STATS_SCHEMA: &str = "stadyn.stats/6";
+/// convergence history. 7: each model's layer streams.
+pub const STATS_SCHEMA: &str = "stadyn.stats/7";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +123,8 @@ pub struct ModelStats {
     /// The layers' estimates at each save (see
     /// [`crate::report::convergence`]); empty for merged shards.
     pub history: Vec<crate::report::ConvergencePoint>,
+    /// The stream of each layer the manifest tags (layer → tag).
+    pub streams: std::collections::BTreeMap<String, String>,
 }
 
 impl ModelStats {

@@ -49,7 +49,7 @@ pub(crate) fn show_stacked(
     let names_fit = layout
         .slots
         .iter()
-        .all(|s| fit(&s.bar.layer, room) == s.bar.layer);
+        .all(|s| fit(&s.bar.label(), room) == s.bar.label());
     let arg_axis = AxisHints::new(if layout.horizontal {
         egui_plot::Axis::Y
     } else {
@@ -78,7 +78,7 @@ pub(crate) fn show_stacked(
         let width = layout
             .slots
             .iter()
-            .map(|s| s.bar.layer.chars().count())
+            .map(|s| s.bar.label().chars().count())
             .max()
             .unwrap_or(4);
         plot = plot
@@ -210,7 +210,7 @@ fn slot_label(layout: &BarLayout, value: f64, names: bool) -> String {
         return String::new();
     };
     if names {
-        return s.bar.layer.clone();
+        return s.bar.label();
     }
     let index = layout
         .slots

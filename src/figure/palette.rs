@@ -57,3 +57,25 @@ mod tests {
         }
     }
 }
+
+/// The colour of a layer stream's marker: appearance orange, motion sky
+/// blue, fusion bluish green (Okabe–Ito, none of them a factor's or a
+/// category's), the pathways' conventional names in greys and browns, any
+/// other tag one of those by its bytes.
+pub fn stream(tag: &str) -> [u8; 3] {
+    const OTHERS: [[u8; 3]; 4] = [
+        [0x8c, 0x56, 0x4b],
+        [0x17, 0xbe, 0xcf],
+        [0x99, 0x99, 0x99],
+        [0x44, 0x44, 0x44],
+    ];
+    match tag {
+        "appearance" | "rgb" => [0xe6, 0x9f, 0x00],
+        "motion" | "flow" => [0x56, 0xb4, 0xe9],
+        "fusion" => [0x00, 0x9e, 0x73],
+        "slow" => OTHERS[0],
+        "fast" => OTHERS[1],
+        "cat" => OTHERS[2],
+        other => OTHERS[other.bytes().map(usize::from).sum::<usize>() % OTHERS.len()],
+    }
+}

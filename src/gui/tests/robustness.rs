@@ -129,3 +129,19 @@ fn without_a_sweep_the_tab_says_how_to_make_one() {
     assert!(has_text(&h, "stadyn sweep PROJECT"));
     assert!(h.query_by_label("Open a sweep's folder…").is_some());
 }
+
+#[test]
+fn tagged_layers_show_their_stream_in_the_bars() {
+    let mut app = fixture::app(Tab::Layers);
+    let mut report = fixture::report();
+    for m in &mut report.models {
+        m.layers[1].stream = Some("motion".into());
+    }
+    app.state.set_report(Arc::new(report), false);
+    app.apply(Action::SelectModel(0));
+    let h = fixture::harness(app);
+    assert!(
+        has_text(&h, "stream: motion"),
+        "the legend names the stream"
+    );
+}

@@ -9,7 +9,8 @@ use egui::{Align2, Id, Rangef, Stroke};
 use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotMemory, PlotPoint, Text};
 
 use super::plot_bars::{BAR_WIDTH, BarHit, BarKind, BarLayout};
-use super::plot_common::{Swatch, fixed, legend_row};
+use super::plot_common::{Swatch, fixed, legend_row, rgb};
+use crate::figure::palette;
 
 /// What the user did with a stacked plot this frame.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +37,16 @@ pub(crate) fn show_stacked(
         .collect();
     if kind == BarKind::Factors {
         entries.push((Swatch::Rule(strong, false), "95 % CI"));
+    }
+    // Tagged layers: a marker in their stream's colour after the bar
+    // (horizontal bars; upright ones say the stream in the label only).
+    let streams = stream_tags(layout);
+    let marked = kind == BarKind::Factors && layout.horizontal && !streams.is_empty();
+    let stream_names: Vec<String> = streams.iter().map(|t| format!("stream: {t}")).collect();
+    if marked {
+        for (t, name) in streams.iter().zip(&stream_names) {
+            entries.push((Swatch::Fill(rgb(palette::stream(t))), name.as_str()));
+        }
     }
     legend_row(ui, &entries);
     // Vertical bars: names must fit the room one slot had last frame.
@@ -132,6 +143,25 @@ pub(crate) fn show_stacked(
                 })
                 .collect();
             plot_ui.bar_chart(BarChart::new(kind.name(k), bars).color(kind.color(k)));
+        }
+        if marked {
+            for t in &streams {
+                let bars: Vec<Bar> = layout
+                    .slots
+                    .iter()
+                    .filter(|s| s.bar.stream.as_deref() == Some(t.as_str()))
+                    .map(|s| {
+                        Bar::new(-s.pos, 2.5)
+                            .base_offset(101.5)
+                            .width(BAR_WIDTH)
+                            .fill(rgb(palette::stream(t)))
+                            .horizontal()
+                    })
+                    .collect();
+                plot_ui.bar_chart(
+                    BarChart::new(format!("stream: {t}"), bars).color(rgb(palette::stream(t))),
+                );
+            }
         }
         if kind == BarKind::Factors {
             for s in &layout.slots {
@@ -234,4 +264,17 @@ pub(crate) fn fit(text: &str, room: f32) -> String {
     } else {
         String::new()
     }
+}
+
+/// The stream tags of the layout's bars, in first-seen order.
+fn stream_tags(layout: &BarLayout) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in &layout.slots {
+        if let Some(t) = &s.bar.stream
+            && !out.contains(t)
+        {
+            out.push(t.clone());
+        }
+    }
+    out
 }

@@ -38,26 +38,6 @@ pub fn hex(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_factor_and_category_has_its_own_colour() {
-        let all = [DYNAMIC, STATIC, JOINT, NONE, RESIDUAL, UNASSIGNED];
-        for (i, a) in all.iter().enumerate() {
-            for b in &all[i + 1..] {
-                let d: i32 = a
-                    .iter()
-                    .zip(b)
-                    .map(|(x, y)| (i32::from(*x) - i32::from(*y)).abs())
-                    .sum();
-                assert!(d > 90, "{a:?} and {b:?} are too alike");
-            }
-        }
-    }
-}
-
 /// The colour of a layer stream's marker: appearance orange, motion sky
 /// blue, fusion bluish green (Okabe–Ito, none of them a factor's or a
 /// category's), the pathways' conventional names in greys and browns, any
@@ -77,5 +57,25 @@ pub fn stream(tag: &str) -> [u8; 3] {
         "fast" => OTHERS[1],
         "cat" => OTHERS[2],
         other => OTHERS[other.bytes().map(usize::from).sum::<usize>() % OTHERS.len()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_factor_and_category_has_its_own_colour() {
+        let all = [DYNAMIC, STATIC, JOINT, NONE, RESIDUAL, UNASSIGNED];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                let d: i32 = a
+                    .iter()
+                    .zip(b)
+                    .map(|(x, y)| (i32::from(*x) - i32::from(*y)).abs())
+                    .sum();
+                assert!(d > 90, "{a:?} and {b:?} are too alike");
+            }
+        }
     }
 }

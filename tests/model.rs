@@ -109,3 +109,32 @@ fn cuda_request_without_gpu_is_an_error_not_a_crash() {
     let o = stadyn(&["inspect-model", &fixture("tiny3d"), "--device", "cuda"]);
     fails_with(&o, &["CUDA device 0 requested"]);
 }
+
+#[test]
+fn inspect_lists_each_layers_stream_and_warns_of_a_stray_tag() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("tagged.pt");
+    std::fs::copy(fixture("tiny3d"), &p).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/models/tiny3d.json")).unwrap(),
+    )
+    .unwrap();
+    m["streams"] = serde_json::json!({"conv1": "appearance", "conv9": "motion"});
+    std::fs::write(d.path().join("tagged.json"), m.to_string()).unwrap();
+    let o = stadyn(&["inspect-model", p.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap()
+    };
+    assert!(line("layer").ends_with("stream"), "{out}");
+    assert!(line("conv1").ends_with("appearance"), "{out}");
+    assert!(line("conv2").ends_with("-"), "{out}");
+    assert!(
+        text(&o).contains("layer 'conv9' in stream 'motion'"),
+        "{}",
+        text(&o)
+    );
+}

@@ -58,18 +58,33 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         manifest.layout,
         manifest.dtype
     );
+    let tagged = !manifest.streams.is_empty();
+    let stream_head = if tagged { "  stream" } else { "" };
     println!(
-        "  {:<28} {:<24} {:<26} {:>8}",
+        "  {:<28} {:<24} {:<26} {:>8}{stream_head}",
         "layer", "output shape", "pooling", "channels"
     );
     for l in &first {
+        let stream = if tagged {
+            format!("  {}", manifest.stream_of(&l.name).unwrap_or("-"))
+        } else {
+            String::new()
+        };
         println!(
-            "  {:<28} {:<24} {:<26} {:>8}",
+            "  {:<28} {:<24} {:<26} {:>8}{stream}",
             l.name,
             format!("{:?}", l.raw_shape),
             l.rule.describe(),
             l.channels
         );
+    }
+    for (layer, tag) in &manifest.streams {
+        if !first.iter().any(|l| &l.name == layer) {
+            eprintln!(
+                "warning: the manifest puts layer '{layer}' in stream '{tag}', but the model \
+                 returns no probed layer of that name"
+            );
+        }
     }
     let diff = max_difference(&first, &second);
     if diff == 0.0 {

@@ -228,34 +228,6 @@ pub struct TrainingCurve {
     pub settled_probs: Option<usize>,
 }
 
-impl TrainingCurve {
-    /// The interval band of factor `k` (0 dynamic, 1 static): `(lower,
-    /// upper)` at every point, when every point has its interval.
-    pub fn band(&self, k: usize) -> Option<(Vec<f64>, Vec<f64>)> {
-        let cis: Option<Vec<[[f64; 2]; 3]>> = self.points.iter().map(|p| p.ci).collect();
-        let cis = cis?;
-        Some((
-            cis.iter().map(|c| c[k][0]).collect(),
-            cis.iter().map(|c| c[k][1]).collect(),
-        ))
-    }
-}
-
-/// One y range for panels of shares: 0 to the largest dynamic or static
-/// value or interval bound of `curves`, rounded up to tens (at least 10, at
-/// most 100).
-pub fn share_ceiling(curves: &[TrainingCurve]) -> f64 {
-    let top = curves
-        .iter()
-        .flat_map(|c| &c.points)
-        .flat_map(|p| {
-            let hi = p.ci.map_or([0.0; 2], |ci| [ci[0][1], ci[1][1]]);
-            [p.pct[0], p.pct[1], hi[0], hi[1]]
-        })
-        .fold(10.0f64, f64::max);
-    ((top / 10.0).ceil() * 10.0).min(100.0)
-}
-
 /// Which values decide where a layer's bias settles in training.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SettleCriterion {

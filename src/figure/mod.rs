@@ -11,6 +11,7 @@ pub mod caption;
 pub mod catalogue;
 pub mod convergence;
 pub mod csv;
+pub mod curves;
 pub mod data;
 pub mod delta;
 pub mod evidence;

@@ -554,31 +554,6 @@ fn a_partial_reports_figures_say_so() {
 }
 
 #[test]
-fn the_training_figure_draws_the_category_strip_and_the_accuracy_it_tabulates() {
-    let l = || vec![layer("s", &RHOS, [30.0, 22.0, 48.0], None)];
-    let mut r = report(vec![model("m", Some(0.0), l()), model("m", Some(1.0), l())]);
-    r.models[0].metrics.insert("accuracy".into(), 0.25);
-    r.models[1].metrics.insert("accuracy".into(), 0.75);
-    r.models[1].metrics.insert("val_loss".into(), 3.5);
-    let fig = super::Figure::Training { model: "m".into() }
-        .render(&r, 0.5)
-        .unwrap();
-    assert!(fig.svg.contains("channels at τ = 0.50"));
-    assert!(
-        fig.svg
-            .contains("dotted, right axis 0 to 1: accuracy (light)")
-    );
-    assert_eq!(fig.svg.matches("stroke-dasharray=\"1.5 3\"").count(), 1);
-    let tables: Vec<&str> = fig.csv.split("\n\n").collect();
-    assert_eq!(tables.len(), 3, "{}", fig.csv);
-    assert_eq!(
-        tables[2].trim(),
-        "model,epoch,metric,value\nm,0,accuracy,0.25\nm,1,accuracy,0.75",
-        "a loss is not a fraction: neither drawn nor listed"
-    );
-}
-
-#[test]
 fn a_tagged_layer_carries_its_stream_into_labels_and_tables() {
     let mut r = report(vec![model(
         "two",

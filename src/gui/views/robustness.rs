@@ -160,7 +160,7 @@ fn panels(
             (Swatch::Fill(dyn_c.gamma_multiply(0.3)), "95 % intervals"),
         ],
     );
-    let y_max = crate::figure::data::share_ceiling(curves);
+    let y_max = crate::figure::curves::share_ceiling(curves);
     let x_max = curves
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.epoch))

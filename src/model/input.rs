@@ -1,6 +1,6 @@
 //! Building the model's input from clips: normalization and axis order.
 
-use super::{InputDtype, InputLayout, Manifest};
+use super::{InputDtype, InputLayout, InputSpec, Manifest};
 use crate::video::Clip;
 
 /// Element data of an input tensor.
@@ -32,43 +32,82 @@ impl InputBatch {
     }
 }
 
-/// Lays clips (T×H×W×3 in [0, 1], all the same size) out as the manifest
-/// asks: float32 `(x − mean) / std` or uint8 `round(255 x)`, in NCTHW,
-/// NTHWC or NTCHW order. `None` if the clips differ in size or `clips` is empty.
+/// Lays clips (T×H×W×3 in [0, 1], all the same size) out as the manifest's
+/// single (or first) input asks; see [`build_one`]. `None` if the clips
+/// differ in size or `clips` is empty.
 pub fn build_input(clips: &[&Clip], m: &Manifest) -> Option<InputBatch> {
+    build_one(clips, m.inputs().first()?)
+}
+
+/// The input tensors of a batch for every input of `m`: `items` holds
+/// `n · k` clips for `k` inputs, item-major (item `i`'s input `j` is
+/// `items[i · k + j]`). Errors say which input is wrong.
+pub fn build_inputs(items: &[&Clip], m: &Manifest) -> Result<Vec<InputBatch>, String> {
+    let inputs = m.inputs();
+    let k = inputs.len();
+    if items.is_empty() || items.len() % k != 0 {
+        return Err(format!(
+            "{} clips for a model of {k} input(s): expected a multiple of {k}, at least one",
+            items.len()
+        ));
+    }
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(j, spec)| {
+            let clips: Vec<&Clip> = items.iter().skip(j).step_by(k).copied().collect();
+            build_one(&clips, spec).ok_or_else(|| {
+                format!(
+                    "input '{}': clips of different sizes in one batch",
+                    spec.name
+                )
+            })
+        })
+        .collect()
+}
+
+/// Lays clips (T×H×W×3, all the same size) out as `spec` asks: float32
+/// `(x − mean) / std` or uint8 `round(255 x)`, in NCTHW, NTHWC, NTCHW or
+/// NCHW order (NCHW: each frame its own item, `n · T` items). A `uv` flow
+/// input takes the first two channels (u, v) of each pixel. `None` if the
+/// clips differ in size or `clips` is empty.
+pub fn build_one(clips: &[&Clip], spec: &InputSpec) -> Option<InputBatch> {
     let first = clips.first()?;
     let (t, h, w) = (first.t, first.h, first.w);
     if clips.iter().any(|c| (c.t, c.h, c.w) != (t, h, w)) {
         return None;
     }
     let n = clips.len();
-    let shape: Vec<i64> = match m.layout {
-        InputLayout::Ncthw => vec![n, 3, t, h, w],
-        InputLayout::Nthwc => vec![n, t, h, w, 3],
-        InputLayout::Ntchw => vec![n, t, 3, h, w],
+    let c = spec.channels();
+    let shape: Vec<i64> = match spec.layout {
+        InputLayout::Ncthw => vec![n, c, t, h, w],
+        InputLayout::Nthwc => vec![n, t, h, w, c],
+        InputLayout::Ntchw => vec![n, t, c, h, w],
+        InputLayout::Nchw => vec![n * t, c, h, w],
     }
     .into_iter()
     .map(|d| d as i64)
     .collect();
-    let total = n * t * h * w * 3;
+    let total = n * t * h * w * c;
     // Destination index of source (clip i, frame f, pixel p, channel ch).
     let plane = h * w;
     let dest = |i: usize, f: usize, p: usize, ch: usize| -> usize {
-        match m.layout {
-            InputLayout::Ncthw => (((i * 3 + ch) * t + f) * plane) + p,
-            InputLayout::Nthwc => ((i * t + f) * plane + p) * 3 + ch,
-            InputLayout::Ntchw => (((i * t + f) * 3 + ch) * plane) + p,
+        match spec.layout {
+            InputLayout::Ncthw => (((i * c + ch) * t + f) * plane) + p,
+            InputLayout::Nthwc => ((i * t + f) * plane + p) * c + ch,
+            InputLayout::Ntchw | InputLayout::Nchw => (((i * t + f) * c + ch) * plane) + p,
         }
     };
-    let data = match m.dtype {
+    let data = match spec.dtype {
         InputDtype::Float32 => {
             let mut out = vec![0.0f32; total];
-            let scale = m.std.map(|s| 1.0 / s);
+            let (mean, std) = (spec.mean(), spec.std());
+            let scale: Vec<f32> = std.iter().map(|s| 1.0 / s).collect();
             for (i, clip) in clips.iter().enumerate() {
                 for f in 0..t {
                     for (p, px) in clip.frame(f).chunks_exact(3).enumerate() {
-                        for ch in 0..3 {
-                            out[dest(i, f, p, ch)] = (px[ch] - m.mean[ch]) * scale[ch];
+                        for ch in 0..c {
+                            out[dest(i, f, p, ch)] = (px[ch] - mean[ch]) * scale[ch];
                         }
                     }
                 }
@@ -80,7 +119,7 @@ pub fn build_input(clips: &[&Clip], m: &Manifest) -> Option<InputBatch> {
             for (i, clip) in clips.iter().enumerate() {
                 for f in 0..t {
                     for (p, px) in clip.frame(f).chunks_exact(3).enumerate() {
-                        for ch in 0..3 {
+                        for ch in 0..c {
                             out[dest(i, f, p, ch)] = (px[ch].clamp(0.0, 1.0) * 255.0).round() as u8;
                         }
                     }

@@ -1,7 +1,8 @@
 //! The sidecar manifest `<model>.json`: how to feed the model and what its
 //! outputs are. Every field has a default, so a manifest may be partial.
 
-use super::ModelError;
+use super::input_spec::check_inputs;
+use super::{InputKind, InputSpec, ModelError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,11 @@ pub enum InputLayout {
     /// Batch, time, channels, height, width (e.g. frame-wise 2-D models).
     #[serde(rename = "NTCHW")]
     Ntchw,
+    /// One frame per batch item (per-frame models, e.g. two-stream video
+    /// object segmentation): a member's T frames go in as T items, and each
+    /// frame is a row of the estimator.
+    #[serde(rename = "NCHW")]
+    Nchw,
 }
 
 /// Element type of the input.
@@ -38,6 +44,12 @@ pub enum InputDtype {
 pub struct Manifest {
     /// Display name (default: the file stem).
     pub name: Option<String>,
+    /// The inputs `forward` takes, in order, for models with several (an
+    /// RGB and a flow stream; two pathways). Empty: one RGB input described
+    /// by the top-level fields below, which otherwise mirror the first RGB
+    /// or pathway input (see [`Manifest::normalize`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputSpec>,
     /// Input axis order.
     pub layout: InputLayout,
     /// Input element type.
@@ -97,6 +109,7 @@ impl Default for Manifest {
     fn default() -> Self {
         Self {
             name: None,
+            inputs: Vec::new(),
             layout: InputLayout::Ncthw,
             dtype: InputDtype::Float32,
             frames: 8,
@@ -166,9 +179,87 @@ impl Manifest {
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let m: Manifest = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let mut m: Manifest = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        if !m.inputs.is_empty() {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+            if let Some(key) = INPUT_KEYS.iter().find(|k| value.get(**k).is_some()) {
+                return Err(err(format!(
+                    "\"{key}\" is given at the top level beside \"inputs\": with \"inputs\", \
+                     give each input's {} in its own entry",
+                    INPUT_KEYS.join(", ")
+                )));
+            }
+        }
         m.check().map_err(err)?;
+        m.normalize();
         Ok(m)
+    }
+
+    /// With `inputs`, sets the top-level input fields to those of the
+    /// primary input (the first RGB or pathway input), so that code which
+    /// asks about "the" input (sizes, frames, display) sees it.
+    pub fn normalize(&mut self) {
+        let Some(p) = self.inputs.get(self.primary()).cloned() else {
+            return;
+        };
+        self.layout = p.layout;
+        self.dtype = p.dtype;
+        self.frames = p.frames;
+        self.window = p.window;
+        self.short_side = p.short_side;
+        self.crop = p.crop;
+        self.size = p.size;
+        let (mean, std) = (p.mean(), p.std());
+        if let (Ok(mean), Ok(std)) = (mean.try_into(), std.try_into()) {
+            self.mean = mean;
+            self.std = std;
+        }
+    }
+
+    /// The inputs `forward` takes, in order: `inputs` when given, else the
+    /// one RGB input of the top-level fields.
+    pub fn inputs(&self) -> Vec<InputSpec> {
+        if !self.inputs.is_empty() {
+            return self.inputs.clone();
+        }
+        vec![InputSpec {
+            name: "rgb".into(),
+            kind: InputKind::Rgb,
+            layout: self.layout,
+            dtype: self.dtype,
+            frames: self.frames,
+            window: self.window,
+            short_side: self.short_side,
+            crop: self.crop,
+            size: self.size,
+            mean: Some(self.mean.to_vec()),
+            std: Some(self.std.to_vec()),
+            ..InputSpec::default()
+        }]
+    }
+
+    /// Index of the primary input: the first RGB or pathway input (what the
+    /// pair viewer shows first, and what per-layer time steps refer to).
+    pub fn primary(&self) -> usize {
+        self.inputs
+            .iter()
+            .position(|i| i.kind != InputKind::Flow)
+            .unwrap_or(0)
+    }
+
+    /// Whether the model takes more than one input.
+    pub fn is_multi_input(&self) -> bool {
+        self.inputs.len() > 1
+    }
+
+    /// Rows of the estimator per pair member: the frames T for a per-frame
+    /// model (layout `NCHW`), else 1.
+    pub fn rows_per_member(&self) -> usize {
+        match self.inputs().get(self.primary()) {
+            Some(p) if p.per_frame() => p.frames,
+            _ => 1,
+        }
     }
 
     /// Checks the values make sense.
@@ -186,7 +277,10 @@ impl Manifest {
                 return Err(format!("'{name}' must be a finite number, not {v}"));
             }
         }
-        if let Some((layer, tag)) = self.streams.iter().find(|(_, t)| !stream_tag_ok(t)) {
+        if !self.inputs.is_empty() {
+            check_inputs(&self.inputs)?;
+        }
+        if let Some((layer, tag)) = self.streams.iter().find(|(_, t)| !tag_ok(t)) {
             return Err(format!(
                 "the stream of '{layer}' is '{tag}': a stream is a short name of lower-case \
                  letters, digits, '-' or '_' (appearance, motion, fusion, slow, fast, cat, …)"
@@ -239,8 +333,23 @@ impl Manifest {
     }
 }
 
-/// A stream tag: 1 to 32 characters, lower-case letters, digits, `-`, `_`.
-fn stream_tag_ok(tag: &str) -> bool {
+/// The top-level fields that describe the single input of a manifest
+/// without `inputs`.
+const INPUT_KEYS: [&str; 9] = [
+    "layout",
+    "dtype",
+    "frames",
+    "window",
+    "short_side",
+    "crop",
+    "size",
+    "mean",
+    "std",
+];
+
+/// A stream tag or input name: 1 to 32 characters, lower-case letters,
+/// digits, `-`, `_`.
+pub(super) fn tag_ok(tag: &str) -> bool {
     (1..=32).contains(&tag.len())
         && tag
             .chars()

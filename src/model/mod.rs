@@ -9,6 +9,7 @@
 
 mod error;
 mod input;
+mod input_spec;
 mod manifest;
 mod maps;
 mod pooling;
@@ -16,7 +17,8 @@ mod pooling;
 mod torchscript;
 
 pub use error::ModelError;
-pub use input::{InputBatch, InputData, build_input};
+pub use input::{InputBatch, InputData, build_input, build_inputs, build_one};
+pub use input_spec::{FlowEncoding, InputKind, InputSpec, check_inputs};
 pub use manifest::{InputDtype, InputLayout, Manifest};
 pub use maps::{LayerMaps, MapKind, MapShape, bilinear};
 pub use pooling::{PoolRule, pool_rule};
@@ -45,7 +47,10 @@ pub trait Extractor: Send {
     /// The model's input description.
     fn manifest(&self) -> &Manifest;
     /// Runs the model on `clips` (all of the manifest's size) and returns
-    /// every probed layer, in display order.
+    /// every probed layer, in display order. A model of `k` inputs takes
+    /// `k` clips per item, item-major (item `i`'s input `j` is
+    /// `clips[i · k + j]`); each item gives one row per layer, or T rows
+    /// (its frames, in order) for a per-frame model.
     fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError>;
     /// Runs the model on `clips` and returns layer `layer`'s unpooled maps
     /// of `channels`, or of every channel when `channels` is empty (for the

@@ -45,7 +45,9 @@ pub fn pool_rule(name: &str, shape: &[i64], m: &Manifest) -> Result<PoolRule, St
         5 => Ok(PoolRule::SpaceTime),
         3 => Ok(PoolRule::Tokens),
         2 => Ok(PoolRule::Pooled),
-        4 if m.per_frame.iter().any(|p| p == name) => Ok(PoolRule::PerFrame),
+        4 if m.per_frame.iter().any(|p| p == name) || m.rows_per_member() > 1 => {
+            Ok(PoolRule::PerFrame)
+        }
         4 => Err(format!(
             "output '{name}' has rank 4 {shape:?}; add it to the manifest's \"per_frame\" list if it is an N×C×H×W per-frame map"
         )),

@@ -2,7 +2,7 @@
 
 use super::{
     Extractor, InputBatch, InputData, LayerMaps, LayerOutput, Manifest, MapKind, MapShape,
-    ModelError, build_input, pool_rule,
+    ModelError, build_inputs, pool_rule,
 };
 use crate::video::Clip;
 use std::path::{Path, PathBuf};
@@ -168,14 +168,22 @@ impl TorchScriptModel {
         Ok(data)
     }
 
-    /// Builds the input of `clips` and runs forward without gradients.
+    /// Builds the inputs of `clips` (item-major, a clip per input) and runs
+    /// forward without gradients.
     fn run(&self, clips: &[&Clip]) -> Result<Vec<(String, Tensor)>, ModelError> {
-        let input = build_input(clips, &self.manifest).ok_or_else(|| ModelError::Input {
+        let inputs = build_inputs(clips, &self.manifest).map_err(|reason| ModelError::Input {
             path: self.path.clone(),
-            reason: "empty batch or clips of different sizes".into(),
+            reason,
         })?;
         let _guard = tch::no_grad_guard();
-        self.forward(&input)
+        self.forward(&inputs)
+    }
+
+    /// Rows of output per batch of `clips`: items times the rows per member
+    /// (T for a per-frame model).
+    fn rows(&self, clips: &[&Clip]) -> usize {
+        let k = self.manifest.inputs().len().max(1);
+        clips.len() / k * self.manifest.rows_per_member()
     }
 
     fn to_tensor(&self, input: &InputBatch) -> Result<Tensor, ModelError> {
@@ -191,17 +199,25 @@ impl TorchScriptModel {
         })
     }
 
-    /// Runs forward and returns the named outputs in the model's order.
-    fn forward(&self, input: &InputBatch) -> Result<Vec<(String, Tensor)>, ModelError> {
-        let x = self.to_tensor(input)?;
-        let out =
-            self.module
-                .forward_is(&[IValue::Tensor(x)])
-                .map_err(|e| ModelError::Forward {
-                    path: self.path.clone(),
-                    input: input.describe(),
-                    reason: short(&e),
-                })?;
+    /// Runs forward on the inputs (positionally) and returns the named
+    /// outputs in the model's order.
+    fn forward(&self, inputs: &[InputBatch]) -> Result<Vec<(String, Tensor)>, ModelError> {
+        let xs = inputs
+            .iter()
+            .map(|i| self.to_tensor(i).map(IValue::Tensor))
+            .collect::<Result<Vec<_>, _>>()?;
+        let out = self
+            .module
+            .forward_is(&xs)
+            .map_err(|e| ModelError::Forward {
+                path: self.path.clone(),
+                input: inputs
+                    .iter()
+                    .map(InputBatch::describe)
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                reason: short(&e),
+            })?;
         let expect = "expected Dict[str, Tensor] of layer outputs (tools/export_model.py writes such models)";
         match out {
             IValue::GenericDict(items) => items
@@ -326,6 +342,29 @@ impl TorchScriptModel {
     }
 }
 
+impl TorchScriptModel {
+    /// A per-frame model's `(n · T) × C × H × W` output as the volume
+    /// `n × C × T × H × W` of each item's frames.
+    fn frames_as_volume(
+        &self,
+        name: &str,
+        t: &Tensor,
+        items: usize,
+        frames: usize,
+    ) -> Result<Tensor, ModelError> {
+        let raw = t.size();
+        if raw.len() != 4 || raw[0] != (items * frames) as i64 {
+            return Err(self.contract(format!(
+                "layer '{name}' of a per-frame model has shape {raw:?}, which has no map: \
+                 maps need ({items}·{frames})×C×H×W"
+            )));
+        }
+        t.f_reshape([items as i64, frames as i64, raw[1], raw[2], raw[3]])
+            .and_then(|x| x.f_permute([0, 2, 1, 3, 4]))
+            .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))
+    }
+}
+
 fn ivalue_kind(v: &IValue) -> &'static str {
     match v {
         IValue::None => "None",
@@ -348,7 +387,7 @@ impl Extractor for TorchScriptModel {
 
     fn extract(&mut self, clips: &[&Clip]) -> Result<Vec<LayerOutput>, ModelError> {
         let outputs = self.run(clips)?;
-        let n = clips.len();
+        let n = self.rows(clips);
         let mut layers = Vec::new();
         if self.manifest.layers.is_empty() {
             for (name, t) in outputs {
@@ -389,6 +428,13 @@ impl Extractor for TorchScriptModel {
         let Some((name, t)) = outputs.into_iter().find(|(k, _)| k == layer) else {
             return Err(self.contract(format!("the model did not return layer '{layer}'")));
         };
-        self.select_maps(&name, &t, clips.len(), channels)
+        let items = clips.len() / self.manifest.inputs().len().max(1);
+        let frames = self.manifest.rows_per_member();
+        if frames > 1 {
+            // A per-frame model: its items' frames stack into volumes.
+            let t = self.frames_as_volume(&name, &t, items, frames)?;
+            return self.select_maps(&name, &t, items, channels);
+        }
+        self.select_maps(&name, &t, items, channels)
     }
 }

@@ -124,6 +124,22 @@ pub enum VideoError {
         /// What is wrong with the settings.
         reason: String,
     },
+    /// A video of a two-stream job has no optical flow.
+    #[error("{}: no optical flow found. {reason}", path.display())]
+    NoFlow {
+        /// The video.
+        path: PathBuf,
+        /// Where stadyn looked and how to make flow.
+        reason: String,
+    },
+    /// A flow file or folder that is there but cannot be used.
+    #[error("{} is not usable flow: {reason}", path.display())]
+    BadFlow {
+        /// The flow file or folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A probe-set folder held no usable videos, or did not match the layout
     /// asked for.
     #[error("no probe videos in {}: {reason}", path.display())]
@@ -151,6 +167,8 @@ impl VideoError {
             | Self::FrameOutOfRange { path, .. }
             | Self::TooFewFrames { path, .. }
             | Self::InvalidPreprocess { path, .. }
+            | Self::NoFlow { path, .. }
+            | Self::BadFlow { path, .. }
             | Self::NoVideos { path, .. } => path,
         }
     }

@@ -22,6 +22,7 @@ pub mod demo;
 mod dir;
 mod error;
 mod ffmpeg;
+pub mod flow;
 mod frames;
 mod layout;
 mod load;

@@ -45,7 +45,7 @@ pub fn build_input(clips: &[&Clip], m: &Manifest) -> Option<InputBatch> {
 pub fn build_inputs(items: &[&Clip], m: &Manifest) -> Result<Vec<InputBatch>, String> {
     let inputs = m.inputs();
     let k = inputs.len();
-    if items.is_empty() || items.len() % k != 0 {
+    if items.is_empty() || !items.len().is_multiple_of(k) {
         return Err(format!(
             "{} clips for a model of {k} input(s): expected a multiple of {k}, at least one",
             items.len()

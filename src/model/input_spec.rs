@@ -190,7 +190,9 @@ impl InputSpec {
                 return Err(format!("{what}: crop/size must be positive"));
             }
         } else if self.short_side == 0 {
-            return Err(format!("{what}: short_side must be positive (or give size)"));
+            return Err(format!(
+                "{what}: short_side must be positive (or give size)"
+            ));
         }
         if self.kind != InputKind::Flow && self.encoding != FlowEncoding::Color {
             return Err(format!(
@@ -260,14 +262,14 @@ pub fn check_inputs(inputs: &[InputSpec]) -> Result<(), String> {
             first.name, o.name, first.window, o.window
         ));
     }
-    if pathways == 0 {
-        if let Some(o) = inputs.iter().find(|i| i.frames != first.frames) {
-            return Err(format!(
-                "inputs '{}' and '{}' have {} and {} frames: the flow of frame t goes with \
+    if pathways == 0
+        && let Some(o) = inputs.iter().find(|i| i.frames != first.frames)
+    {
+        return Err(format!(
+            "inputs '{}' and '{}' have {} and {} frames: the flow of frame t goes with \
                  RGB frame t, so two-stream inputs have the same frames",
-                first.name, o.name, first.frames, o.frames
-            ));
-        }
+            first.name, o.name, first.frames, o.frames
+        ));
     }
     let per_frame = inputs.iter().filter(|i| i.per_frame()).count();
     if per_frame > 0 && per_frame < inputs.len() {

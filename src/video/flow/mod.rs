@@ -194,9 +194,10 @@ impl FlowSource {
         let last = self.len().saturating_sub(1);
         let at: Vec<usize> = indices.iter().map(|&f| f.min(last)).collect();
         match self {
-            FlowSource::Folder { files, kind, .. } => {
-                at.iter().map(|&i| read::read_file(&files[i], *kind)).collect()
-            }
+            FlowSource::Folder { files, kind, .. } => at
+                .iter()
+                .map(|&i| read::read_file(&files[i], *kind))
+                .collect(),
             FlowSource::Array { array, index } => array.read(*index, &at),
         }
     }

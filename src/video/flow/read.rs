@@ -177,7 +177,10 @@ impl FieldArray {
             _ => {
                 return Err(bad(
                     path,
-                    format!("flow is float32 or float64, this array is '{}'", header.descr()),
+                    format!(
+                        "flow is float32 or float64, this array is '{}'",
+                        header.descr()
+                    ),
                 ));
             }
         };
@@ -203,7 +206,10 @@ impl FieldArray {
             }
         };
         if clips == 0 || frames == 0 || h == 0 || w == 0 || h > MAX_SIDE || w > MAX_SIDE {
-            return Err(bad(path, format!("the array's shape is {:?}", header.shape)));
+            return Err(bad(
+                path,
+                format!("the array's shape is {:?}", header.shape),
+            ));
         }
         let need = (clips as u64)
             .saturating_mul(frames as u64)

@@ -50,7 +50,12 @@ fn flo_files_read_and_damaged_ones_are_refused() {
     );
     let bytes = std::fs::read(&p).unwrap();
     std::fs::write(&p, &bytes[..30]).unwrap();
-    assert!(read::read_flo(&p).unwrap_err().to_string().contains("cut short"));
+    assert!(
+        read::read_flo(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("cut short")
+    );
     std::fs::write(&p, b"not a flo file at all").unwrap();
     assert!(read::read_flo(&p).unwrap_err().to_string().contains("PIEH"));
     let mut nan = field(0);
@@ -76,7 +81,10 @@ fn a_video_finds_its_flow_beside_it_and_frames_take_the_flow_they_start() {
     assert_eq!(flow.len(), 3);
     flow.check_covers(video.path(), 4).unwrap();
     let e = flow.check_covers(video.path(), 5).unwrap_err().to_string();
-    assert!(e.contains("has 3 flow frames") && e.contains("at least 4"), "{e}");
+    assert!(
+        e.contains("has 3 flow frames") && e.contains("at least 4"),
+        "{e}"
+    );
     let read = flow.read(&[3, 0, 2]).unwrap();
     let u = |f: &FlowFrame| match f {
         FlowFrame::Field { uv, .. } => uv[0],
@@ -126,12 +134,20 @@ fn clip_arrays_take_their_clips_flow_from_one_array() {
     let array = crate::video::ClipArray::open(&clips).unwrap();
     let second = VideoSource::Array { array, index: 1 };
     let values: Vec<f32> = (0..6).flat_map(field).collect();
-    write_npy(&dir.path().join("clips.flow.npy"), &[2, 3, 2, 3, 2], &values);
+    write_npy(
+        &dir.path().join("clips.flow.npy"),
+        &[2, 3, 2, 3, 2],
+        &values,
+    );
     let flow = FlowSource::find(&second).unwrap().unwrap();
     let read = flow.read(&[0]).unwrap();
     assert!(matches!(&read[0], FlowFrame::Field { uv, .. } if uv[0] == 3.0));
     // an array of another clip count is refused by name
-    write_npy(&dir.path().join("clips.flow.npy"), &[1, 3, 2, 3, 2], &values[..36]);
+    write_npy(
+        &dir.path().join("clips.flow.npy"),
+        &[1, 3, 2, 3, 2],
+        &values[..36],
+    );
     let e = FlowSource::find(&second).unwrap_err().to_string();
     assert!(e.contains("flow of 1 clips") && e.contains("has 2"), "{e}");
     // a cut-short array is refused before reading

@@ -79,25 +79,14 @@ impl Inputs {
     }
 }
 
-/// Whether two manifests describe the same model input.
+/// Whether two manifests describe the same model inputs (built the same
+/// way, laid out the same way).
 fn same_input(a: &Manifest, b: &Manifest) -> bool {
-    (
-        a.frames,
-        a.window,
-        a.short_side,
-        a.crop,
-        a.size,
-        a.layout,
-        a.dtype,
-    ) == (
-        b.frames,
-        b.window,
-        b.short_side,
-        b.crop,
-        b.size,
-        b.layout,
-        b.dtype,
-    )
+    let (x, y) = (a.inputs(), b.inputs());
+    x.len() == y.len()
+        && x.iter()
+            .zip(&y)
+            .all(|(p, q)| p.same_clips(q) && (p.layout, p.dtype) == (q.layout, q.dtype))
 }
 
 /// Refuses frames T (or a model input) so large that one pair of clips

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Bump when a change makes old statistics wrong (estimator, pairs, preprocessing).
 /// 2: clips of one `.npy` clip array were decoded from a cache keyed by the
@@ -126,15 +126,30 @@ fn hash_bytes(path: &std::path::Path) -> anyhow::Result<String> {
 /// files the layout ignores (a report written into the folder) do not change
 /// the job's identity.
 pub fn listing(probe: &ProbeSpec) -> anyhow::Result<Vec<(String, u64, u64)>> {
+    listing_with(probe, false)
+}
+
+/// [`listing`], with the videos' optical-flow files too when `flow` (a job
+/// with a two-stream model reads them, so they are part of its identity).
+pub fn listing_with(probe: &ProbeSpec, flow: bool) -> anyhow::Result<Vec<(String, u64, u64)>> {
     let set = ProbeSet::discover(&probe.videos, probe.layout)?;
-    let mut files: Vec<&Path> = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     for v in &set.videos {
         for source in std::iter::once(&v.source).chain(v.styled.iter().map(|(_, s)| s)) {
             match source {
                 VideoSource::Frames { files: frames, .. } => {
-                    files.extend(frames.iter().map(PathBuf::as_path));
+                    files.extend(frames.iter().cloned());
                 }
-                other => files.push(other.path()),
+                other => files.push(other.path().to_path_buf()),
+            }
+            if flow {
+                match crate::video::flow::FlowSource::find(source)? {
+                    Some(crate::video::flow::FlowSource::Folder { files: f, .. }) => {
+                        files.extend(f);
+                    }
+                    Some(other) => files.push(other.path().to_path_buf()),
+                    None => {}
+                }
             }
         }
     }
@@ -143,10 +158,10 @@ pub fn listing(probe: &ProbeSpec) -> anyhow::Result<Vec<(String, u64, u64)>> {
     Ok(files
         .into_iter()
         .map(|p| {
-            let (len, time) = std::fs::metadata(p)
+            let (len, time) = std::fs::metadata(&p)
                 .map(|m| (m.len(), mtime(&m)))
                 .unwrap_or((0, 0));
-            let rel = p.strip_prefix(&probe.videos).unwrap_or(p);
+            let rel = p.strip_prefix(&probe.videos).unwrap_or(&p);
             (rel.display().to_string(), len, time)
         })
         .collect())
@@ -165,6 +180,7 @@ impl JobSpec {
     /// every setting that changes the numbers (not the shard, device, batch
     /// size or threads), and the same settings as readable JSON.
     pub fn identity(&self) -> anyhow::Result<(String, String)> {
+        let mut flow = false;
         let models = self
             .models
             .iter()
@@ -172,6 +188,10 @@ impl JobSpec {
                 // The manifest as read (sidecar or defaults): it says how the
                 // input is made, so an edited one is another job.
                 let (manifest, _) = crate::model::Manifest::for_model(&m.path)?;
+                flow |= manifest
+                    .inputs()
+                    .iter()
+                    .any(|i| i.kind == crate::model::InputKind::Flow);
                 let manifest = hex::encode(Sha256::digest(serde_json::to_string(&manifest)?));
                 Ok(ModelIdentity {
                     name: m.name.clone(),
@@ -193,7 +213,7 @@ impl JobSpec {
             layout: self.probe.layout.map(|l| l.to_string()),
             bootstrap: self.bootstrap,
             units: self.units,
-            probe: listing(&self.probe)?,
+            probe: listing_with(&self.probe, flow)?,
             models,
         };
         let json = serde_json::to_string(&id)?;

@@ -152,6 +152,10 @@ pub struct GenerateSettings {
     /// e.g. real footage the set-up step fetched.
     #[serde(default)]
     pub include: Vec<PathBuf>,
+    /// Also write the clips' exact optical flow (`clips.flow.npy`), for
+    /// two-stream models.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flow: bool,
 }
 
 fn default_frames() -> usize {
@@ -196,6 +200,10 @@ impl ProbeSpec {
         if !current {
             write_demo_data(&g.spec(), g.n, dir, |_, _| {})?;
             done.push(format!("generated {} {} clips", g.n, g.task));
+        }
+        if g.flow && (!current || !dir.join("clips.flow.npy").is_file()) {
+            crate::video::demo::write_demo_flow(&g.spec(), g.n, dir)?;
+            done.push("wrote their optical flow".into());
         }
         for f in &g.include {
             let name = f

@@ -59,16 +59,17 @@ pub(super) fn plan(
         else {
             continue;
         };
+        let members: Vec<_> = pair.member(1).into_iter().chain(pair.member(2)).collect();
         let before = peak_rss_bytes().unwrap_or(0);
         for &m in &stage.models {
-            models[m].extract(&[&pair.a, &pair.b])?;
+            models[m].extract(&members)?;
         }
         let rise = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
         if groups > 1 {
             // Timed on a second call, of a small batch: TorchScript optimizes
             // a graph on its first calls, and a small model's call is mostly
             // overhead that batches share.
-            let clips: Vec<_> = [&pair.a, &pair.b].repeat(TIMED_PAIRS);
+            let clips: Vec<_> = members.repeat(TIMED_PAIRS);
             let t0 = Instant::now();
             for &m in &stage.models {
                 models[m].extract(&clips)?;
@@ -76,7 +77,7 @@ pub(super) fn plan(
             stage.cost = t0.elapsed().as_secs_f64() / TIMED_PAIRS as f64;
         }
         if batch == 0 {
-            let input = 2 * 4 * pair.a.data.len() as u64;
+            let input: u64 = members.iter().map(|c| 4 * c.data.len() as u64).sum();
             stage.batch = batch_for(rise.max(input), available_bytes());
         }
     }

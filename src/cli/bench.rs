@@ -73,10 +73,10 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     // Warm up (first calls of a TorchScript model run its profiling executor).
     let mut model = loader(&spec.models[0])?;
     let source = PairSource::new(&spec.probe, &manifest)?;
-    let pool: Vec<(Clip, Clip)> = source
+    let pool: Vec<(Vec<Clip>, Vec<Clip>)> = source
         .ids()
         .take(4 * spec.batch)
-        .filter_map(|id| source.build(id).ok().map(|p| (p.a, p.b)))
+        .filter_map(|id| source.build(id).ok().map(|p| p.into_members()))
         .collect();
     anyhow::ensure!(
         !pool.is_empty(),
@@ -88,8 +88,8 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
             .map(|i| i % pool.len())
             .collect();
         idx.iter()
-            .map(|&i| &pool[i].0)
-            .chain(idx.iter().map(|&i| &pool[i].1))
+            .flat_map(|&i| &pool[i].0)
+            .chain(idx.iter().flat_map(|&i| &pool[i].1))
             .collect()
     };
     for w in 0..4 {

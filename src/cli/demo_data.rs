@@ -1,9 +1,10 @@
-//! `stadyn demo-data --task motion|appearance|scenes --n N --out DIR`: the
+//! `stadyn demo-data --task motion|appearance|scenes --n N --out DIR
+//! [--flow]`: the
 //! demo's synthetic clips (real objects moving over real backgrounds),
 //! written as a training set for `tools/train_demo.py` that is also a probe
 //! set for `stadyn analyze --videos DIR`.
 
-use crate::video::demo::{DemoSpec, DemoTask, write_demo_data};
+use crate::video::demo::{DemoSpec, DemoTask, write_demo_data, write_demo_flow};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ pub struct DemoDataArgs {
     /// Output folder (created; clips.npy, labels.npy, labels.csv, demo-data.json).
     #[arg(long, short)]
     pub out: PathBuf,
+    /// Also write each clip's exact optical flow (`clips.flow.npy`, float32
+    /// N×T×H×W×2): the flow two-stream models read.
+    #[arg(long)]
+    pub flow: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -62,6 +67,9 @@ pub fn run(a: &DemoDataArgs) -> anyhow::Result<ExitCode> {
     };
     let started = Instant::now();
     let data = write_demo_data(&spec, a.n, &a.out, |_, _| {})?;
+    if a.flow {
+        write_demo_flow(&spec, a.n, &a.out)?;
+    }
     if !a.quiet {
         let counts: Vec<String> = data
             .classes

@@ -20,18 +20,35 @@ pub struct InspectArgs {
     pub batch: usize,
 }
 
-/// A deterministic test clip of the manifest's size.
-pub fn test_clip(m: &Manifest, seed: u32) -> Clip {
-    let (h, w) = m.input_hw().unwrap_or((m.short_side, m.short_side));
-    let mut clip = Clip::zeros(m.frames, h as usize, w as usize);
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
-    for v in &mut clip.data {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        *v = (x % 1000) as f32 / 999.0;
-    }
-    clip
+/// A deterministic test item of the manifest's inputs: a clip per input,
+/// of its frames and size (values in [0, 1]; (u, v) flow in [−2, 2]).
+pub fn test_item(m: &Manifest, seed: u32) -> Vec<Clip> {
+    m.inputs()
+        .iter()
+        .enumerate()
+        .map(|(j, input)| {
+            let (h, w) = input
+                .input_hw()
+                .unwrap_or((input.short_side, input.short_side));
+            let mut clip = Clip::zeros(input.frames, h as usize, w as usize);
+            let mut x = seed
+                .wrapping_add(j as u32 * 7919)
+                .wrapping_mul(2_654_435_761)
+                .wrapping_add(12_345);
+            let (lo, span) = if input.is_uv() {
+                (-2.0, 4.0)
+            } else {
+                (0.0, 1.0)
+            };
+            for v in &mut clip.data {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                *v = lo + span * (x % 1000) as f32 / 999.0;
+            }
+            clip
+        })
+        .collect()
 }
 
 /// Runs `stadyn inspect-model`.
@@ -42,22 +59,51 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     let mut model = TorchScriptModel::load(&args.model, manifest.clone(), args.device)?;
-    let clips: Vec<Clip> = (0..args.batch.max(1) as u32)
-        .map(|i| test_clip(&manifest, i))
+    let items: Vec<Vec<Clip>> = (0..args.batch.max(1) as u32)
+        .map(|i| test_item(&manifest, i))
         .collect();
-    let refs: Vec<&Clip> = clips.iter().collect();
+    let refs: Vec<&Clip> = items.iter().flatten().collect();
     let first = model.extract(&refs)?;
     let second = model.extract(&refs)?;
     println!("model:  {}", args.model.display());
     println!("device: {}", model.device_name());
-    println!(
-        "input:  {} clips × {} frames (of a {}-frame window), {:?} {:?}",
-        refs.len(),
-        manifest.frames,
-        manifest.window,
-        manifest.layout,
-        manifest.dtype
-    );
+    let inputs = manifest.inputs();
+    for input in &inputs {
+        let size = input
+            .input_hw()
+            .map_or(format!("short side {}", input.short_side), |(h, w)| {
+                format!("{w}×{h}")
+            });
+        let kind = match input.kind {
+            crate::model::InputKind::Flow => format!(
+                "flow ({})",
+                if input.is_uv() {
+                    "u, v"
+                } else {
+                    "colour wheel"
+                }
+            ),
+            other => other.name().to_string(),
+        };
+        let name = if inputs.len() > 1 {
+            format!(" '{}'", input.name)
+        } else {
+            String::new()
+        };
+        println!(
+            "input{name}: {kind}, {} items × {} frames (of a {}-frame window), {size}, {:?} {:?}{}",
+            items.len(),
+            input.frames,
+            input.window,
+            input.layout,
+            input.dtype,
+            if input.per_frame() {
+                " (per frame: a row per frame)"
+            } else {
+                ""
+            }
+        );
+    }
     let tagged = !manifest.streams.is_empty();
     let stream_head = if tagged { "  stream" } else { "" };
     println!(

@@ -246,6 +246,7 @@ impl ChannelFiles<'_> {
     ) -> anyhow::Result<(Vec<Clip>, Vec<Vec<f32>>)> {
         let mut built: HashMap<u64, BuiltPair> = HashMap::new();
         let mut clips = Vec::new();
+        let mut items: Vec<Vec<Clip>> = Vec::new();
         for r in rows {
             if let std::collections::hash_map::Entry::Vacant(slot) = built.entry(r.pair) {
                 let p = source
@@ -259,10 +260,15 @@ impl ChannelFiles<'_> {
             } else {
                 p.a.clone()
             });
+            items.push(p.member(r.member).into_iter().cloned().collect());
         }
         let mut maps = Vec::new();
-        for (chunk, rs) in clips.chunks(MAPS_BATCH).zip(rows.chunks(MAPS_BATCH)) {
-            let refs: Vec<&Clip> = chunk.iter().collect();
+        for ((chunk, rs), item) in clips
+            .chunks(MAPS_BATCH)
+            .zip(rows.chunks(MAPS_BATCH))
+            .zip(items.chunks(MAPS_BATCH))
+        {
+            let refs: Vec<&Clip> = item.iter().flatten().collect();
             let lm = model.maps(&refs, self.layer, &[channel])?;
             for (i, (clip, r)) in chunk.iter().zip(rs).enumerate() {
                 check_pooled(&lm, i, r, channel)?;

@@ -93,7 +93,7 @@ fn bad_manifests_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.json");
     for (text, needle) in [
-        (r#"{"layout": "NCHW"}"#, "unknown variant"),
+        (r#"{"layout": "NHWC"}"#, "unknown variant"),
         (r#"{"frame": 8}"#, "unknown field"),
         (r#"{"frames": 0}"#, "frames must be"),
         (r#"{"std": [0, 1, 1]}"#, "std"),

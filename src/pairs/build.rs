@@ -1,6 +1,7 @@
 //! [`make_pair`]: the two member clips of a pair from its spec and the
 //! (sampled, preprocessed) clip of its video.
 
+use super::flow::{flow_jitter_params, jitter_flow_clip};
 use super::style::BoxedStyle;
 use super::{PairSpec, PairsError};
 use crate::stats::Factor;
@@ -41,6 +42,48 @@ pub fn make_pair(
             let a = styled(spec.style_a)?;
             let b = a.permuted(&spec.permutation);
             Ok((a, b))
+        }
+    }
+}
+
+/// The RGB members of a two-stream pair (METHOD.md §2, two-stream models):
+/// dynamic `(style_a(rgb), style_b(rgb))`; static `(style_a(rgb),
+/// style_a(rgb))` — the same appearance, no frame permutation (the flow
+/// carries the change of motion, see [`two_stream_flow`]).
+pub fn two_stream_rgb(
+    spec: &PairSpec,
+    rgb: &Clip,
+    styles: &[BoxedStyle],
+) -> Result<(Clip, Clip), PairsError> {
+    let styled = |index: usize| -> Result<Clip, PairsError> {
+        let style = styles.get(index).ok_or(PairsError::StyleOutOfRange {
+            id: spec.id,
+            style: index,
+            styles: styles.len(),
+        })?;
+        let mut out = rgb.clone();
+        style.apply(&mut out);
+        Ok(out)
+    };
+    let a = styled(spec.style_a)?;
+    match spec.factor {
+        Factor::Dynamic => Ok((a, styled(spec.style_b)?)),
+        Factor::Static => Ok((a.clone(), a)),
+    }
+}
+
+/// The flow members of a two-stream pair: dynamic `(flow, flow)` — the same
+/// motion; static `(flow, jitter(flow))` with pair `id`'s jitter under
+/// `seed` ([`flow_jitter_params`], [`jitter_flow_clip`]) — the motion
+/// rotated and rescaled.
+pub fn two_stream_flow(spec: &PairSpec, flow: &Clip, uv: bool, seed: u64) -> (Clip, Clip) {
+    match spec.factor {
+        Factor::Dynamic => (flow.clone(), flow.clone()),
+        Factor::Static => {
+            let (hue, sat) = flow_jitter_params(seed, spec.id);
+            let mut b = flow.clone();
+            jitter_flow_clip(&mut b, uv, hue, sat);
+            (flow.clone(), b)
         }
     }
 }

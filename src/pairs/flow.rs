@@ -13,6 +13,7 @@
 use super::PairsError;
 use super::hash::{Stream, StreamKind};
 use super::style::{hsv_to_rgb, rgb_to_hsv};
+use crate::video::Clip;
 
 /// The jitter of pair `id` under `seed`: `(hue_shift, sat_factor)` with
 /// `h ~ U(0.1, 0.5)`, `hue_shift ~ U[−h, h]` (turns), `s ~ U(0.1, 1.0)`,
@@ -55,6 +56,29 @@ pub fn jitter_flow(
         }
     }
     Ok(())
+}
+
+/// Jitters every frame of a flow clip in place with `(hue_shift,
+/// sat_factor)`: a colour-wheel clip through [`jitter_flow`]; a `uv` clip
+/// (u, v in the first two channels of each pixel) by the same change of the
+/// field itself: rotated by `hue_shift` turns (counter-clockwise in (u, v))
+/// and scaled by `sat_factor`.
+pub fn jitter_flow_clip(clip: &mut Clip, uv: bool, hue_shift: f32, sat_factor: f32) {
+    let (h, w) = (clip.h, clip.w);
+    if uv {
+        let angle = std::f32::consts::TAU * hue_shift;
+        let (sin, cos) = angle.sin_cos();
+        for p in clip.data.chunks_exact_mut(3) {
+            let (u, v) = (p[0], p[1]);
+            p[0] = sat_factor * (cos * u - sin * v);
+            p[1] = sat_factor * (sin * u + cos * v);
+        }
+    } else {
+        for f in 0..clip.t {
+            // The frame is h · w · 3 long by construction.
+            let _ = jitter_flow(clip.frame_mut(f), h, w, hue_shift, sat_factor);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +139,19 @@ mod tests {
             (hue - 0.2).abs() < 1e-4 && (sat - 1.0).abs() < 1e-6,
             "wraps and clamps"
         );
+    }
+
+    #[test]
+    fn a_uv_clip_is_rotated_and_scaled() {
+        let mut clip = Clip::zeros(2, 1, 1);
+        clip.data = vec![1.0, 0.0, 0.0, 0.0, 2.0, 0.0];
+        jitter_flow_clip(&mut clip, true, 0.25, 1.5);
+        let want = [0.0, 1.5, 0.0, -3.0, 0.0, 0.0];
+        assert!(max_diff(&clip.data, &want) < 1e-6, "{:?}", clip.data);
+        let mut colour = Clip::zeros(1, 6, 8);
+        colour.data = wheel();
+        jitter_flow_clip(&mut colour, false, 1.0, 1.0);
+        assert!(max_diff(&colour.data, &wheel()) < 1e-5);
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub(crate) enum StreamKind {
     VideoShuffle = 0x0005_51d0,
     /// The flow jitter parameters.
     FlowJitter = 0x0006_f10e,
+    /// The static pair's permutation of a further pathway (the seed is
+    /// keyed by the pathway's index, see [`crate::pairs::PairPlan::pathway_permutation`]).
+    PathwayPermutation = 0x0007_9a7d,
 }
 
 /// A SplitMix64 sequence keyed by `(seed, kind, id)`.

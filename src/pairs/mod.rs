@@ -24,9 +24,9 @@ pub mod style;
 #[cfg(test)]
 mod tests;
 
-pub use build::make_pair;
+pub use build::{make_pair, two_stream_flow, two_stream_rgb};
 pub use error::PairsError;
-pub use flow::{flow_jitter_params, jitter_flow};
+pub use flow::{flow_jitter_params, jitter_flow, jitter_flow_clip};
 pub use plan::{PairPlan, PairSpec};
 pub use strip::pair_strip;
 pub use style::{Blend, BoxedStyle, Style, builtin_styles};

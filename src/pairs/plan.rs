@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use super::PairsError;
-use super::hash::{Stream, StreamKind, mix, shuffle_index};
+use super::hash::{GAMMA, Stream, StreamKind, mix, shuffle_index};
 use crate::stats::Factor;
 
 /// Everything needed to build pair `id` of a plan.
@@ -172,21 +172,40 @@ impl PairPlan {
 
     /// A uniform non-identity permutation of `0..T` for pair `id`.
     fn permutation(&self, id: u64) -> Vec<usize> {
-        let mut stream = Stream::new(self.seed, StreamKind::Permutation, id);
-        let t = self.frames;
-        let mut order: Vec<usize> = (0..t).collect();
-        // The chance of a 1000th rejection is at most 2^-1000 (T = 2); the
-        // bound only makes the function total.
-        for _ in 0..1000 {
-            for i in (1..t).rev() {
-                let j = stream.below(i as u64 + 1) as usize;
-                order.swap(i, j);
-            }
-            if order.iter().enumerate().any(|(i, &o)| i != o) {
-                return order;
-            }
-        }
-        order.rotate_left(1);
-        order
+        let stream = Stream::new(self.seed, StreamKind::Permutation, id);
+        non_identity_permutation(stream, self.frames)
     }
+
+    /// The static pair `id`'s permutation of `0..t` for pathway `pathway`
+    /// (≥ 1) of a two-pathway model, drawn independently of the first
+    /// pathway's ([`PairSpec::permutation`]) and of every other pathway's,
+    /// as the reference permutes each pathway on its own. Uniform over the
+    /// `t! − 1` non-identity permutations (the identity when `t < 2`).
+    pub fn pathway_permutation(&self, id: u64, pathway: usize, t: usize) -> Vec<usize> {
+        let seed = self.seed ^ mix((pathway as u64).wrapping_mul(GAMMA));
+        let stream = Stream::new(seed, StreamKind::PathwayPermutation, id);
+        non_identity_permutation(stream, t)
+    }
+}
+
+/// A uniform non-identity permutation of `0..t` from `stream` (Fisher–Yates,
+/// rejecting the identity); the identity when `t < 2`.
+fn non_identity_permutation(mut stream: Stream, t: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..t).collect();
+    if t < 2 {
+        return order;
+    }
+    // The chance of a 1000th rejection is at most 2^-1000 (T = 2); the
+    // bound only makes the function total.
+    for _ in 0..1000 {
+        for i in (1..t).rev() {
+            let j = stream.below(i as u64 + 1) as usize;
+            order.swap(i, j);
+        }
+        if order.iter().enumerate().any(|(i, &o)| i != o) {
+            return order;
+        }
+    }
+    order.rotate_left(1);
+    order
 }

@@ -412,13 +412,16 @@ impl Thread {
         let built = source
             .build(w.pair)
             .map_err(|e| format!("pair {}: {e}", w.pair))?;
+        let one_input = built.others.is_empty();
+        let member: Vec<Clip> = built.member(w.member).into_iter().cloned().collect();
         let clip = if w.member == 2 { built.b } else { built.a };
         // Another pair with the very same member (same clip, window, style):
-        // its maps are these.
+        // its maps are these. (Not for models of several inputs, whose
+        // members can share the shown clip and differ in another input.)
         if let Some((_, same)) = self
             .maps
             .iter()
-            .find(|(k, e)| k.0 == key.0 && k.1 == key.1 && e.0.data == clip.data)
+            .find(|(k, e)| one_input && k.0 == key.0 && k.1 == key.1 && e.0.data == clip.data)
         {
             let found = same.clone();
             self.maps.push_back((key, found.clone()));
@@ -428,8 +431,9 @@ impl Thread {
             return Err("no model loaded".into());
         };
         // Every channel: another channel of this layer needs no forward pass.
+        let refs: Vec<&Clip> = member.iter().collect();
         let maps = model
-            .maps(&[&clip], &req.layer, &[])
+            .maps(&refs, &req.layer, &[])
             .map_err(|e| e.to_string())?;
         if req.channel >= maps.shape.channels {
             return Err(format!(

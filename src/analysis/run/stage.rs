@@ -82,8 +82,10 @@ impl State<'_> {
 struct Built {
     id: u64,
     factor: Factor,
-    a: Clip,
-    b: Clip,
+    /// Member 1's clip of each of the model's inputs, in its order.
+    a: Vec<Clip>,
+    /// Member 2's.
+    b: Vec<Clip>,
 }
 
 enum Produced {
@@ -182,12 +184,9 @@ fn produce(
                         reason: p.notes.join("; "),
                     }));
                 }
-                Produced::Pair(Box::new(Built {
-                    id,
-                    factor: p.spec.factor,
-                    a: p.a,
-                    b: p.b,
-                }))
+                let factor = p.spec.factor;
+                let (a, b) = p.into_members();
+                Produced::Pair(Box::new(Built { id, factor, a, b }))
             }
             Err(e) => {
                 let spec = source.spec(id);
@@ -305,15 +304,26 @@ fn run_batch(
     stats: &mut StatsFile,
     (boot, units): (BootstrapConfig, UnitConfig),
 ) -> anyhow::Result<()> {
-    // all a-members, then all b-members
+    // all a-members, then all b-members, each with its clip of every input
     let clips: Vec<&Clip> = batch
         .iter()
-        .map(|p| &p.a)
-        .chain(batch.iter().map(|p| &p.b))
+        .flat_map(|p| &p.a)
+        .chain(batch.iter().flat_map(|p| &p.b))
         .collect();
-    let ids: Vec<u64> = batch.iter().map(|p| p.id).collect();
-    let factors: Vec<Factor> = batch.iter().map(|p| p.factor).collect();
-    let n = batch.len();
+    // A per-frame model gives a row per frame: a pair's rows share its id
+    // (so the bootstrap resamples them together) and its factor.
+    let rows = stage
+        .first()
+        .map_or(1, |&i| models[i].manifest().rows_per_member());
+    let ids: Vec<u64> = batch
+        .iter()
+        .flat_map(|p| std::iter::repeat_n(p.id, rows))
+        .collect();
+    let factors: Vec<Factor> = batch
+        .iter()
+        .flat_map(|p| std::iter::repeat_n(p.factor, rows))
+        .collect();
+    let n = ids.len();
     let mut taken: Vec<(usize, Vec<LayerOutput>, Vec<LayerAccumulator>)> = Vec::new();
     for &i in stage {
         let ms = &stats.models[i];

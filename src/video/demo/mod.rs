@@ -27,7 +27,7 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 pub use assets::{BACKGROUNDS, OBJECTS};
-pub use write::{DemoData, write_demo_data};
+pub use write::{DemoData, write_demo_data, write_demo_flow};
 
 /// What the label of a demo clip is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,6 +133,14 @@ pub fn render_clip(spec: &DemoSpec, index: u64) -> DemoClip {
         frames: (0..spec.frames).map(|t| scene.render(spec, t)).collect(),
         label: scene.label,
     }
+}
+
+/// The exact optical flow of clip `index` of `spec`: for each frame `t`, the
+/// motion from `t` to `t + 1` as `height · width` pairs (u, v) in pixels
+/// (the last frame's continues the clip's motion one frame further).
+pub fn render_flow(spec: &DemoSpec, index: u64) -> Vec<Vec<f32>> {
+    let scene = scene::Scene::draw(spec, index);
+    (0..spec.frames).map(|t| scene.flow(spec, t)).collect()
 }
 
 #[cfg(test)]

@@ -199,6 +199,42 @@ impl Scene {
         img
     }
 
+    /// The exact optical flow from frame `t` to `t + 1`: `h · w` pairs (u,
+    /// v) in output pixels. A pixel the object covers at frame `t` (its
+    /// alpha at the pixel centre at least ½) moves with the object's
+    /// velocity; every other pixel shows the background, which moves
+    /// against the camera's pan.
+    pub fn flow(&self, spec: &DemoSpec, t: usize) -> Vec<f32> {
+        let objects = assets::objects();
+        let middle = spec.frames.saturating_sub(1) as f32 / 2.0;
+        let t = t as f32;
+        let (w, h) = (spec.width as usize, spec.height as usize);
+        let mut out = Vec::with_capacity(w * h * 2);
+        for y in 0..h {
+            for x in 0..w {
+                let (xf, yf) = (x as f32 + 0.5, y as f32 + 0.5);
+                let on_object = self.object.as_ref().is_some_and(|o| {
+                    let image = &objects[o.which];
+                    let centre = (
+                        o.mid.0 + o.vel.0 * (t - middle),
+                        o.mid.1 + o.vel.1 * (t - middle),
+                    );
+                    let k = image.w as f32 / o.size;
+                    let u = (xf - centre.0) * k + image.w as f32 / 2.0;
+                    let v = (yf - centre.1) * k + image.h as f32 / 2.0;
+                    image.sample(u, v, true)[3] >= 0.5
+                });
+                let (u, v) = match &self.object {
+                    Some(o) if on_object => o.vel,
+                    _ => (-self.pan.0, -self.pan.1),
+                };
+                out.push(u);
+                out.push(v);
+            }
+        }
+        out
+    }
+
     /// The background at camera-frame coordinates (output pixels).
     fn background_at(&self, bg: &Image, x: f32, y: f32) -> [f32; 4] {
         bg.sample(

@@ -137,3 +137,66 @@ fn broken_arrays_are_clear_errors() {
         .to_string();
     assert!(err.contains("clips.npy"), "{err}");
 }
+
+/// The written flow is the true motion: following it from frame t lands on
+/// the same colour at frame t + 1 far more closely than standing still does.
+#[test]
+fn the_demo_flow_predicts_the_next_frame() {
+    let spec = DemoSpec::new(DemoTask::Scenes, 5);
+    for index in 0..6 {
+        let clip = render_clip(&spec, index);
+        let flow = render_flow(&spec, index);
+        assert_eq!(flow.len(), 16);
+        let (mut moved, mut still) = (0.0f64, 0.0f64);
+        for t in 0..15 {
+            let (a, b) = (&clip.frames[t], &clip.frames[t + 1]);
+            for y in 8..56u32 {
+                for x in 8..56u32 {
+                    let i = (y as usize * 64 + x as usize) * 2;
+                    let (u, v) = (flow[t][i], flow[t][i + 1]);
+                    let (tx, ty) = (
+                        (x as f32 + u).round().clamp(0.0, 63.0) as u32,
+                        (y as f32 + v).round().clamp(0.0, 63.0) as u32,
+                    );
+                    let d = |p: &image::Rgb<u8>, q: &image::Rgb<u8>| -> f64 {
+                        (0..3)
+                            .map(|c| (f64::from(p.0[c]) - f64::from(q.0[c])).abs())
+                            .sum()
+                    };
+                    moved += d(a.get_pixel(x, y), b.get_pixel(tx, ty));
+                    still += d(a.get_pixel(x, y), b.get_pixel(x, y));
+                }
+            }
+        }
+        assert!(moved < 0.5 * still, "clip {index}: {moved} vs {still}");
+    }
+}
+
+#[test]
+fn demo_flow_is_written_beside_the_clips_and_found_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = DemoSpec {
+        frames: 4,
+        width: 16,
+        height: 12,
+        ..DemoSpec::new(DemoTask::Motion, 2)
+    };
+    write_demo_data(&spec, 3, dir.path(), |_, _| {}).unwrap();
+    write_demo_flow(&spec, 3, dir.path()).unwrap();
+    let set = ProbeSet::discover(dir.path(), None).unwrap();
+    assert_eq!(set.len(), 3, "the flow array is not a probe video");
+    let flow = crate::video::flow::FlowSource::find(&set.videos[2].source)
+        .unwrap()
+        .unwrap();
+    assert_eq!(flow.len(), 4);
+    let read = flow.read(&[1]).unwrap();
+    let want = render_flow(&spec, 2)[1].clone();
+    assert_eq!(
+        read[0],
+        crate::video::flow::FlowFrame::Field {
+            h: 12,
+            w: 16,
+            uv: want
+        }
+    );
+}

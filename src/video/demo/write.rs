@@ -111,6 +111,27 @@ pub fn write_demo_data(
     Ok(data)
 }
 
+/// Writes the exact optical flow of clips `0..n` of `spec` into
+/// `out/clips.flow.npy` (float32 N×T×H×W×2, (u, v) in pixels from frame t to
+/// t + 1), beside the `clips.npy` [`write_demo_data`] writes: the flow
+/// two-stream models read ([`crate::video::flow`]).
+pub fn write_demo_flow(spec: &DemoSpec, n: usize, out: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(n > 0, "the number of clips must be at least 1");
+    let (t, h, w) = (spec.frames, spec.height as usize, spec.width as usize);
+    atomic_write(&out.join("clips.flow.npy"), |file| {
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        writer.write_all(&npy_header_bytes("<f4", &[n, t, h, w, 2]))?;
+        for i in 0..n as u64 {
+            for field in super::render_flow(spec, i) {
+                let bytes: Vec<u8> = field.iter().flat_map(|v| v.to_le_bytes()).collect();
+                writer.write_all(&bytes)?;
+            }
+        }
+        writer.flush()?;
+        Ok(())
+    })
+}
+
 /// Clips `start..end`, rendered on up to `threads` threads, in order.
 fn render_range(spec: &DemoSpec, start: usize, end: usize, threads: usize) -> Vec<super::DemoClip> {
     let ids: Vec<u64> = (start as u64..end as u64).collect();

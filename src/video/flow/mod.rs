@@ -18,9 +18,11 @@
 //! `min(f, F − 1)` of the F there are (the last frame repeats the flow
 //! before it when F = N − 1, as AVOS loaders do).
 
+mod fields;
 mod read;
 mod wheel;
 
+pub use fields::{color_clip, uv_clip};
 pub use wheel::flow_to_color;
 
 use std::path::{Path, PathBuf};

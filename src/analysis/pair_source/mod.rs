@@ -5,18 +5,22 @@
 
 use super::ProbeSpec;
 use super::probe_check::{CheckedProbe, VideoKey, video_key};
-use crate::model::Manifest;
+use crate::model::{InputKind, Manifest};
 use crate::pairs::{Blend, BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::report::Warning;
 use crate::stats::Factor;
+use crate::video::flow::FlowSource;
 use crate::video::{
     Clip, Preprocess, ProbeSet, VideoInfo, VideoSource, load_clip_with, plan_clip, preprocess,
 };
 use anyhow::Context as _;
 use image::RgbImage;
+use multi::InputPlan;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+mod multi;
 
 /// Videos whose decoded frames fit in this many bytes are decoded once, whole,
 /// and their frames kept (each later pair from them costs no decoding). A
@@ -51,6 +55,51 @@ pub struct BuiltPair {
     pub b: Clip,
     /// Notes for the user (e.g. a short video was cycled).
     pub notes: Vec<String>,
+    /// A multi-input model's other inputs, in the model's order (the
+    /// primary input, `a` and `b`, left out). Empty for one-input models.
+    pub others: Vec<OtherInput>,
+    /// The position of the primary input among the model's inputs.
+    pub primary: usize,
+}
+
+/// Both members of one further input of a multi-input model.
+#[derive(Clone, Debug)]
+pub struct OtherInput {
+    /// The input's name in the manifest.
+    pub name: String,
+    /// What it carries.
+    pub kind: InputKind,
+    /// Whether the clips hold (u, v) flow (else images in [0, 1]).
+    pub uv: bool,
+    /// Member 1.
+    pub a: Clip,
+    /// Member 2.
+    pub b: Clip,
+}
+
+impl BuiltPair {
+    /// Both members' clips of every input, in the model's order.
+    pub fn into_members(self) -> (Vec<Clip>, Vec<Clip>) {
+        let (mut a, mut b): (Vec<Clip>, Vec<Clip>) =
+            self.others.into_iter().map(|o| (o.a, o.b)).unzip();
+        let at = self.primary.min(a.len());
+        a.insert(at, self.a);
+        b.insert(at, self.b);
+        (a, b)
+    }
+
+    /// Member `m`'s (1 or 2) clip of every input, in the model's order: what
+    /// [`Extractor::extract`](crate::model::Extractor::extract) takes per item.
+    pub fn member(&self, m: u8) -> Vec<&Clip> {
+        let mut out: Vec<&Clip> = self
+            .others
+            .iter()
+            .map(|o| if m == 2 { &o.b } else { &o.a })
+            .collect();
+        let primary = if m == 2 { &self.b } else { &self.a };
+        out.insert(self.primary.min(out.len()), primary);
+        out
+    }
 }
 
 /// Where pair `id`'s members come from, without decoding anything (for
@@ -103,6 +152,13 @@ pub struct PairSource {
     preprocess: Preprocess,
     window: usize,
     frames: usize,
+    /// Every input of the model, with its preprocessing (one entry for
+    /// one-input models).
+    inputs: Vec<InputPlan>,
+    /// The position of the primary input (`preprocess`, `frames`) in `inputs`.
+    primary: usize,
+    /// Each video's flow, by video index (empty without flow inputs).
+    flows: Vec<Option<FlowSource>>,
     /// Each video is probed once (an ffprobe run for a file), and small
     /// videos are decoded once (an ffmpeg run each time otherwise).
     cache: Mutex<VideoCache>,
@@ -130,20 +186,9 @@ impl PairSource {
         let probe = &checked.set;
         let frames = probe_spec.frames.unwrap_or(manifest.frames);
         let window = probe_spec.window.unwrap_or(manifest.window);
-        let preprocess = match manifest.size {
-            Some([h, w]) => Preprocess::fixed(h, w),
-            None => {
-                let crop = manifest.crop.unwrap_or([manifest.short_side; 2]);
-                Preprocess {
-                    short_side: manifest.short_side,
-                    crop: Some((crop[0], crop[1])),
-                    size: None,
-                }
-            }
-        };
-        preprocess
-            .check()
-            .map_err(|e| anyhow::anyhow!("the model's input size: {e}"))?;
+        let inputs = multi::input_plans(probe_spec, manifest)?;
+        let primary = manifest.primary();
+        let preprocess = inputs[primary].preprocess.clone();
         let imported = probe.styles();
         let stylized = !imported.is_empty();
         let styles = select_styles(probe_spec)?;
@@ -179,6 +224,11 @@ impl PairSource {
             infos: checked.infos.clone(),
             ..VideoCache::default()
         };
+        let flows = if inputs.iter().any(|i| i.spec.kind == InputKind::Flow) {
+            multi::find_flows(&checked, &inputs)?
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             checked,
             notes,
@@ -189,6 +239,9 @@ impl PairSource {
             preprocess,
             window,
             frames,
+            inputs,
+            primary,
+            flows,
             cache: Mutex::new(cache),
         })
     }
@@ -209,8 +262,8 @@ impl PairSource {
         &self.checked
     }
 
-    /// Loads a clip (METHOD.md §2 steps 1–3), probing each video once and
-    /// decoding small videos once.
+    /// Loads a clip (METHOD.md §2 steps 1–3) of the primary input, probing
+    /// each video once and decoding small videos once.
     fn load(&self, source: &VideoSource, start_draw: u64) -> Result<(Clip, Vec<String>), String> {
         self.load_window(source, start_draw, None)
             .map(|(clip, notes, _)| (clip, notes))
@@ -225,6 +278,20 @@ impl PairSource {
         start_draw: u64,
         shrink: Option<Shrink<'_>>,
     ) -> Result<(Clip, Vec<String>, Vec<RgbImage>), String> {
+        let loaded = self.load_input(source, start_draw, self.frames, &self.preprocess, shrink)?;
+        Ok((loaded.clip, loaded.notes, loaded.window))
+    }
+
+    /// Loads a clip of `t` frames preprocessed by `p` (any input's), with
+    /// the raw frame indices it sampled; see [`load_window`](Self::load_window).
+    fn load_input(
+        &self,
+        source: &VideoSource,
+        start_draw: u64,
+        t: usize,
+        p: &Preprocess,
+        shrink: Option<Shrink<'_>>,
+    ) -> Result<Loaded, String> {
         let path = video_key(source);
         let known = self
             .cache
@@ -265,31 +332,25 @@ impl PairSource {
             }
             None => None,
         };
-        let (clip, notes, info, window) = match all {
+        let (loaded, info) = match all {
             Some(frames) => {
-                let plan = plan_clip(frames.len(), start_draw, self.window, self.frames);
+                let plan = plan_clip(frames.len(), start_draw, self.window, t);
                 let picked: Vec<RgbImage> =
                     plan.frames.iter().map(|&i| frames[i].clone()).collect();
                 let window = shrink
                     .map(|f| plan.window.iter().map(|&i| f(&frames[i])).collect())
                     .unwrap_or_default();
-                (
-                    preprocess(&picked, &self.preprocess),
-                    plan.notes,
-                    info,
+                let loaded = Loaded {
+                    clip: preprocess(&picked, p),
+                    notes: plan.notes,
                     window,
-                )
+                    frames: plan.frames,
+                };
+                (loaded, info)
             }
             None => {
-                let loaded = load_clip_with(
-                    source,
-                    info,
-                    start_draw,
-                    self.window,
-                    self.frames,
-                    &self.preprocess,
-                )
-                .map_err(|e| e.to_string())?;
+                let loaded = load_clip_with(source, info, start_draw, self.window, t, p)
+                    .map_err(|e| e.to_string())?;
                 // A video too large to keep: its window is decoded again.
                 let window = shrink
                     .and_then(|f| {
@@ -299,13 +360,19 @@ impl PairSource {
                         Some(raw.iter().map(f).collect())
                     })
                     .unwrap_or_default();
-                (loaded.clip, loaded.plan.notes, loaded.info, window)
+                let out = Loaded {
+                    clip: loaded.clip,
+                    notes: loaded.plan.notes,
+                    window,
+                    frames: loaded.plan.frames,
+                };
+                (out, loaded.info)
             }
         };
         if let Ok(mut c) = self.cache.lock() {
             c.infos.insert(path, info);
         }
-        Ok((clip, notes, window))
+        Ok(loaded)
     }
 
     /// The probe set (its readable videos).
@@ -397,6 +464,9 @@ impl PairSource {
         id: u64,
         shrink: Option<Shrink<'_>>,
     ) -> Result<(BuiltPair, Vec<RgbImage>), String> {
+        if self.inputs.len() > 1 {
+            return self.build_multi(id, shrink);
+        }
         let spec = self.plan.spec(id);
         let video = &self.checked.set.videos[spec.video];
         let load = |source: &VideoSource| self.load(source, spec.start_draw);
@@ -422,6 +492,8 @@ impl PairSource {
                 a,
                 b,
                 notes,
+                others: Vec::new(),
+                primary: 0,
             };
             Ok((pair, window))
         } else {
@@ -433,10 +505,24 @@ impl PairSource {
                 a,
                 b,
                 notes,
+                others: Vec::new(),
+                primary: 0,
             };
             Ok((pair, window))
         }
     }
+}
+
+/// One loaded clip of one input.
+struct Loaded {
+    /// The preprocessed clip.
+    clip: Clip,
+    /// Notes for the user.
+    notes: Vec<String>,
+    /// The window's raw frames through `shrink` (empty when not asked).
+    window: Vec<RgbImage>,
+    /// The raw frame indices sampled, in clip order.
+    frames: Vec<usize>,
 }
 
 /// What a model's input does to the probe videos, said once per video:

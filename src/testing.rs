@@ -139,6 +139,7 @@ pub fn model_stats(
         metrics: Default::default(),
         history: Vec::new(),
         streams: Default::default(),
+        rows: 1,
     }
 }
 

@@ -121,7 +121,74 @@ class Inspect(nn.Module):
         }
 
 
+class TwoStream(nn.Module):
+    """An RGB stream and a (u, v) flow stream of 3-D convs, fused: before
+    the fusion each stream sees only its own input."""
+
+    def __init__(self):
+        super().__init__()
+        self.rgb1 = nn.Conv3d(3, 4, 3, padding=1)
+        self.flow1 = nn.Conv3d(2, 4, 3, padding=1)
+        self.fused = nn.Conv3d(8, 5, 3, padding=1)
+
+    def forward(self, rgb: torch.Tensor, flow: torch.Tensor) -> Dict[str, torch.Tensor]:
+        a = torch.relu(self.rgb1(rgb))
+        m = torch.relu(self.flow1(flow))
+        f = torch.relu(self.fused(torch.cat([a, m], dim=1)))
+        return {"rgb1": a, "flow1": m, "fused": f}
+
+
+class TwoStreamFrames(nn.Module):
+    """The per-frame form (as AVOS models are): one RGB frame and its
+    colour-wheel flow image per batch item, N×C×H×W maps out."""
+
+    def __init__(self):
+        super().__init__()
+        self.rgb1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.flow1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.fused = nn.Conv2d(8, 5, 3, padding=1)
+
+    def forward(self, rgb: torch.Tensor, flow: torch.Tensor) -> Dict[str, torch.Tensor]:
+        a = torch.relu(self.rgb1(rgb))
+        m = torch.relu(self.flow1(flow))
+        f = torch.relu(self.fused(torch.cat([a, m], dim=1)))
+        return {"rgb1": a, "flow1": m, "fused": f}
+
+
+class TwoPathway(nn.Module):
+    """A slow (4 frames) and a fast (8 frames) pathway, each with an
+    order-dependent 3-D conv and an order-free frame-wise summary, and a
+    layer joining them."""
+
+    def __init__(self):
+        super().__init__()
+        self.slow = nn.Conv3d(3, 4, 3, padding=1)
+        self.fast = nn.Conv3d(3, 4, 3, padding=1)
+        self.slow_frames = nn.Conv2d(3, 4, 3, padding=1)
+        self.fast_frames = nn.Conv2d(3, 4, 3, padding=1)
+
+    def frames(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, t, h, w = x.shape
+        return x.transpose(1, 2).reshape(n * t, c, h, w)
+
+    def frame_mean(self, y: torch.Tensor, n: int) -> torch.Tensor:
+        return torch.relu(y).reshape(n, -1, 4, y.shape[2], y.shape[3]).mean(dim=(1, 3, 4))
+
+    def forward(self, slow: torch.Tensor, fast: torch.Tensor) -> Dict[str, torch.Tensor]:
+        s = torch.relu(self.slow(slow))
+        f = torch.relu(self.fast(fast))
+        n = slow.shape[0]
+        return {
+            "slow": s,
+            "fast": f,
+            "slow_frames": self.frame_mean(self.slow_frames(self.frames(slow)), n),
+            "fast_frames": self.frame_mean(self.fast_frames(self.frames(fast)), n),
+            "cat": torch.cat([s.mean(dim=(2, 3, 4)), f.mean(dim=(2, 3, 4))], dim=1),
+        }
+
+
 SMALL = {"frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]}
+STREAMS = {"rgb1": "appearance", "flow1": "motion", "fused": "fusion"}
 
 MODELS = {
     "tiny3d": (Tiny3d, SMALL),
@@ -138,6 +205,42 @@ MODELS = {
             "mean": [0.0, 0.0, 0.0],
             "std": [1.0, 1.0, 1.0],
             "token_grids": {"tokens": [4, 16, 16]},
+        },
+    ),
+    "two_stream": (
+        TwoStream,
+        {
+            "inputs": [
+                {"name": "rgb", "kind": "rgb", **SMALL},
+                {"name": "flow", "kind": "flow", "encoding": "uv", **SMALL},
+            ],
+            "streams": STREAMS,
+        },
+    ),
+    "two_stream_frames": (
+        TwoStreamFrames,
+        {
+            "inputs": [
+                {"name": "rgb", "kind": "rgb", "layout": "NCHW", **SMALL},
+                {"name": "flow", "kind": "flow", "layout": "NCHW", **SMALL},
+            ],
+            "streams": STREAMS,
+        },
+    ),
+    "two_pathway": (
+        TwoPathway,
+        {
+            "inputs": [
+                {"name": "slow", "kind": "pathway", **SMALL},
+                {"name": "fast", "kind": "pathway", **{**SMALL, "frames": 8}},
+            ],
+            "streams": {
+                "slow": "slow",
+                "slow_frames": "slow",
+                "fast": "fast",
+                "fast_frames": "fast",
+                "cat": "cat",
+            },
         },
     ),
 }

@@ -37,6 +37,7 @@ pub fn build_report(stats: &StatsFile, threshold: f64) -> Report {
         model.sha256 = Some(m.sha256.clone());
         model.metrics = m.metrics.clone();
         model.convergence = m.history.clone();
+        model.rows_per_pair = (m.rows > 1).then_some(m.rows);
         for acc in &m.layers {
             match acc.estimate(threshold) {
                 Ok(e) => model.layers.push(LayerReport {

@@ -141,6 +141,11 @@ pub struct ModelReport {
     /// the statistics; absent when none (merged shards keep none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub convergence: Vec<ConvergencePoint>,
+    /// Rows of the estimator per pair, when more than one: a per-frame
+    /// model (two-stream video object segmentation) gives a row per frame,
+    /// and its layers' pair counts count those rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_per_pair: Option<usize>,
     /// Layers in display order.
     pub layers: Vec<LayerReport>,
 }
@@ -157,6 +162,7 @@ impl ModelReport {
             sha256: None,
             metrics: std::collections::BTreeMap::new(),
             convergence: Vec::new(),
+            rows_per_pair: None,
             layers: Vec::new(),
         }
     }

@@ -191,7 +191,15 @@ impl LayerAccumulator {
         }
         if self.top.k() > 0 || self.sample.m() > 0 {
             let (mut a, mut b) = (Vec::with_capacity(c), Vec::with_capacity(c));
+            // A per-frame model's rows of one pair come one after another,
+            // its frames in order: a row's frame is its place in that run.
+            let mut frame = 0u32;
             for r in 0..n {
+                if r > 0 && batch.pair_ids[r] == batch.pair_ids[r - 1] {
+                    frame += 1;
+                } else {
+                    frame = 0;
+                }
                 let row = r * c..(r + 1) * c;
                 a.clear();
                 b.clear();
@@ -199,8 +207,12 @@ impl LayerAccumulator {
                 b.extend(batch.zb[row].iter().map(|&v| v.into()));
                 let id = batch.pair_ids[r];
                 // The lengths were checked above: these cannot fail.
-                self.top.push(id, 1, &a).map_err(|e| self.bug(e))?;
-                self.top.push(id, 2, &b).map_err(|e| self.bug(e))?;
+                self.top
+                    .push_frame(id, 1, frame, &a)
+                    .map_err(|e| self.bug(e))?;
+                self.top
+                    .push_frame(id, 2, frame, &b)
+                    .map_err(|e| self.bug(e))?;
                 self.sample
                     .push(id, batch.factors[r], &a, &b)
                     .map_err(|e| self.bug(e))?;

@@ -3,7 +3,7 @@
 //! whatever the number of pairs, deterministic, and mergeable exactly.
 //!
 //! Order: a higher value ranks first at the high end, a lower one at the low
-//! end; equal values go by pair id, then member (both ascending). This is a
+//! end; equal values go by pair id, then member, then frame (ascending). This is a
 //! total order over distinct members, so the k best of the union of two
 //! sets are the k best of the union of their k best: shards fed disjoint
 //! pairs merge into exactly what one run over all pairs keeps.
@@ -22,6 +22,9 @@ pub struct Window {
     pub pair: u64,
     /// Member 1 or 2.
     pub member: u8,
+    /// The frame of the member this row is (a per-frame model gives a row
+    /// per frame); 0 for clip models.
+    pub frame: u32,
 }
 
 /// Which end of the ranking.
@@ -42,7 +45,7 @@ impl End {
                 End::Low => a.value < b.value,
             };
         }
-        (a.pair, a.member) < (b.pair, b.member)
+        (a.pair, a.member, a.frame) < (b.pair, b.member, b.frame)
     }
 }
 
@@ -110,6 +113,17 @@ impl Extremes {
     /// accumulator's checks guarantee). Another number of values is refused
     /// and nothing is taken in.
     pub fn push(&mut self, pair: u64, member: u8, values: &[f64]) -> Result<(), String> {
+        self.push_frame(pair, member, 0, values)
+    }
+
+    /// [`push`](Self::push) for frame `frame` of a member (per-frame models).
+    pub fn push_frame(
+        &mut self,
+        pair: u64,
+        member: u8,
+        frame: u32,
+        values: &[f64],
+    ) -> Result<(), String> {
         if values.len() != self.channels() {
             return Err(format!(
                 "{} values for top windows of {} channels",
@@ -122,6 +136,7 @@ impl Extremes {
                 value,
                 pair,
                 member,
+                frame,
             };
             insert(&mut self.high[c], w, End::High, self.k);
             insert(&mut self.low[c], w, End::Low, self.k);
@@ -203,6 +218,7 @@ mod tests {
                     value: v[c],
                     pair: *id,
                     member: *m,
+                    frame: 0,
                 })
                 .collect();
             all.sort_by(|a, b| {

@@ -144,8 +144,15 @@ impl PairSample {
 }
 
 /// Whether a pair of this key and id ranks among the first `m` of `list`.
+/// Whether pair `pair` (of key `key`) enters the sample: it ranks among
+/// the `m` smallest keys and is not in it yet (a per-frame model gives a
+/// row per frame of a pair, all of one id: the pair's first row is kept).
 fn admits(list: &[SampledPair], m: usize, key: u64, pair: u64) -> bool {
-    m > 0 && (list.len() < m || (key, pair) < (list[m - 1].key, list[m - 1].pair))
+    m > 0
+        && (list.len() < m || (key, pair) < (list[m - 1].key, list[m - 1].pair))
+        && list
+            .binary_search_by(|x| (x.key, x.pair).cmp(&(key, pair)))
+            .is_err()
 }
 
 fn insert(list: &mut Vec<SampledPair>, p: SampledPair, m: usize) {

@@ -293,45 +293,7 @@ impl PairSource {
         shrink: Option<Shrink<'_>>,
     ) -> Result<Loaded, String> {
         let path = video_key(source);
-        let known = self
-            .cache
-            .lock()
-            .ok()
-            .and_then(|c| c.infos.get(&path).copied());
-        let info = match known {
-            Some(i) => i,
-            None => source.info().map_err(|e| e.to_string())?,
-        };
-        let bytes = info.frames as u64 * u64::from(info.width) * u64::from(info.height) * 3;
-        let cached = self
-            .cache
-            .lock()
-            .ok()
-            .and_then(|c| c.frames.get(&path).cloned());
-        let all = match cached {
-            Some(f) => Some(f),
-            None if bytes <= CACHE_VIDEO_BYTES && info.frames > 0 => {
-                let fits = self
-                    .cache
-                    .lock()
-                    .is_ok_and(|c| c.bytes + bytes <= CACHE_TOTAL_BYTES);
-                let indices: Vec<usize> = (0..info.frames).collect();
-                match source.read_frames_with(&info, &indices) {
-                    Ok(frames) if fits => {
-                        let frames = Arc::new(frames);
-                        if let Ok(mut c) = self.cache.lock() {
-                            c.bytes += bytes;
-                            c.frames.insert(path.clone(), frames.clone());
-                        }
-                        Some(frames)
-                    }
-                    Ok(frames) => Some(Arc::new(frames)),
-                    // A container that over-counts its frames: the careful path recounts.
-                    Err(_) => None,
-                }
-            }
-            None => None,
-        };
+        let (info, all) = self.decoded(source)?;
         let (loaded, info) = match all {
             Some(frames) => {
                 let plan = plan_clip(frames.len(), start_draw, self.window, t);
@@ -373,6 +335,56 @@ impl PairSource {
             c.infos.insert(path, info);
         }
         Ok(loaded)
+    }
+
+    /// The video's facts, and all its decoded frames when it is small
+    /// enough to keep (decoded once, then shared); `None` for a video too
+    /// large, or one whose container over-counts its frames (the careful
+    /// path of [`load_clip_with`] recounts).
+    fn decoded(
+        &self,
+        source: &VideoSource,
+    ) -> Result<(VideoInfo, Option<Arc<Vec<RgbImage>>>), String> {
+        let path = video_key(source);
+        let known = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.infos.get(&path).copied());
+        let info = match known {
+            Some(i) => i,
+            None => source.info().map_err(|e| e.to_string())?,
+        };
+        let bytes = info.frames as u64 * u64::from(info.width) * u64::from(info.height) * 3;
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.frames.get(&path).cloned());
+        let all = match cached {
+            Some(f) => Some(f),
+            None if bytes <= CACHE_VIDEO_BYTES && info.frames > 0 => {
+                let fits = self
+                    .cache
+                    .lock()
+                    .is_ok_and(|c| c.bytes + bytes <= CACHE_TOTAL_BYTES);
+                let indices: Vec<usize> = (0..info.frames).collect();
+                match source.read_frames_with(&info, &indices) {
+                    Ok(frames) if fits => {
+                        let frames = Arc::new(frames);
+                        if let Ok(mut c) = self.cache.lock() {
+                            c.bytes += bytes;
+                            c.frames.insert(path.clone(), frames.clone());
+                        }
+                        Some(frames)
+                    }
+                    Ok(frames) => Some(Arc::new(frames)),
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
+        Ok((info, all))
     }
 
     /// The probe set (its readable videos).
@@ -602,3 +614,6 @@ fn named_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
     }
     Ok(chosen)
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,7 @@ use crate::model::{InputKind, InputSpec, Manifest};
 use crate::pairs::{PairSpec, make_pair, two_stream_flow, two_stream_rgb};
 use crate::stats::Factor;
 use crate::video::flow::{FlowSource, MAKE_FLOW, color_clip, uv_clip};
-use crate::video::{Clip, Preprocess, VideoSource};
+use crate::video::{Clip, Preprocess, VideoSource, plan_clip, preprocess};
 use image::RgbImage;
 
 /// One input of the model and how its clips are made.
@@ -166,7 +166,10 @@ impl PairSource {
             frames,
         } = first;
         let mut members: Vec<(Clip, Clip)> = Vec::with_capacity(self.inputs.len());
-        for (j, input) in self.inputs.iter().enumerate() {
+        if let Some(pathways) = self.shared_pathways(&spec, src_a)? {
+            members = pathways;
+        }
+        for (j, input) in self.inputs.iter().enumerate().skip(members.len()) {
             let load = |source: &VideoSource| -> Result<Clip, String> {
                 if j == self.primary && std::ptr::eq(source, src_a) {
                     return Ok(first_clip.clone());
@@ -248,6 +251,77 @@ impl PairSource {
             primary: self.primary,
         };
         Ok((pair, window))
+    }
+
+    /// The members of every pathway when the pathways share their spatial
+    /// preprocessing and the styles are built in: the union of the
+    /// pathways' frames is styled once, so a raw frame looks the same in
+    /// every pathway (a style such as Reinhard's colour transfer follows the
+    /// statistics of the clip it is given), then each pathway takes its
+    /// frames; a static pair permutes each pathway with its own
+    /// permutation. `None` for other models.
+    fn shared_pathways(
+        &self,
+        spec: &PairSpec,
+        source: &VideoSource,
+    ) -> Result<Option<Vec<(Clip, Clip)>>, String> {
+        let pathways = self
+            .inputs
+            .iter()
+            .all(|i| i.spec.kind == InputKind::Pathway);
+        let shared = self
+            .inputs
+            .iter()
+            .all(|i| i.preprocess == self.inputs[0].preprocess);
+        if !pathways || !shared || self.stylized {
+            return Ok(None);
+        }
+        let (info, all) = self.decoded(source)?;
+        let n = all.as_ref().map_or(info.frames, |f| f.len());
+        let plans: Vec<Vec<usize>> = self
+            .inputs
+            .iter()
+            .map(|i| plan_clip(n, spec.start_draw, self.window, i.spec.frames).frames)
+            .collect();
+        let mut union: Vec<usize> = plans.concat();
+        union.sort_unstable();
+        union.dedup();
+        let picked = match all {
+            Some(frames) => union.iter().map(|&i| frames[i].clone()).collect(),
+            None => source
+                .read_frames_with(&info, &union)
+                .map_err(|e| e.to_string())?,
+        };
+        let clip = preprocess(&picked, &self.inputs[0].preprocess);
+        let styled = |k: usize| -> Result<Clip, String> {
+            let style = self
+                .styles
+                .get(k)
+                .ok_or_else(|| format!("pair {}: no style {k}", spec.id))?;
+            let mut out = clip.clone();
+            style.apply(&mut out);
+            Ok(out)
+        };
+        let a = styled(spec.style_a)?;
+        let b = match spec.factor {
+            Factor::Dynamic => Some(styled(spec.style_b)?),
+            Factor::Static => None,
+        };
+        let mut out = Vec::with_capacity(plans.len());
+        for (j, frames) in plans.iter().enumerate() {
+            let at: Vec<usize> = frames
+                .iter()
+                .map(|i| union.binary_search(i).unwrap_or(0))
+                .collect();
+            let mine = a.permuted(&at);
+            let other = match &b {
+                Some(b) => b.permuted(&at),
+                None if j == self.primary => mine.permuted(&spec.permutation),
+                None => mine.permuted(&self.plan.pathway_permutation(spec.id, j, frames.len())),
+            };
+            out.push((mine, other));
+        }
+        Ok(Some(out))
     }
 
     /// The flow clip of video `video`'s raw `frames` for a flow input.

@@ -179,6 +179,7 @@ pub fn run_job(
                         sha256: file_hash(&m.path)?,
                         metrics: manifest.all_metrics(),
                         history: Vec::new(),
+                        rows: manifest.rows_per_member(),
                         streams: manifest.streams,
                     })
                 })

@@ -25,8 +25,9 @@ use std::path::Path;
 /// the model file per model, the videos the probe check left out. 4: each
 /// layer keeps its channels' top windows, a pair sample and per-channel
 /// bootstrap replicates. 5: the checkpoint's metrics. 6: each model's
-/// convergence history. 7: each model's layer streams.
-pub const STATS_SCHEMA: &str = "stadyn.stats/7";
+/// convergence history. 7: each model's layer streams. 8: each model's
+/// rows per pair (the frames of a per-frame model).
+pub const STATS_SCHEMA: &str = "stadyn.stats/8";
 
 /// Which part of the pair plan a run covers: pair ids with `id % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +126,9 @@ pub struct ModelStats {
     pub history: Vec<crate::report::ConvergencePoint>,
     /// The stream of each layer the manifest tags (layer → tag).
     pub streams: std::collections::BTreeMap<String, String>,
+    /// Rows of the estimator each pair gives: its frames T for a per-frame
+    /// model (input layout `NCHW`), else 1.
+    pub rows: usize,
 }
 
 impl ModelStats {
@@ -145,11 +149,19 @@ impl ModelStats {
                 self.skipped, self.done
             ));
         }
+        if self.rows == 0 {
+            return Err(format!("{who}: 0 rows per pair"));
+        }
         for l in &self.layers {
             let [d, s] = l.pairs();
-            if d + s != self.measured() as u64 {
+            if d + s != (self.measured() * self.rows) as u64 {
+                let per = if self.rows > 1 {
+                    format!(" × {} frames", self.rows)
+                } else {
+                    String::new()
+                };
                 return Err(format!(
-                    "{who}, layer '{}': {} pairs in its statistics, but {} measured ({} done, {} skipped)",
+                    "{who}, layer '{}': {} rows in its statistics, but {} pairs{per} measured ({} done, {} skipped)",
                     l.name(),
                     d + s,
                     self.measured(),

@@ -42,7 +42,7 @@ fn counts_that_do_not_add_up_are_refused_on_save_and_on_load() {
     f.done = 9;
     let err = f.save(&p).unwrap_err().to_string();
     assert!(
-        err.contains("10 pairs in its statistics, but 9 measured"),
+        err.contains("10 rows in its statistics, but 9 pairs measured"),
         "{err}"
     );
     assert!(!p.exists());

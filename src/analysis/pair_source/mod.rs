@@ -30,6 +30,9 @@ const CACHE_VIDEO_BYTES: u64 = 512 << 20;
 /// Total bytes of decoded frames kept.
 const CACHE_TOTAL_BYTES: u64 = 1 << 30;
 
+/// All decoded frames of a video, shared.
+type Frames = Arc<Vec<RgbImage>>;
+
 /// Probed facts and decoded frames of the videos seen so far.
 #[derive(Default)]
 struct VideoCache {
@@ -341,10 +344,7 @@ impl PairSource {
     /// enough to keep (decoded once, then shared); `None` for a video too
     /// large, or one whose container over-counts its frames (the careful
     /// path of [`load_clip_with`] recounts).
-    fn decoded(
-        &self,
-        source: &VideoSource,
-    ) -> Result<(VideoInfo, Option<Arc<Vec<RgbImage>>>), String> {
+    fn decoded(&self, source: &VideoSource) -> Result<(VideoInfo, Option<Frames>), String> {
         let path = video_key(source);
         let known = self
             .cache

@@ -148,12 +148,12 @@ fn the_demo_flow_predicts_the_next_frame() {
         let flow = render_flow(&spec, index);
         assert_eq!(flow.len(), 16);
         let (mut moved, mut still) = (0.0f64, 0.0f64);
-        for t in 0..15 {
+        for (t, field) in flow.iter().enumerate().take(15) {
             let (a, b) = (&clip.frames[t], &clip.frames[t + 1]);
             for y in 8..56u32 {
                 for x in 8..56u32 {
                     let i = (y as usize * 64 + x as usize) * 2;
-                    let (u, v) = (flow[t][i], flow[t][i + 1]);
+                    let (u, v) = (field[i], field[i + 1]);
                     let (tx, ty) = (
                         (x as f32 + u).round().clamp(0.0, 63.0) as u32,
                         (y as f32 + v).round().clamp(0.0, 63.0) as u32,

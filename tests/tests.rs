@@ -18,5 +18,7 @@ mod maps;
 mod model;
 mod numpy_reference;
 #[cfg(feature = "torch")]
+mod streams;
+#[cfg(feature = "torch")]
 mod sweep;
 mod util;

@@ -207,3 +207,54 @@ fn a_two_stream_model_needs_flow_and_its_flow_is_part_of_the_job() {
     );
     assert_ne!(report(&out)["job_key"], first_report["job_key"]);
 }
+
+/// `tools/export_model.py --inputs` writes a model of two inputs that stadyn
+/// loads, feeds and finds deterministic (needs the set-up's Python with
+/// torch, as `make test` gives; skipped without).
+#[test]
+fn export_model_writes_multi_input_models() {
+    let Some(py) = crate::util::python() else {
+        return;
+    };
+    let has_torch = std::process::Command::new(&py)
+        .args(["-c", "import torch"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_torch {
+        eprintln!(
+            "note: no torch in {}; skipping the export check",
+            py.display()
+        );
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("ts.pt");
+    let inputs = r#"[{"name": "rgb", "kind": "rgb", "frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]},
+                     {"name": "flow", "kind": "flow", "encoding": "uv", "frames": 4, "window": 8, "short_side": 16, "crop": [16, 16]}]"#;
+    let o = std::process::Command::new(&py)
+        .current_dir(crate::util::repo(""))
+        .args([
+            "tools/export_model.py",
+            "--module",
+            "tools.make_test_models:TwoStream",
+            "--layers",
+            "rgb1,flow1,fused",
+            "--inputs",
+            inputs,
+            "--streams",
+            "rgb1=appearance,flow1=motion,fused=fusion",
+            "--out",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = stadyn(&["inspect-model", s(&out), "--device", "cpu"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("input 'flow': flow (u, v)") && t.contains("deterministic: yes"),
+        "{t}"
+    );
+    assert!(t.contains("flow1") && t.contains("motion"), "{t}");
+}

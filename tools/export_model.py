@@ -15,6 +15,14 @@ Examples (run with the set-up's Python, `make` prints its path via
   python tools/export_model.py --module mypkg.nets:build --weights ckpt.pth \\
       --layers layer3.1.conv2,layer4 --frames 16 --crop 112 --out mine.pt
 
+  # a model of several inputs (two-stream, SlowFast): describe them as the
+  # manifest's "inputs" (JSON, inline or a file); forward takes them in order
+  python tools/export_model.py --module mypkg.nets:two_stream --layers rgb1,flow1,fuse \
+      --inputs '[{"name": "rgb", "kind": "rgb", "frames": 8, "crop": [112, 112]},
+                 {"name": "flow", "kind": "flow", "encoding": "uv", "frames": 8, "crop": [112, 112]}]' \
+      --streams rgb1=appearance,flow1=motion,fuse=fusion --out ts.pt
+  # PySlowFast's SlowFast takes one list [slow, fast]: add --input-list
+
 Layers are dotted module names (as in model.named_modules()). Outputs that
 are tuples keep their first tensor (MViT blocks return (x, thw)). Layers
 listed in --channels-last are N×T×H×W×C (Swin3D) and are permuted to
@@ -56,9 +64,10 @@ PRESETS = {
 class Probe(nn.Module):
     """Runs `model` and returns the outputs of the named submodules."""
 
-    def __init__(self, model: nn.Module, layers: List[str], channels_last: List[str]):
+    def __init__(self, model: nn.Module, layers: List[str], channels_last: List[str], input_list: bool = False):
         super().__init__()
         self.model = model
+        self.input_list = input_list
         modules = dict(model.named_modules())
         missing = [l for l in layers if l not in modules]
         if missing:
@@ -68,7 +77,7 @@ class Probe(nn.Module):
         self.channels_last = set(channels_last)
         self.ids = {id(modules[l]): l for l in layers}
 
-    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def forward(self, *xs: torch.Tensor) -> Dict[str, torch.Tensor]:
         kept: Dict[str, torch.Tensor] = {}
 
         def hook(module, inputs, output):
@@ -83,13 +92,36 @@ class Probe(nn.Module):
 
         handle = torch.nn.modules.module.register_module_forward_hook(hook)
         try:
-            logits = self.model(x)
+            logits = self.model(list(xs)) if self.input_list else self.model(*xs)
         finally:
             handle.remove()
         out = {name: kept[name] for name in self.layers}
         if isinstance(logits, torch.Tensor):
             out["logits"] = logits
         return out
+
+
+def read_inputs(text: str) -> List[dict]:
+    """The manifest's "inputs" list from JSON text or a .json file."""
+    path = Path(text)
+    data = json.loads(path.read_text() if path.suffix == ".json" and path.is_file() else text)
+    if not isinstance(data, list) or not data or not all(isinstance(i, dict) and "name" in i for i in data):
+        sys.exit("error: --inputs is a JSON list of inputs, each with a \"name\"")
+    return data
+
+
+def example_input(spec: dict) -> torch.Tensor:
+    """A random batch of 2 for one input of the manifest (its layout, frames,
+    size and channels: 2 for (u, v) flow)."""
+    c = 2 if spec.get("kind") == "flow" and spec.get("encoding") == "uv" else 3
+    t = spec.get("frames", 8)
+    h, w = spec.get("size") or spec.get("crop") or [spec.get("short_side", 128)] * 2
+    layout = spec.get("layout", "NCTHW")
+    shape = {"NCTHW": (2, c, t, h, w), "NTHWC": (2, t, h, w, c), "NTCHW": (2, t, c, h, w), "NCHW": (2 * t, c, h, w)}
+    if layout not in shape:
+        sys.exit(f"error: input '{spec['name']}' has layout {layout}; one of {', '.join(shape)}")
+    x = torch.rand(*shape[layout])
+    return (x * 4 - 2) if c == 2 else x
 
 
 def build(args) -> nn.Module:
@@ -119,6 +151,9 @@ def main():
     ap.add_argument("--crop", type=int)
     ap.add_argument("--mean", type=float, nargs=3)
     ap.add_argument("--std", type=float, nargs=3)
+    ap.add_argument("--inputs", help="the model's inputs as the manifest's \"inputs\" list (JSON text or a .json file)")
+    ap.add_argument("--input-list", action="store_true", help="forward takes its inputs as one list (PySlowFast)")
+    ap.add_argument("--streams", help="layer=stream pairs, comma-separated (appearance, motion, fusion, slow, fast, cat, ...)")
     ap.add_argument("--epoch", type=float)
     ap.add_argument("--name")
     ap.add_argument("--seed", type=int, default=0, help="seed of random weights")
@@ -140,21 +175,23 @@ def main():
         state = torch.load(args.weights, map_location="cpu", weights_only=True)
         model.load_state_dict(state.get("state_dict", state) if isinstance(state, dict) else state)
     model.eval()
-    probe = Probe(model, layers, channels_last).eval()
+    probe = Probe(model, layers, channels_last, args.input_list).eval()
 
-    x = torch.rand(2, 3, frames, crop, crop)
+    inputs = read_inputs(args.inputs) if args.inputs else None
+    example = lambda: tuple(example_input(i) for i in inputs) if inputs else (torch.rand(2, 3, frames, crop, crop),)
+    x = example()
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        eager = probe(x)
+        eager = probe(*x)
         traced = torch.jit.trace(probe, x, strict=False, check_trace=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".pt.tmp")
     traced.save(str(tmp))
 
     reloaded = torch.jit.load(str(tmp))
-    x2 = torch.rand(2, 3, frames, crop, crop)
+    x2 = example()
     with torch.no_grad():
-        a, b = probe(x2), reloaded(x2)
+        a, b = probe(*x2), reloaded(*x2)
     for name in eager:
         if not torch.allclose(a[name], b[name], rtol=1e-4, atol=1e-5):
             tmp.unlink()
@@ -176,6 +213,12 @@ def main():
         "notes": f"exported by tools/export_model.py from {args.arch or args.module}"
                  + (f" with weights {Path(args.weights).name}" if args.weights else " with random weights"),
     }
+    if inputs:
+        for key in ("layout", "dtype", "frames", "window", "short_side", "crop", "mean", "std"):
+            manifest.pop(key)
+        manifest["inputs"] = inputs
+    if args.streams:
+        manifest["streams"] = dict(p.split("=", 1) for p in args.streams.split(","))
     if args.epoch is not None:
         manifest["epoch"] = args.epoch
     args.out.with_suffix(".json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -18,7 +18,12 @@ before it. `--scale` computes the flow on frames scaled by that factor
 (vectors in the scaled pixels: stadyn resizes the field and its vectors to
 the model's input, so this only trades detail for size and time).
 
-A video whose `.flow.npy` exists is skipped (`--force` redoes it).
+`--png` writes colour-coded flow images instead (a folder `<video>.flow/`
+of PNGs, the standard colour wheel, each image scaled by its largest
+motion): far smaller, as AVOS datasets ship flow, but enough only for models
+whose flow input is `"encoding": "color"` (the magnitude is lost).
+
+A video whose flow exists is skipped (`--force` redoes it).
 """
 import argparse
 import sys
@@ -102,7 +107,7 @@ def videos_under(root: Path):
         yield root
         return
     for p in sorted(root.rglob("*")):
-        if p.name.startswith(".") or p.name.endswith(".flow.npy") or ".flow" in p.parts:
+        if p.name.startswith(".") or p.name.endswith(".flow.npy") or any(x.endswith(".flow") for x in p.parts):
             continue
         if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
             yield p
@@ -112,9 +117,25 @@ def videos_under(root: Path):
             yield p
 
 
-def target(video: Path) -> Path:
+def target(video: Path, png: bool = False) -> Path:
     name = video.name if video.is_dir() else video.stem
-    return video.with_name(f"{name}.flow.npy")
+    return video.with_name(f"{name}.flow" if png else f"{name}.flow.npy")
+
+
+def write_png_folder(flow: np.ndarray, out: Path) -> None:
+    """One colour-wheel PNG per field of a (N−1)×H×W×2 flow, into `out`."""
+    from flowvis import flow_to_color
+
+    tmp = out.with_name(out.name + ".part")
+    tmp.mkdir(parents=True, exist_ok=True)
+    for i, field in enumerate(flow):
+        rgb = flow_to_color(field)
+        cv2.imwrite(str(tmp / f"{i:05d}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    tmp.replace(out)
 
 
 def main():
@@ -122,7 +143,8 @@ def main():
     ap.add_argument("videos", type=Path)
     ap.add_argument("--method", choices=["dis", "farneback"], default="dis")
     ap.add_argument("--scale", type=float, default=1.0, help="compute flow on frames scaled by this (0 < s ≤ 1)")
-    ap.add_argument("--force", action="store_true", help="recompute existing .flow.npy files")
+    ap.add_argument("--force", action="store_true", help="recompute existing flow")
+    ap.add_argument("--png", action="store_true", help="write colour-coded PNG folders <video>.flow/ instead")
     a = ap.parse_args()
     if not (0.0 < a.scale <= 1.0):
         sys.exit("--scale must be in (0, 1]")
@@ -130,7 +152,7 @@ def main():
         sys.exit(f"{a.videos}: no such file or folder")
     done = skipped = failed = 0
     for video in videos_under(a.videos):
-        out = target(video)
+        out = target(video, a.png)
         if out.exists() and not a.force:
             skipped += 1
             continue
@@ -151,10 +173,17 @@ def main():
             print(f"{video}: {e}", file=sys.stderr)
             failed += 1
             continue
-        tmp = out.with_name(out.name + ".part")
-        with open(tmp, "wb") as f:
-            np.save(f, np.ascontiguousarray(flow, dtype="<f4"))
-        tmp.replace(out)
+        if a.png:
+            if flow.ndim == 5:
+                print(f"{video}: --png is for single videos, not clip arrays", file=sys.stderr)
+                failed += 1
+                continue
+            write_png_folder(flow, out)
+        else:
+            tmp = out.with_name(out.name + ".part")
+            with open(tmp, "wb") as f:
+                np.save(f, np.ascontiguousarray(flow, dtype="<f4"))
+            tmp.replace(out)
         done += 1
         print(f"{out}: {flow.shape}")
     print(f"flow written for {done} videos, {skipped} had it, {failed} failed")

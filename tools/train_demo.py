@@ -12,6 +12,9 @@ Five models, each a small CNN trainable on 2 CPU cores in minutes:
   c2d-appearance      the same on "appearance"
   cnn3d-motion-sd     cnn3d-motion trained with StaticDropout on the channels that stadyn
                       finds static in an earlier checkpoint of cnn3d-motion
+  two-stream-motion   an RGB stream and an optical-flow stream (the exact flow of the demo
+                      clips, as colour-wheel images), fused, on "motion" (needs the data made
+                      with `stadyn demo-data --flow`)
 
 The committed models (sample_data/models/) were made with, from the repository root:
 
@@ -87,6 +90,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 import torch
+
+from flowvis import flow_to_color
 import torch.nn.functional as F
 from torch import nn
 
@@ -101,7 +106,10 @@ LAYERS = ["stage1", "stage2", "stage3"]
 
 # ---- the models ---------------------------------------------------------------
 CHANNELS = (12, 24, 48)  # stage widths of both architectures
-MODELS = ["cnn3d-motion", "cnn3d-motion-sd", "c2d-motion", "cnn3d-appearance", "c2d-appearance"]
+MODELS = ["cnn3d-motion", "cnn3d-motion-sd", "c2d-motion", "cnn3d-appearance", "c2d-appearance",
+          "two-stream-motion"]
+TWO_STREAM = "two-stream-motion"
+STREAMS = {"rgb1": "appearance", "flow1": "motion", "fusion1": "fusion", "fusion2": "fusion"}
 SD_MODEL, SD_BASE = "cnn3d-motion-sd", "cnn3d-motion"
 DEFAULT_CHECKPOINTS = [0, 0.25, 0.5, 1, 2, 3, 4, 6, 8, 10]
 
@@ -181,6 +189,30 @@ class Split:
             self.x[i:j] = preprocess(clips[i:j])
         self.n = n
         self.source_n = int(clips.shape[0])
+        self.chunk = chunk
+        self._flow = None
+
+    @property
+    def flow(self) -> torch.Tensor:
+        """The clips' optical flow (clips.flow.npy, written by `stadyn
+        demo-data --flow`) as stadyn feeds a colour-flow input: each frame's
+        field through the colour wheel, then preprocessed as RGB frames."""
+        if self._flow is None:
+            path = self.folder / "clips.flow.npy"
+            if not path.is_file():
+                die(f"'{path}' is missing: make the data with `stadyn demo-data --flow ...`")
+            fields = np.load(path, mmap_mode="r")
+            if fields.shape[0] < self.n or fields.shape[1] != WINDOW:
+                die(f"'{path}' has shape {fields.shape}; expected N×{WINDOW}×H×W×2")
+            self._flow = torch.empty((self.n, 3, FRAMES) + CROP, dtype=torch.float32)
+            for i in range(0, self.n, self.chunk):
+                j = min(self.n, i + self.chunk)
+                self._flow[i:j] = preprocess(flow_to_color(np.asarray(fields[i:j])))
+        return self._flow
+
+    def inputs(self, idx) -> tuple:
+        """The model inputs of clips `idx` (RGB, and flow for the two-stream model)."""
+        return (self.x[idx],)
 
 
 def load_task(root: Path, task: str, args) -> Dict[str, Split]:
@@ -285,14 +317,54 @@ class C2d(nn.Module):
         return {"stage1": unfold(f1), "stage2": unfold(f2), "stage3": s3, "logits": logits}
 
 
+class TwoStream(nn.Module):
+    """An RGB stream and a flow stream (one Conv3d-BN-ReLU-MaxPool stage
+    each, 12 channels), their outputs concatenated and fused by two more
+    stages (24, 48 channels), global average pool, linear head. Before the
+    fusion each stream sees only its own input."""
+
+    def __init__(self, classes: int):
+        super().__init__()
+        c1, c2, c3 = CHANNELS
+
+        def stage(cin: int, cout: int, pool) -> nn.Module:
+            return nn.Sequential(nn.Conv3d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm3d(cout), nn.ReLU(),
+                                 nn.MaxPool3d(pool))
+
+        self.rgb1 = stage(3, c1, (1, 2, 2))
+        self.flow1 = stage(3, c1, (1, 2, 2))
+        self.fusion1 = stage(2 * c1, c2, 2)
+        self.fusion2 = stage(c2, c3, 2)
+        self.head = nn.Linear(c3, classes)
+
+    def forward(self, rgb: torch.Tensor, flow: torch.Tensor) -> Dict[str, torch.Tensor]:
+        a = self.rgb1(rgb)
+        m = self.flow1(flow)
+        f1 = self.fusion1(torch.cat([a, m], dim=1))
+        f2 = self.fusion2(f1)
+        logits = self.head(f2.mean(dim=(2, 3, 4)))
+        return {"rgb1": a, "flow1": m, "fusion1": f1, "fusion2": f2, "logits": logits}
+
+
 def build(arch: str, classes: int, seed: int) -> nn.Module:
     torch.manual_seed(seed)
+    if arch == "two-stream":
+        return TwoStream(classes)
     return Cnn3d(classes) if arch == "cnn3d" else C2d(classes)
 
 
 def parse_name(name: str):
+    if name.startswith("two-stream-"):
+        return "two-stream", name[len("two-stream-"):]
     arch, task = name.split("-")[:2]
     return arch, task
+
+
+def batch(split: "Split", idx, arch: str) -> tuple:
+    """The inputs of clips `idx` of `split` for a model of `arch`."""
+    if arch == "two-stream":
+        return split.x[idx], split.flow[idx]
+    return (split.x[idx],)
 
 
 # ---- checkpoints -------------------------------------------------------------------
@@ -300,7 +372,7 @@ def epoch_tag(e: float) -> str:
     return f"{e:05.2f}"
 
 
-def trace(model: nn.Module, example: torch.Tensor):
+def trace(model: nn.Module, example: tuple):
     was = model.training
     model.eval()
     with torch.no_grad(), warnings.catch_warnings():
@@ -310,9 +382,12 @@ def trace(model: nn.Module, example: torch.Tensor):
     return traced
 
 
-def save_traced(model: nn.Module, example: torch.Tensor, check: torch.Tensor, path: Path) -> int:
+def save_traced(model: nn.Module, example, check, path: Path) -> int:
     """Traces the eval-mode model, saves it, reloads it and checks it against
-    the eager model on `check` (a different batch size); returns the file size."""
+    the eager model on `check` (a different batch size); returns the file size.
+    `example` and `check` are a tensor or a tuple of the model's inputs."""
+    example = example if isinstance(example, tuple) else (example,)
+    check = check if isinstance(check, tuple) else (check,)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     trace(model, example).save(str(tmp))
@@ -320,7 +395,7 @@ def save_traced(model: nn.Module, example: torch.Tensor, check: torch.Tensor, pa
     was = model.training
     model.eval()
     with torch.no_grad():
-        a, b = model(check), reloaded(check)
+        a, b = model(*check), reloaded(*check)
     model.train(was)
     if list(a) != list(b):
         tmp.unlink()
@@ -343,22 +418,27 @@ def write_json(path: Path, obj) -> None:
 def manifest(name: str, epoch: float, step: int, acc: float, train_acc: float, classes: List[str],
              notes: str) -> dict:
     # Only keys stadyn's Manifest knows (it rejects unknown ones).
-    return {
-        "name": name, "layout": "NCTHW", "dtype": "float32", "frames": FRAMES, "window": WINDOW,
-        "short_side": SHORT_SIDE, "crop": list(CROP), "size": None, "mean": MEAN, "std": STD,
-        "layers": LAYERS, "outputs": [], "ignore": ["logits"], "per_frame": [],
-        "epoch": float(epoch), "step": int(step), "accuracy": float(acc), "train_accuracy": float(train_acc),
-        "classes": classes, "notes": notes,
-    }
+    common = {"name": name, "outputs": [], "ignore": ["logits"], "per_frame": [],
+              "epoch": float(epoch), "step": int(step), "accuracy": float(acc),
+              "train_accuracy": float(train_acc), "classes": classes, "notes": notes}
+    one = {"layout": "NCTHW", "dtype": "float32", "frames": FRAMES, "window": WINDOW,
+           "short_side": SHORT_SIDE, "crop": list(CROP), "mean": MEAN, "std": STD}
+    if name == TWO_STREAM:
+        return {**common, "inputs": [{"name": "rgb", "kind": "rgb", **one},
+                                     {"name": "flow", "kind": "flow", "encoding": "color", **one}],
+                "layers": list(STREAMS), "streams": STREAMS}
+    return {**common, **one, "size": None, "layers": LAYERS}
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 128):
+def evaluate(model: nn.Module, x, y: torch.Tensor, batch: int = 128):
+    """Accuracy and mean loss; `x` is a tensor or a tuple of the inputs."""
+    xs = x if isinstance(x, tuple) else (x,)
     was = model.training
     model.eval()
     correct, loss = 0, 0.0
     for i in range(0, len(y), batch):
-        logits = model(x[i:i + batch])["logits"]
+        logits = model(*(t[i:i + batch] for t in xs))["logits"]
         loss += F.cross_entropy(logits, y[i:i + batch], reduction="sum").item()
         correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
     model.train(was)
@@ -466,11 +546,15 @@ def train_one(name: str, data: Dict[str, Split], args, out: Path, command: str, 
     # A fixed subset of the training set for train accuracy.
     sub = np.sort(np.random.default_rng(args.seed).permutation(train.n)[:args.train_eval])
     sub = torch.from_numpy(sub)
-    x_sub, y_sub = train.x[sub], train.labels[sub]
-    example, check = val.x[:2], val.x[2:5] if val.n >= 5 else val.x[:1]
+    x_sub, y_sub = batch(train, sub, arch), train.labels[sub]
+    val_x = batch(val, slice(None), arch)
+    example = batch(val, slice(0, 2), arch)
+    check = batch(val, slice(2, 5) if val.n >= 5 else slice(0, 1), arch)
     params = sum(p.numel() for p in model.parameters())
 
-    desc = {"cnn3d": f"3-D CNN, stages {list(CHANNELS)} channels, Conv3d-BN-ReLU-MaxPool",
+    desc = {"two-stream": f"two-stream 3-D CNN: RGB and colour-flow stages of {CHANNELS[0]} channels, fused by "
+                          f"stages of {list(CHANNELS[1:])} channels, Conv3d-BN-ReLU-MaxPool",
+            "cnn3d": f"3-D CNN, stages {list(CHANNELS)} channels, Conv3d-BN-ReLU-MaxPool",
             "c2d": f"frame-wise 2-D CNN (blind to frame order), stages {list(CHANNELS)} channels, "
                    f"Conv2d-BN-ReLU-MaxPool per frame"}[arch]
     notes = (f"{name}: {desc}, {params} parameters; task '{task}' ({len(classes)} classes, "
@@ -539,7 +623,7 @@ def train_one(name: str, data: Dict[str, Split], args, out: Path, command: str, 
             with tempfile.TemporaryDirectory(prefix="train_demo_refresh_") as tmp:
                 pt = Path(tmp) / f"{name}_epoch_{epoch_tag(e)}.pt"
                 save_traced(model, example, check, pt)
-                acc, _ = evaluate(model, val.x, val.labels)
+                acc, _ = evaluate(model, val_x, val.labels)
                 train_acc, _ = evaluate(model, x_sub, y_sub)
                 write_json(pt.with_suffix(".json"), manifest(name, e, step, acc, train_acc, classes,
                                                              f"{notes}; temporary, for --sd-refresh"))
@@ -551,7 +635,7 @@ def train_one(name: str, data: Dict[str, Split], args, out: Path, command: str, 
         if step in ckpts:
             e = ckpts[step]
             t_eval = time.perf_counter()
-            val_acc, val_loss = evaluate(model, val.x, val.labels)
+            val_acc, val_loss = evaluate(model, val_x, val.labels)
             train_acc, train_loss = evaluate(model, x_sub, y_sub)
             pt = out / name / f"epoch_{epoch_tag(e)}.pt"
             size = save_traced(model, example, check, pt)
@@ -580,7 +664,7 @@ def train_one(name: str, data: Dict[str, Split], args, out: Path, command: str, 
                     f"({t_train / (step / nb):.1f}s/epoch)")
         idx = perm[b * args.batch:(b + 1) * args.batch]
         t = time.perf_counter()
-        logits = model(train.x[idx])["logits"]
+        logits = model(*batch(train, idx, arch))["logits"]
         loss = F.cross_entropy(logits, train.labels[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()

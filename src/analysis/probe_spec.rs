@@ -178,6 +178,23 @@ impl GenerateSettings {
     }
 }
 
+/// Copies `from` to `to` unless `to` already has its size; whether it copied.
+fn copy_if_changed(from: &Path, to: &Path) -> anyhow::Result<bool> {
+    let same = match (std::fs::metadata(from), std::fs::metadata(to)) {
+        (Ok(a), Ok(b)) => a.len() == b.len(),
+        _ => false,
+    };
+    if same {
+        return Ok(false);
+    }
+    atomic_write(to, |out| {
+        let mut src = std::fs::File::open(from)?;
+        std::io::copy(&mut src, out)?;
+        Ok(())
+    })?;
+    Ok(true)
+}
+
 fn default_pairs() -> usize {
     200
 }
@@ -210,25 +227,33 @@ impl ProbeSpec {
                 .file_name()
                 .with_context(|| format!("include '{}' is not a file", f.display()))?;
             let to = dir.join(name);
-            let same = |a: &Path, b: &Path| {
-                let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
-                    return false;
-                };
-                a.len() == b.len()
-            };
-            if !same(f, &to) {
-                if !f.is_file() {
-                    anyhow::bail!(
-                        "the probe set includes '{}', which does not exist (the set-up step \
-                         `scripts/setup.sh` fetches it)",
-                        f.display()
-                    );
+            if f.is_dir() {
+                // A folder (e.g. a video's colour-coded flow, `<video>.flow/`):
+                // its files are copied in, each as a file would be.
+                let mut copied = 0;
+                for entry in std::fs::read_dir(f)
+                    .with_context(|| format!("cannot read the include '{}'", f.display()))?
+                {
+                    let from = entry?.path();
+                    if from.is_file() {
+                        let file_name = from.file_name().unwrap_or_default();
+                        std::fs::create_dir_all(&to)?;
+                        copied += usize::from(copy_if_changed(&from, &to.join(file_name))?);
+                    }
                 }
-                atomic_write(&to, |out| {
-                    let mut from = std::fs::File::open(f)?;
-                    std::io::copy(&mut from, out)?;
-                    Ok(())
-                })?;
+                if copied > 0 {
+                    done.push(format!("copied in {} ({copied} files)", f.display()));
+                }
+                continue;
+            }
+            if !f.is_file() {
+                anyhow::bail!(
+                    "the probe set includes '{}', which does not exist (the set-up step \
+                     `scripts/setup.sh` fetches it)",
+                    f.display()
+                );
+            }
+            if copy_if_changed(f, &to)? {
                 done.push(format!("copied in {}", f.display()));
             }
         }

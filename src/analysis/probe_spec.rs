@@ -260,3 +260,44 @@ impl ProbeSpec {
         Ok((!done.is_empty()).then(|| format!("{}: {}", dir.display(), done.join(", "))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::demo::DemoTask;
+
+    #[test]
+    fn a_generated_probe_set_gets_its_flow_and_included_folders_once() {
+        let d = tempfile::tempdir().unwrap();
+        let extra = d.path().join("footage.flow");
+        std::fs::create_dir_all(&extra).unwrap();
+        std::fs::write(extra.join("00000.png"), b"not really a png").unwrap();
+        let probe = ProbeSpec {
+            generate: Some(GenerateSettings {
+                task: DemoTask::Scenes,
+                n: 2,
+                seed: 1,
+                frames: 4,
+                size: [16, 16],
+                include: vec![extra.clone()],
+                flow: true,
+            }),
+            ..ProbeSpec::new(d.path().join("probe"))
+        };
+        let said = probe.prepare().unwrap().unwrap();
+        assert!(
+            said.contains("wrote their optical flow") && said.contains("(1 files)"),
+            "{said}"
+        );
+        assert!(d.path().join("probe/clips.flow.npy").is_file());
+        assert!(d.path().join("probe/footage.flow/00000.png").is_file());
+        assert_eq!(
+            probe.prepare().unwrap(),
+            None,
+            "nothing to do the second time"
+        );
+        std::fs::remove_file(d.path().join("probe/clips.flow.npy")).unwrap();
+        let said = probe.prepare().unwrap().unwrap();
+        assert!(said.contains("wrote their optical flow"), "{said}");
+    }
+}

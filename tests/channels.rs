@@ -80,7 +80,7 @@ fn top_windows_maps_and_intervals_match_known_answers() {
     let c0 = out.join("stage_c0");
     let top = std::fs::read_to_string(c0.join("top.csv")).unwrap();
     assert_eq!(top.lines().count(), 1 + 16, "{top}");
-    assert!(top.starts_with("rank,end,pair,member,video,window_start,value\n"));
+    assert!(top.starts_with("rank,end,pair,member,video,window_start,value,frame\n"));
     for f in [
         "high_1.png",
         "high_8.gif",

@@ -258,3 +258,39 @@ fn export_model_writes_multi_input_models() {
     );
     assert!(t.contains("flow1") && t.contains("motion"), "{t}");
 }
+
+/// The channel inspector of a per-frame model: its top windows are frames,
+/// and the maps it recomputes pool to the stored value of that frame.
+#[test]
+fn a_per_frame_models_channels_open_on_their_frame() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path(), true);
+    run(d.path(), "two_stream_frames", &probe, "24");
+    let out = d.path().join("channels");
+    let o = stadyn(&[
+        "channels",
+        s(&d.path().join("two_stream_frames")),
+        "--model",
+        "two_stream_frames",
+        "--layer",
+        "fused",
+        "--channel",
+        "0,1",
+        "--top",
+        "4",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let top = std::fs::read_to_string(out.join("fused_c0/top.csv")).unwrap();
+    assert!(
+        top.starts_with("rank,end,pair,member,video,window_start,value,frame\n"),
+        "{top}"
+    );
+    let frames: Vec<u32> = top
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(frames.iter().all(|&f| f < 4), "{top}");
+}

@@ -43,6 +43,8 @@ pub struct TopRow {
     pub window_start: usize,
     /// The channel's pooled value for the member (as stored).
     pub value: f64,
+    /// The member's frame this value is (per-frame models; 0 for clips).
+    pub frame: u32,
 }
 
 impl TopRow {
@@ -123,6 +125,7 @@ impl ChannelFiles<'_> {
                     video: e.video_name(w.member, root),
                     window_start: e.window_start,
                     value: w.value,
+                    frame: w.frame,
                 });
             }
         }
@@ -342,8 +345,14 @@ impl ChannelFiles<'_> {
 /// Clip `clip`'s map of the `k`-th channel asked for, pooled (its mean),
 /// and whether that is the `stored` pooled value (to 1e-4 relative; token
 /// maps that leave out a class token pool differently and always pass).
-pub fn pooled_check(lm: &LayerMaps, clip: usize, k: usize, stored: f64) -> (f64, bool) {
-    let v = lm.volume(clip, k);
+pub fn pooled_check(lm: &LayerMaps, clip: usize, k: usize, stored: f64, frame: u32) -> (f64, bool) {
+    let mut v = lm.volume(clip, k);
+    if lm.frame_rows {
+        // A per-frame model: the stored value is frame `frame`'s alone.
+        let [_, h, w] = lm.shape.grid;
+        let f = frame as usize;
+        v = v.get(f * h * w..(f + 1) * h * w).unwrap_or(&[]);
+    }
     let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len().max(1) as f64;
     let tokens = lm.shape.kind == (MapKind::Tokens { class_token: true });
     (
@@ -354,7 +363,7 @@ pub fn pooled_check(lm: &LayerMaps, clip: usize, k: usize, stored: f64) -> (f64,
 
 /// Checks that clip `i`'s map pools to the stored value of its window.
 fn check_pooled(lm: &LayerMaps, i: usize, r: &TopRow, channel: usize) -> anyhow::Result<()> {
-    let (mean, ok) = pooled_check(lm, i, 0, r.value);
+    let (mean, ok) = pooled_check(lm, i, 0, r.value, r.frame);
     if !ok {
         anyhow::bail!(
             "pair {} member {}: the model now gives {mean} for channel {channel} of '{}' where \
@@ -378,6 +387,7 @@ fn write_top_csv(path: &Path, rows: &[TopRow]) -> anyhow::Result<()> {
         "video",
         "window_start",
         "value",
+        "frame",
     ];
     crate::export::write_csv(path, &header, |emit| {
         for r in rows {
@@ -390,6 +400,7 @@ fn write_top_csv(path: &Path, rows: &[TopRow]) -> anyhow::Result<()> {
                 r.video.clone(),
                 r.window_start.to_string(),
                 r.value.to_string(),
+                r.frame.to_string(),
             ])?;
         }
         Ok(())

@@ -124,6 +124,10 @@ pub struct LayerMaps {
     pub shape: MapShape,
     /// `clips × channels × T' × H' × W'` values, row-major.
     pub data: Vec<f32>,
+    /// Whether each time step is a row of the estimator of its own (a
+    /// per-frame model's frames, stacked into the volume): a stored value
+    /// is then one frame's, not the volume's mean.
+    pub frame_rows: bool,
 }
 
 impl LayerMaps {
@@ -271,6 +275,7 @@ mod tests {
     fn volumes_and_frames_index_the_data() {
         let shape = MapShape::of("conv", &[2, 3, 2, 1, 2], &manifest(), 4).unwrap();
         let maps = LayerMaps {
+            frame_rows: false,
             layer: "conv".into(),
             channels: vec![0, 2],
             clips: 2,

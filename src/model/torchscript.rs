@@ -333,6 +333,7 @@ impl TorchScriptModel {
             .map_err(|e| self.contract(format!("cannot read maps of '{name}': {}", short(&e))))?;
         let data = self.read_finite(name, &selected)?;
         Ok(LayerMaps {
+            frame_rows: self.manifest.rows_per_member() > 1,
             layer: name.to_string(),
             channels,
             clips: n,

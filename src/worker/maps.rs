@@ -42,6 +42,9 @@ pub struct Window {
     /// Which end of the channel's top windows it is (`None`: not a top
     /// window).
     pub end: Option<End>,
+    /// The member's frame the stored value is (per-frame models; 0 for
+    /// clip models).
+    pub frame: u32,
 }
 
 impl Window {
@@ -52,6 +55,7 @@ impl Window {
             member,
             value: None,
             end: None,
+            frame: 0,
         }
     }
 
@@ -62,6 +66,7 @@ impl Window {
             member,
             value: Some(value),
             end: Some(end),
+            frame: 0,
         }
     }
 }
@@ -105,7 +110,10 @@ impl MapRequest {
         let mut windows = vec![Window::shown(pair, 1), Window::shown(pair, 2)];
         for end in [End::High, End::Low] {
             let top = acc.top().get(channel, end).iter().take(per_end);
-            windows.extend(top.map(|w| Window::top(w.pair, w.member, w.value, end)));
+            windows.extend(top.map(|w| Window {
+                frame: w.frame,
+                ..Window::top(w.pair, w.member, w.value, end)
+            }));
         }
         Self {
             request: 0,
@@ -332,7 +340,7 @@ fn colour(
     for (i, ((w, cm), map)) in windows.iter().zip(got).zip(&maps).enumerate() {
         let (clip, lm) = &**cm;
         let same_as = got[..i].iter().position(|g| g.0.data == clip.data);
-        let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0));
+        let (pooled, ok) = pooled_check(lm, 0, req.channel, w.value.unwrap_or(0.0), w.frame);
         if let Some(v) = w.value
             && !ok
         {

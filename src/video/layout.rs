@@ -27,7 +27,10 @@ pub enum Layout {
     /// `root/<video>/<frame>.jpg`.
     #[serde(rename = "frames")]
     FrameFolders,
-    /// DAVIS: `root/JPEGImages/480p/<sequence>/<frame>.jpg`.
+    /// DAVIS: `root/JPEGImages/480p/<sequence>/<frame>.jpg`. With two or
+    /// more style folders beside the resolutions
+    /// (`root/JPEGImages/<Style>/<sequence>`, the stylized DAVIS of the
+    /// reference's segmentation study), a pre-stylized set.
     #[serde(rename = "davis")]
     Davis,
     /// The reference's pre-stylized probe set:

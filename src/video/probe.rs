@@ -80,12 +80,15 @@ impl ProbeSet {
             Layout::VideoFiles => scan(root, None, Want::Files, &mut warnings)?,
             Layout::FrameFolders => scan(root, None, Want::Dirs, &mut warnings)?,
             Layout::ClassFolders => classes(root, &mut warnings)?,
-            Layout::Davis => scan(
-                &davis_dir(root, &mut warnings)?,
-                None,
-                Want::Dirs,
-                &mut warnings,
-            )?,
+            Layout::Davis => match davis_styles(root)? {
+                Some(styles) => styled_videos(&styles, &mut warnings)?,
+                None => scan(
+                    &davis_dir(root, &mut warnings)?,
+                    None,
+                    Want::Dirs,
+                    &mut warnings,
+                )?,
+            },
             Layout::Stylized => stylized(root, &mut warnings)?,
         };
         if videos.is_empty() {
@@ -323,6 +326,28 @@ fn davis_dir(root: &Path, warnings: &mut Vec<(PathBuf, String)>) -> Result<PathB
     }
 }
 
+/// The stylized DAVIS the reference's video object segmentation study
+/// uses: `JPEGImages/<Style>/<seq>` beside (or instead of) the resolution
+/// folders (`480p`, `1080p`, `Full-Resolution`). Two or more such style
+/// folders make the set pre-stylized; `None` otherwise.
+fn davis_styles(root: &Path) -> Result<Option<Vec<Entry>>> {
+    let images = root.join("JPEGImages");
+    if !images.is_dir() {
+        return Ok(None);
+    }
+    let is_resolution = |name: &str| {
+        name == "Full-Resolution"
+            || name
+                .strip_suffix('p')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let styles: Vec<Entry> = list_dir(&images)?
+        .into_iter()
+        .filter(|e| e.is_dir && !is_resolution(&e.name))
+        .collect();
+    Ok((styles.len() >= 2).then_some(styles))
+}
+
 fn stylized(root: &Path, warnings: &mut Vec<(PathBuf, String)>) -> Result<Vec<ProbeVideo>> {
     let mut styles = Vec::new();
     for e in list_dir(root)?.into_iter().filter(|e| e.is_dir) {
@@ -332,8 +357,17 @@ fn stylized(root: &Path, warnings: &mut Vec<(PathBuf, String)>) -> Result<Vec<Pr
             warnings.push((e.path, "not a style_<k> folder: ignored".into()));
         }
     }
+    styled_videos(&styles, warnings)
+}
+
+/// The videos of pre-stylized style folders: each video with its rendering
+/// in every style that has it (a video missing in a style is said).
+fn styled_videos(
+    styles: &[Entry],
+    warnings: &mut Vec<(PathBuf, String)>,
+) -> Result<Vec<ProbeVideo>> {
     let mut by_id: HashMap<String, Vec<(String, VideoSource)>> = HashMap::new();
-    for style in &styles {
+    for style in styles {
         for (id, source) in scan(&style.path, None, Want::Both, warnings)?
             .into_iter()
             .map(|v| (v.id, v.source))
@@ -351,7 +385,7 @@ fn stylized(root: &Path, warnings: &mut Vec<(PathBuf, String)>) -> Result<Vec<Pr
         let Some(styled) = by_id.remove(&id) else {
             continue;
         };
-        for style in &styles {
+        for style in styles {
             if !styled.iter().any(|(s, _)| *s == style.name) {
                 warnings.push((
                     style.path.join(&id),

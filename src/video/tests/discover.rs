@@ -150,6 +150,45 @@ fn stylized_lists_each_video_once_with_its_styles() {
     assert!(set.warnings[0].1.contains("missing in style 'style_1'"));
 }
 
+/// The stylized DAVIS of the reference's segmentation study:
+/// `JPEGImages/<Style>/<seq>` beside the resolution folder; each sequence's
+/// flow lies in `FlowImages_gap1/<seq>` whatever the style.
+#[test]
+fn stylized_davis_takes_its_style_folders_and_finds_the_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let davis = dir.path().join("DAVIS");
+    for style in ["480p", "Candy", "Mosaic"] {
+        frames(&davis.join(format!("JPEGImages/{style}/bear")), 3);
+        frames(&davis.join(format!("JPEGImages/{style}/cows")), 3);
+    }
+    frames(&davis.join("FlowImages_gap1/bear"), 2);
+    let set = ProbeSet::discover(&davis, None).unwrap();
+    assert_eq!(set.layout, Layout::Davis);
+    assert_eq!(ids(&set), ["bear", "cows"]);
+    assert_eq!(
+        set.styles(),
+        ["Candy", "Mosaic"],
+        "resolutions are not styles"
+    );
+    let bear = &set.videos[0];
+    for (_, source) in &bear.styled {
+        let flow = crate::video::flow::FlowSource::find(source)
+            .unwrap()
+            .unwrap();
+        assert!(flow.path().ends_with("FlowImages_gap1/bear") && flow.is_images());
+    }
+    // one style folder beside 480p is plain DAVIS
+    std::fs::remove_dir_all(davis.join("JPEGImages/Mosaic")).unwrap();
+    let set = ProbeSet::discover(&davis, None).unwrap();
+    assert!(set.styles().is_empty());
+    assert!(
+        set.videos[0]
+            .source
+            .path()
+            .ends_with("JPEGImages/480p/bear")
+    );
+}
+
 #[test]
 fn layout_names_round_trip() {
     for layout in Layout::ALL {

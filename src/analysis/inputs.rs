@@ -90,23 +90,32 @@ fn same_input(a: &Manifest, b: &Manifest) -> bool {
 }
 
 /// Refuses frames T (or a model input) so large that one pair of clips
-/// would not fit in memory, before anything is decoded.
+/// would not fit in memory, before anything is decoded. Every input of the
+/// model counts.
 fn check_memory(spec: &JobSpec, m: &Manifest) -> anyhow::Result<()> {
-    let frames = spec.probe.frames.unwrap_or(m.frames) as u64;
-    let (h, w) = match (m.size, m.crop) {
-        (Some([h, w]), _) | (None, Some([h, w])) => (u64::from(h), u64::from(w)),
-        (None, None) => (u64::from(m.short_side), u64::from(m.short_side)),
-    };
-    // Two clips of f32 RGB, plus the model's own activations (at least as much again).
-    let pair = frames
-        .saturating_mul(h)
-        .saturating_mul(w)
-        .saturating_mul(3 * 4 * 2 * 2);
+    let mut pair = 0u64;
+    let mut said = Vec::new();
+    for input in m.inputs() {
+        let frames = spec.probe.frames.unwrap_or(input.frames) as u64;
+        let (h, w) = match (input.size, input.crop) {
+            (Some([h, w]), _) | (None, Some([h, w])) => (u64::from(h), u64::from(w)),
+            (None, None) => (u64::from(input.short_side), u64::from(input.short_side)),
+        };
+        // Two clips of f32 RGB, plus the model's own activations (at least as much again).
+        pair = pair.saturating_add(
+            frames
+                .saturating_mul(h)
+                .saturating_mul(w)
+                .saturating_mul(3 * 4 * 2 * 2),
+        );
+        said.push(format!("frames T = {frames} at {w}×{h}"));
+    }
     let available = available_bytes().unwrap_or(u64::MAX);
     if pair > available / 2 {
         anyhow::bail!(
-            "frames T = {frames} at {w}×{h} need about {:.1} GB per pair, more than half the \
-             memory available ({:.1} GB): lower --frames",
+            "{} need about {:.1} GB per pair, more than half the memory available ({:.1} GB): \
+             lower --frames",
+            said.join(" and "),
             pair as f64 / 1e9,
             available as f64 / 1e9
         );

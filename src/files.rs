@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// Writes a file atomically: `fill` writes into a temporary file beside
 /// `path`, which is synced and then renamed over `path`. On error the
-/// temporary file is removed and `path` is untouched.
+/// temporary file is removed and `path` is untouched. Each call has its own
+/// temporary file, so two threads writing the same path do not collide
+/// (the last rename wins).
 pub fn atomic_write(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
@@ -20,8 +22,10 @@ pub fn atomic_write(
     let file_name = path
         .file_name()
         .with_context(|| format!("'{}' is not a file path", path.display()))?;
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{n}",
         file_name.to_string_lossy(),
         std::process::id()
     ));
@@ -78,6 +82,31 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "temporary file left behind");
+    }
+
+    /// Regression: the temporary file was named by the process alone, so two
+    /// exports of the same file at once (the app's exporter runs jobs in
+    /// parallel) renamed one temporary file twice and the second failed.
+    #[test]
+    fn threads_writing_one_path_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.txt");
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            for k in 0..8 {
+                let (p, barrier) = (&p, &barrier);
+                s.spawn(move || {
+                    atomic_write(p, |w| {
+                        barrier.wait();
+                        Ok(write!(w, "{k}")?)
+                    })
+                    .unwrap();
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.parse::<u32>().unwrap() < 8, "{text}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

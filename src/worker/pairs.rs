@@ -7,7 +7,9 @@
 //! nearest pair of the other factor ([`Role::Other`]), so the view can show a
 //! static and a dynamic pair at once. Each carries [`PairFrames`]: the pair
 //! exactly as the model sees it ([`PairSource::build_with_window`]) as RGBA8
-//! frames, plus the raw window at display resolution from the same decode.
+//! frames, plus the raw window at display resolution from the same decode,
+//! and a multi-input model's other inputs ([`OtherFrames`]: optical flow as
+//! colour-wheel images, a second pathway).
 //!
 //! Requests carry an id; the thread skips requests superseded by newer ones
 //! and the app drops events of stale ids. A video that cannot be read gives
@@ -22,7 +24,7 @@ use image::RgbImage;
 use super::{Latest, Waker};
 pub use crate::analysis::ProbeSpec;
 use crate::analysis::{ModelEntry, PairSource};
-use crate::model::Manifest;
+use crate::model::{InputKind, Manifest};
 use crate::pairs::PairSpec;
 use crate::stats::Factor;
 use crate::video::{Clip, sample_indices};
@@ -152,6 +154,9 @@ pub struct PairFrames {
     pub sampled: Vec<usize>,
     /// Notes for the user (a short video cycled, no manifest found, …).
     pub notes: Vec<String>,
+    /// A multi-input model's other inputs (optical flow, a second pathway)
+    /// in the model's order; empty for one-input models.
+    pub others: Vec<OtherFrames>,
 }
 
 impl PairFrames {
@@ -167,7 +172,17 @@ impl PairFrames {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.original.bytes() + self.a.bytes() + self.b.bytes() + self.window.bytes()
+        self.original.bytes()
+            + self.a.bytes()
+            + self.b.bytes()
+            + self.window.bytes()
+            + self.others.iter().map(OtherFrames::bytes).sum::<usize>()
+    }
+
+    /// Whether the model takes optical flow beside the RGB (a two-stream
+    /// model: a static pair keeps the frames in order and jitters the flow).
+    pub fn has_flow(&self) -> bool {
+        self.others.iter().any(|o| o.kind == InputKind::Flow)
     }
 }
 
@@ -292,11 +307,15 @@ pub fn build_frames(source: &PairSource, id: u64) -> Result<PairFrames, String> 
         sampled: sample_indices(window.len(), built.original.t),
         window: Frames::from_images(&window),
         notes: built.notes,
+        others: built.others.iter().map(OtherFrames::from_input).collect(),
         spec: built.spec,
     })
 }
 
+mod others;
 mod thread;
+
+pub use others::OtherFrames;
 
 #[cfg(test)]
 mod tests;

@@ -108,6 +108,7 @@ fn check_against_build(probe: &ProbeSpec, pair: &PairFrames) {
     assert_eq!(pair.a, Frames::from_clip(&built.a));
     assert_eq!(pair.b, Frames::from_clip(&built.b));
     assert_eq!((pair.a.len(), pair.a.width, pair.a.height), (4, 32, 24));
+    assert!(pair.others.is_empty(), "a one-input model");
     let video = &source.probe().videos[built.spec.video];
     let info = video.source.info().unwrap();
     let plan = plan_clip(info.frames, built.spec.start_draw, 12, 4);
@@ -288,6 +289,7 @@ fn fake_pair(id: u64, bytes: usize) -> Arc<PairFrames> {
         window: Frames::default(),
         sampled: vec![0, 5, 11],
         notes: Vec::new(),
+        others: Vec::new(),
     })
 }
 

@@ -8,6 +8,7 @@ mod hidden;
 mod layers;
 mod opened;
 mod pairs;
+mod pairs_flow;
 mod project;
 mod robustness;
 #[cfg(feature = "torch")]

@@ -56,13 +56,13 @@ fn project(dir: &Path, clips: usize) -> Project {
     toml::from_str(&toml).unwrap()
 }
 
-struct Fixture {
-    view: PairsView,
-    state: AppState,
+pub(super) struct Fixture {
+    pub(super) view: PairsView,
+    pub(super) state: AppState,
 }
 
 /// The view alone, with the two actions it emits applied as the app does.
-fn harness(project: Project) -> Harness<'static, Fixture> {
+pub(super) fn harness(project: Project) -> Harness<'static, Fixture> {
     let state = AppState {
         project: Some(project),
         ..AppState::default()
@@ -94,7 +94,11 @@ fn harness(project: Project) -> Harness<'static, Fixture> {
 
 /// Steps frames until `done`, for at most a minute (loading runs on the
 /// loader's thread).
-fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
+pub(super) fn step_until<S>(
+    h: &mut Harness<'_, S>,
+    what: &str,
+    done: impl Fn(&Harness<'_, S>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(h) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -103,7 +107,7 @@ fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, 
     }
 }
 
-fn loaded(h: &mut Harness<'_, Fixture>, pair: u64) {
+pub(super) fn loaded(h: &mut Harness<'_, Fixture>, pair: u64) {
     step_until(h, "the pair", |h| {
         let v = &h.state().view;
         !v.loading() && v.shown_pair() == Some(pair)

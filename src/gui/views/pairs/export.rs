@@ -2,7 +2,9 @@
 //! figure (PNG or SVG: the frames the model sees as strips, what the pair
 //! shares said above) or as a moving picture (GIF or MP4: at each frame,
 //! member 1 beside member 2 under a caption). Built as the channel panel's
-//! [`PanelSnapshot`], built and written on the exporter's thread.
+//! [`PanelSnapshot`], built and written on the exporter's thread. A
+//! multi-input model's other inputs (flow, a second pathway) add rows to the
+//! figure; the moving picture shows the primary input only.
 
 use image::RgbImage;
 
@@ -29,6 +31,11 @@ fn images(f: &Frames) -> Vec<RgbImage> {
 /// One line on what the pair's members share.
 pub(crate) fn what_it_shares(p: &PairFrames) -> String {
     match p.spec.factor {
+        Factor::Static if p.has_flow() => format!(
+            "A static pair: the same frames in order in style '{}', member 2's optical flow \
+             jittered (the motion rotated and rescaled); they share appearance, not motion.",
+            p.style_a
+        ),
         Factor::Static => format!(
             "A static pair: the same frames in style '{}', member 2's in a shuffled order \
              (frame i is member 1's frame permutation[i]); they share appearance, not motion.",
@@ -66,7 +73,7 @@ pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Res
     let scale = scale_for(p.a.height, 240);
     let member = |k: usize, style: &str| format!("member {k} · style '{style}'");
     let mut lines = vec![what_it_shares(p)];
-    if p.spec.factor == Factor::Static {
+    if p.spec.factor == Factor::Static && !p.has_flow() {
         let perm: Vec<String> = p
             .spec
             .permutation
@@ -84,7 +91,7 @@ pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Res
         p.video_path.display()
     ));
     let frames = format!("frames 0 to {}", a.len().saturating_sub(1));
-    let rows = vec![
+    let mut rows = vec![
         (
             member(1, &p.style_a),
             vec![(frames.clone(), side_by_side(&a, 1, 2))],
@@ -94,6 +101,7 @@ pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Res
             vec![(frames, side_by_side(&b, 1, 2))],
         ),
     ];
+    rows.extend(other_rows(p));
     let movie = if matches!(file, PanelFile::Gif | PanelFile::Mp4) {
         movie(p, &a, &b, scale)?
     } else {
@@ -109,6 +117,27 @@ pub(crate) fn snapshot(p: &PairFrames, file: PanelFile, fps: f32) -> anyhow::Res
         movie,
         fps,
     })
+}
+
+/// Both members of each other input of the model (optical flow as a colour
+/// wheel, a second pathway), one row each, labelled like the members.
+fn other_rows(p: &PairFrames) -> Vec<(String, Vec<(String, RgbImage)>)> {
+    let mut rows = Vec::new();
+    for o in &p.others {
+        let frames = format!("frames 0 to {}", o.a.len().saturating_sub(1));
+        let what = o.label();
+        let second = match o.member2_note(p.spec.factor) {
+            Some(note) => format!("{what} · member 2 ({note})"),
+            None => format!("{what} · member 2 · style '{}'", p.style_b),
+        };
+        for (label, member) in [(format!("{what} · member 1"), &o.a), (second, &o.b)] {
+            rows.push((
+                label,
+                vec![(frames.clone(), side_by_side(&images(member), 1, 2))],
+            ));
+        }
+    }
+    rows
 }
 
 /// At each frame, member 1 beside member 2, scaled by `scale`, under a
@@ -127,6 +156,7 @@ fn movie(
         f64::from(w + gap * scale) + f64::from(w) / 2.0,
     );
     let shares = match p.spec.factor {
+        Factor::Static if p.has_flow() => "same frames, flow jittered: shares appearance",
         Factor::Static => "same frames, shuffled: shares appearance",
         Factor::Dynamic => "same clip, two styles: shares motion",
     };

@@ -1,6 +1,8 @@
 //! The pair rows of the Videos & pairs view: for the static and the dynamic
 //! pair, the video at display resolution, the frames the model sees and the
-//! two members, all at the scrubber's position.
+//! two members, all at the scrubber's position; below them, each other input
+//! of a multi-input model (optical flow as a colour wheel, a second pathway
+//! at its frame nearest the scrubber), both members.
 
 use std::sync::Arc;
 
@@ -8,8 +10,9 @@ use egui::Vec2;
 
 use super::textures::Strip;
 use super::{PairsView, Slot};
+use crate::model::InputKind;
 use crate::stats::Factor;
-use crate::worker::pairs::PairFrames;
+use crate::worker::pairs::{OtherFrames, PairFrames};
 
 impl PairsView {
     /// The static pair's row, then the dynamic pair's.
@@ -46,7 +49,8 @@ impl PairsView {
         }
     }
 
-    /// One pair: its video, the model's frames, and the two members.
+    /// One pair: its video, the model's frames, and the two members; then
+    /// each other input of the model (flow, a second pathway), both members.
     fn pair_row(&mut self, ui: &mut egui::Ui, pair: &Arc<PairFrames>, cell: Vec2) {
         ui.strong(pair_title(pair));
         let pos = self
@@ -54,7 +58,6 @@ impl PairsView {
             .frame()
             .min(pair.window.len().saturating_sub(1));
         let t = pair.model_frame(pos);
-        let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
             let window = if pair.window.is_empty() {
                 (Strip::Window, pos, "video: (not decoded)".to_string())
@@ -73,9 +76,12 @@ impl PairsView {
                 "model sees: frame {t} of 0–{} ({w}×{h})",
                 n.saturating_sub(1)
             );
+            // A two-stream model's static pair keeps the RGB frames in order.
             let b_frame = match pair.spec.factor {
-                Factor::Static => pair.spec.permutation.get(t).copied().unwrap_or(t),
-                Factor::Dynamic => t,
+                Factor::Static if !pair.has_flow() => {
+                    pair.spec.permutation.get(t).copied().unwrap_or(t)
+                }
+                _ => t,
             };
             let cells = [
                 window,
@@ -88,19 +94,102 @@ impl PairsView {
                 ),
             ];
             for (strip, frame, caption) in cells {
-                ui.vertical(|ui| {
-                    match self.textures.get(&ctx, pair, strip, frame) {
-                        Some(tex) => {
-                            ui.image((tex.id(), fit(tex.size_vec2(), cell)));
-                        }
-                        None => {
-                            ui.allocate_space(cell);
-                        }
-                    }
-                    ui.small(caption);
-                });
+                self.cell(ui, pair, (strip, frame), &caption, cell);
             }
         });
+        for i in 0..pair.others.len() {
+            self.other_row(ui, pair, i, t, cell);
+        }
+    }
+
+    /// The model's other input `i` at the primary's frame `t`: what it is
+    /// (under the video and the model's frames), then both members (under
+    /// the primary's members).
+    fn other_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        pair: &Arc<PairFrames>,
+        i: usize,
+        t: usize,
+        cell: Vec2,
+    ) {
+        let Some(other) = pair.others.get(i) else {
+            return;
+        };
+        let f = other.frame_at(t, pair.original.len());
+        let n = other.a.len();
+        let what = other.label();
+        // A pathway of its own frame count says which of its frames it shows.
+        let at =
+            (n != pair.original.len()).then(|| format!("frame {f} of 0–{}", n.saturating_sub(1)));
+        let first = match &at {
+            Some(at) => format!("{what} · member 1 ({at})"),
+            None => format!("{what} · member 1"),
+        };
+        let second = match (other.member2_note(pair.spec.factor), &at) {
+            (Some(note), Some(at)) => format!("{what} · member 2 ({note}, {at})"),
+            (Some(note), None) => format!("{what} · member 2 ({note})"),
+            (None, Some(at)) => format!("{what} · member 2: {} ({at})", pair.style_b),
+            (None, None) => format!("{what} · member 2: {}", pair.style_b),
+        };
+        let about = about_input(other, pair.spec.factor);
+        ui.horizontal(|ui| {
+            let spacing = ui.spacing().item_spacing.x;
+            ui.vertical(|ui| {
+                ui.set_width(2.0 * cell.x + spacing);
+                ui.add_space(8.0);
+                ui.label(egui::RichText::new(format!("The model's {what}")).strong());
+                ui.label(about);
+            });
+            self.cell(ui, pair, (Strip::OtherA(i), f), &first, cell);
+            self.cell(ui, pair, (Strip::OtherB(i), f), &second, cell);
+        });
+    }
+
+    /// One image, fitted into `cell` (its column kept `cell` wide), with
+    /// its caption below.
+    fn cell(
+        &mut self,
+        ui: &mut egui::Ui,
+        pair: &Arc<PairFrames>,
+        (strip, frame): (Strip, usize),
+        caption: &str,
+        cell: Vec2,
+    ) {
+        let ctx = ui.ctx().clone();
+        ui.vertical(|ui| {
+            ui.set_width(cell.x);
+            match self.textures.get(&ctx, pair, strip, frame) {
+                Some(tex) => {
+                    ui.image((tex.id(), fit(tex.size_vec2(), cell)));
+                }
+                None => {
+                    ui.allocate_space(cell);
+                }
+            }
+            ui.small(caption);
+        });
+    }
+}
+
+/// What an other input is and how a pair of `factor` treats it, for a
+/// first-time reader.
+fn about_input(other: &OtherFrames, factor: Factor) -> String {
+    match (other.kind, factor) {
+        (InputKind::Flow, Factor::Static) => "Optical flow of the same frames, as a colour \
+            wheel (hue: direction, saturation: speed). In a static pair, member 2's flow is \
+            jittered: the motion rotated and rescaled, the frames left as they are."
+            .to_string(),
+        (InputKind::Flow, Factor::Dynamic) => "Optical flow of the same frames, as a colour \
+            wheel (hue: direction, saturation: speed). In a dynamic pair both members share \
+            it: the same motion in two styles."
+            .to_string(),
+        (InputKind::Pathway, _) => format!(
+            "{} frames of the same window, shown at the frame nearest the scrubber. A static \
+             pair shuffles each pathway's frames on its own.",
+            other.a.len()
+        ),
+        (InputKind::Rgb, _) => "Another RGB input of the same frames.".to_string(),
     }
 }
 
@@ -108,6 +197,9 @@ impl PairsView {
 /// "dynamic pair: style A vs style B", with the pair and its video.
 fn pair_title(pair: &PairFrames) -> String {
     let what = match pair.spec.factor {
+        Factor::Static if pair.has_flow() => {
+            "static pair: same frames in order, member 2's flow jittered".to_string()
+        }
         Factor::Static => {
             let order: Vec<String> = pair
                 .spec

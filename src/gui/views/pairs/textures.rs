@@ -22,19 +22,34 @@ pub enum Strip {
     A,
     /// Member 2.
     B,
+    /// Member 1 of the model's other input `i` (flow, a second pathway).
+    OtherA(usize),
+    /// Member 2 of the model's other input `i`.
+    OtherB(usize),
 }
 
 impl Strip {
+    /// The strip's slot in a pair's textures.
     fn index(self) -> usize {
-        self as usize
+        match self {
+            Strip::Window => 0,
+            Strip::Original => 1,
+            Strip::A => 2,
+            Strip::B => 3,
+            Strip::OtherA(i) => 4 + 2 * i,
+            Strip::OtherB(i) => 5 + 2 * i,
+        }
     }
 
-    fn frames(self, pair: &PairFrames) -> &Frames {
+    /// Its frames; `None` for an other input the pair does not have.
+    fn frames(self, pair: &PairFrames) -> Option<&Frames> {
         match self {
-            Strip::Window => &pair.window,
-            Strip::Original => &pair.original,
-            Strip::A => &pair.a,
-            Strip::B => &pair.b,
+            Strip::Window => Some(&pair.window),
+            Strip::Original => Some(&pair.original),
+            Strip::A => Some(&pair.a),
+            Strip::B => Some(&pair.b),
+            Strip::OtherA(i) => pair.others.get(i).map(|o| &o.a),
+            Strip::OtherB(i) => pair.others.get(i).map(|o| &o.b),
         }
     }
 
@@ -50,7 +65,8 @@ impl Strip {
 struct PairTextures {
     /// Held so its address (the key) is never reused by another pair.
     pair: Arc<PairFrames>,
-    strips: [Vec<Option<TextureHandle>>; 4],
+    /// Per strip (by [`Strip::index`]), per frame.
+    strips: Vec<Vec<Option<TextureHandle>>>,
 }
 
 /// Textures of the last [`MAX_PAIRS`] pairs shown, least recently used first.
@@ -69,8 +85,11 @@ impl TextureCache {
         strip: Strip,
         frame: usize,
     ) -> Option<TextureHandle> {
-        let frames = strip.frames(pair);
+        let frames = strip.frames(pair)?;
         let rgba = frames.frames.get(frame)?;
+        if rgba.len() != frames.width * frames.height * 4 {
+            return None;
+        }
         let i = match self.entries.iter().position(|e| Arc::ptr_eq(&e.pair, pair)) {
             Some(i) => i,
             None => {
@@ -79,12 +98,15 @@ impl TextureCache {
                 }
                 self.entries.push_back(PairTextures {
                     pair: pair.clone(),
-                    strips: Default::default(),
+                    strips: Vec::new(),
                 });
                 self.entries.len() - 1
             }
         };
         let mut entry = self.entries.remove(i)?;
+        if entry.strips.len() <= strip.index() {
+            entry.strips.resize_with(strip.index() + 1, Vec::new);
+        }
         let slots = &mut entry.strips[strip.index()];
         if slots.len() < frames.len() {
             slots.resize(frames.len(), None);

@@ -17,6 +17,7 @@ mod maps;
 #[cfg(feature = "torch")]
 mod model;
 mod numpy_reference;
+mod pairs_flow;
 #[cfg(feature = "torch")]
 mod streams;
 #[cfg(feature = "torch")]

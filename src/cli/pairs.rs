@@ -1,18 +1,22 @@
 //! `stadyn pairs PROBE --out DIR`: write a few static and dynamic pairs as
 //! image strips (original, member 1, member 2), so a person can see what the
-//! model sees: the frames after sampling, preprocessing and styling; with
+//! model sees: the frames after sampling, preprocessing and styling (for a
+//! model of several inputs, each other input beside it: both members' optical
+//! flow as the colour wheel, or the other pathway's frames); with
 //! `--list`, the plan itself as a CSV (which video, window, frames, styles
 //! and permutation each pair id has), so other tools can rebuild any pair.
 
 use crate::analysis::{PairSource, ProbeSpec};
 use crate::files::{atomic_write, ensure_writable_dir};
-use crate::model::Manifest;
+use crate::model::{InputKind, Manifest};
 use crate::pairs::pair_strip;
 use crate::video::Layout;
 use anyhow::Context as _;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod others;
 
 /// Arguments of `stadyn pairs`.
 #[derive(Debug, Args)]
@@ -103,8 +107,15 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let name = format!("pair{id:03}_{}_{video}.png", pair.spec.factor.name());
-        let strip = pair_strip(&pair.original, &pair.a, &pair.b, &pair.spec, &names);
+        let stem = format!("pair{id:03}_{}_{video}", pair.spec.factor.name());
+        // A two-stream model's static pair keeps its RGB frames in order
+        // (its flow changes): the strip's label says so.
+        let two_stream = pair.others.iter().any(|o| o.kind == InputKind::Flow);
+        let mut label_spec = pair.spec.clone();
+        if two_stream {
+            label_spec.permutation = (0..pair.b.t).collect();
+        }
+        let strip = pair_strip(&pair.original, &pair.a, &pair.b, &label_spec, &names);
         let k = a.scale.unwrap_or_else(|| default_scale(pair.a.h));
         let strip = image::imageops::resize(
             &strip,
@@ -112,24 +123,42 @@ pub fn run(a: &PairsArgs) -> anyhow::Result<ExitCode> {
             strip.height() * k,
             image::imageops::FilterType::Nearest,
         );
-        let path = out.join(&name);
-        atomic_write(&path, |w| {
-            let mut buf = std::io::Cursor::new(Vec::new());
-            strip.write_to(&mut buf, image::ImageFormat::Png)?;
-            Ok(w.write_all(buf.get_ref())?)
-        })
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
+        let path = out.join(format!("{stem}.png"));
+        write_png(&path, &strip)?;
         println!(
             "{} ({} pair from {video})",
             path.display(),
             pair.spec.factor.name()
         );
+        let style = |k: usize| names.get(k).copied().unwrap_or("?");
+        for input in &pair.others {
+            let styles = [style(pair.spec.style_a), style(pair.spec.style_b)];
+            let picture = others::other_strip(&pair, input, styles, k)?;
+            let path = out.join(format!("{stem}_{}.png", others::file_part(&input.name)));
+            write_png(&path, &picture)?;
+            println!(
+                "{} ({} of the {} pair: both members)",
+                path.display(),
+                input.name,
+                pair.spec.factor.name()
+            );
+        }
         written += 1;
     }
     if written == 0 {
         anyhow::bail!("no pair could be built from '{}'", a.probe.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `image` as a PNG at `path` (atomically).
+fn write_png(path: &Path, image: &image::RgbImage) -> anyhow::Result<()> {
+    atomic_write(path, |w| {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut buf, image::ImageFormat::Png)?;
+        Ok(w.write_all(buf.get_ref())?)
+    })
+    .with_context(|| format!("cannot write '{}'", path.display()))
 }
 
 /// Writes the plan of every pair of `source` as a CSV.

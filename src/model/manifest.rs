@@ -277,7 +277,11 @@ impl Manifest {
                 return Err(format!("'{name}' must be a finite number, not {v}"));
             }
         }
-        if !self.inputs.is_empty() {
+        if self.inputs.is_empty() {
+            for input in self.inputs() {
+                input.check("the input")?;
+            }
+        } else {
             check_inputs(&self.inputs)?;
         }
         if let Some((layer, tag)) = self.streams.iter().find(|(_, t)| !tag_ok(t)) {
@@ -286,29 +290,11 @@ impl Manifest {
                  letters, digits, '-' or '_' (appearance, motion, fusion, slow, fast, cat, …)"
             ));
         }
-        if self.frames == 0 {
-            return Err("frames must be at least 1".into());
-        }
-        if self.window == 0 {
-            return Err("window must be at least 1".into());
-        }
         if let Some((name, grid)) = self.token_grids.iter().find(|(_, g)| g.contains(&0)) {
             return Err(format!("token grid of '{name}' {grid:?} has an empty axis"));
         }
         if let Some((name, _)) = self.time_strides.iter().find(|(_, s)| **s == 0) {
             return Err(format!("time stride of '{name}' must be at least 1 frame"));
-        }
-        if self.std.iter().any(|s| !s.is_finite() || *s == 0.0)
-            || self.mean.iter().any(|m| !m.is_finite())
-        {
-            return Err("mean must be finite and std finite and non-zero".into());
-        }
-        if let Some([h, w]) = self.size.or(self.crop) {
-            if h == 0 || w == 0 {
-                return Err("crop/size must be positive".into());
-            }
-        } else if self.short_side == 0 {
-            return Err("short_side must be positive (or give size)".into());
         }
         Ok(())
     }

@@ -205,3 +205,110 @@ fn probed_layers_follow_the_manifest() {
     };
     assert!(m.probes("b") && !m.probes("a"));
 }
+
+#[test]
+fn manifests_of_several_inputs_are_checked_and_mirror_their_primary_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    let rgb = r#"{"name": "rgb", "kind": "rgb", "frames": 4, "window": 8, "crop": [16, 16]}"#;
+    let flow = r#"{"name": "flow", "kind": "flow", "encoding": "uv", "frames": 4, "window": 8, "crop": [16, 16]}"#;
+    std::fs::write(&p, format!(r#"{{"inputs": [{flow}, {rgb}]}}"#)).unwrap();
+    let m = Manifest::read(&p).unwrap();
+    assert_eq!(m.primary(), 1, "the first RGB input");
+    assert_eq!((m.frames, m.window, m.input_hw()), (4, 8, Some((16, 16))));
+    assert_eq!(m.inputs()[0].channels(), 2);
+    assert_eq!(m.inputs()[0].mean(), [0.0, 0.0]);
+    assert_eq!(m.rows_per_member(), 1);
+    let refused = |text: String, needle: &str| {
+        std::fs::write(&p, &text).unwrap();
+        let e = Manifest::read(&p).unwrap_err().to_string();
+        assert!(e.contains(needle), "{text}: {e}");
+    };
+    refused(
+        format!(r#"{{"frames": 8, "inputs": [{rgb}, {flow}]}}"#),
+        "\"frames\" is given at the top level",
+    );
+    refused(format!(r#"{{"inputs": [{flow}]}}"#), "needs an RGB input");
+    refused(
+        format!(r#"{{"inputs": [{rgb}, {rgb}]}}"#),
+        "two inputs are named 'rgb'",
+    );
+    let slow = r#"{"name": "slow", "kind": "pathway", "frames": 4, "window": 8}"#;
+    let fast = r#"{"name": "fast", "kind": "pathway", "frames": 8, "window": 16}"#;
+    refused(
+        format!(r#"{{"inputs": [{slow}, {fast}]}}"#),
+        "all inputs sample the same window",
+    );
+    refused(format!(r#"{{"inputs": [{slow}]}}"#), "a single pathway");
+    refused(format!(r#"{{"inputs": [{rgb}, {slow}]}}"#), "not both");
+    let long = r#"{"name": "flow", "kind": "flow", "frames": 6, "window": 8}"#;
+    refused(
+        format!(r#"{{"inputs": [{rgb}, {long}]}}"#),
+        "the same frames",
+    );
+    let means = r#"{"name": "flow", "kind": "flow", "encoding": "uv", "frames": 4, "window": 8, "mean": [0, 0, 0]}"#;
+    refused(
+        format!(r#"{{"inputs": [{rgb}, {means}]}}"#),
+        "mean has 3 values",
+    );
+    let frames = r#"{"name": "flow", "kind": "flow", "layout": "NCHW", "frames": 4, "window": 8}"#;
+    refused(
+        format!(r#"{{"inputs": [{rgb}, {frames}]}}"#),
+        "per frame (layout NCHW) and some are clips",
+    );
+    let encoded = r#"{"name": "rgb", "kind": "rgb", "encoding": "uv", "frames": 4, "window": 8}"#;
+    refused(
+        format!(r#"{{"inputs": [{encoded}, {flow}]}}"#),
+        "for flow inputs only",
+    );
+    // per-frame models give a row per frame
+    let rgb_f = r#"{"name": "rgb", "kind": "rgb", "layout": "NCHW", "frames": 5, "window": 8}"#;
+    std::fs::write(&p, format!(r#"{{"inputs": [{rgb_f}, {frames}]}}"#)).unwrap();
+    refused(
+        format!(r#"{{"inputs": [{rgb_f}, {frames}]}}"#),
+        "the same frames",
+    );
+    let rgb_f = r#"{"name": "rgb", "kind": "rgb", "layout": "NCHW", "frames": 4, "window": 8}"#;
+    std::fs::write(&p, format!(r#"{{"inputs": [{rgb_f}, {frames}]}}"#)).unwrap();
+    assert_eq!(Manifest::read(&p).unwrap().rows_per_member(), 4);
+}
+
+#[test]
+fn several_inputs_are_laid_out_item_major_each_in_its_own_way() {
+    let m = Manifest {
+        inputs: vec![
+            InputSpec {
+                name: "rgb".into(),
+                frames: 2,
+                crop: Some([2, 3]),
+                mean: Some(vec![0.0; 3]),
+                std: Some(vec![1.0; 3]),
+                ..InputSpec::default()
+            },
+            InputSpec {
+                name: "flow".into(),
+                kind: InputKind::Flow,
+                encoding: FlowEncoding::Uv,
+                frames: 2,
+                crop: Some([2, 3]),
+                layout: InputLayout::Nthwc,
+                ..InputSpec::default()
+            },
+        ],
+        ..Manifest::default()
+    };
+    let (a, b) = (clip(2, 2, 3, 0.0), clip(2, 2, 3, 5.0));
+    let batches = build_inputs(&[&a, &b, &b, &a], &m).unwrap();
+    assert_eq!(batches[0].shape, [2, 3, 2, 2, 3]);
+    assert_eq!(batches[1].shape, [2, 2, 2, 3, 2], "(u, v): two channels");
+    let InputData::F32(flow) = &batches[1].data else {
+        panic!("float")
+    };
+    // item 0's flow is clip b: its first pixel's (u, v), then the next pixel's
+    assert_eq!(&flow[..4], &[b.data[0], b.data[1], b.data[3], b.data[4]]);
+    assert!(
+        build_inputs(&[&a, &b, &a], &m)
+            .unwrap_err()
+            .contains("multiple of 2")
+    );
+}

@@ -11,7 +11,8 @@ use crate::report::Warning;
 use crate::stats::Factor;
 use crate::video::flow::FlowSource;
 use crate::video::{
-    Clip, Preprocess, ProbeSet, VideoInfo, VideoSource, load_clip_with, plan_clip, preprocess,
+    Clip, Preprocess, ProbeSet, ProbeVideo, VideoInfo, VideoSource, load_clip_with, plan_clip,
+    preprocess,
 };
 use anyhow::Context as _;
 use image::RgbImage;
@@ -407,6 +408,21 @@ impl PairSource {
         self.checked.set.videos[spec.video].source.path()
     }
 
+    /// Where style `k`'s rendering of `video` comes from: its style folder
+    /// for imported pre-stylized sets, else the video itself (built-in
+    /// styles are applied to it).
+    fn style_source<'a>(&self, video: &'a ProbeVideo, k: usize) -> &'a VideoSource {
+        if self.stylized {
+            video
+                .styled
+                .iter()
+                .find(|(name, _)| *name == self.style_names[k])
+                .map_or(&video.source, |(_, s)| s)
+        } else {
+            &video.source
+        }
+    }
+
     /// The plan's specification of pair `id`.
     pub fn spec(&self, id: u64) -> PairSpec {
         self.plan.spec(id)
@@ -417,17 +433,7 @@ impl PairSource {
     pub fn plan_entry(&self, id: u64) -> Result<PlanEntry, String> {
         let spec = self.plan.spec(id);
         let video = &self.checked.set.videos[spec.video];
-        let source_of = |k: usize| -> &VideoSource {
-            if self.stylized {
-                video
-                    .styled
-                    .iter()
-                    .find(|(name, _)| *name == self.style_names[k])
-                    .map_or(&video.source, |(_, s)| s)
-            } else {
-                &video.source
-            }
-        };
+        let source_of = |k: usize| self.style_source(video, k);
         let a = source_of(spec.style_a);
         let b = match spec.factor {
             Factor::Static => a,
@@ -484,14 +490,7 @@ impl PairSource {
         let load = |source: &VideoSource| self.load(source, spec.start_draw);
         if self.stylized {
             // Imported pre-stylized folders: the members come from two style folders.
-            let source_of = |k: usize| {
-                video
-                    .styled
-                    .iter()
-                    .find(|(name, _)| *name == self.style_names[k])
-                    .map(|(_, s)| s)
-                    .unwrap_or(&video.source)
-            };
+            let source_of = |k: usize| self.style_source(video, k);
             let (a, notes, window) =
                 self.load_window(source_of(spec.style_a), spec.start_draw, shrink)?;
             let b = match spec.factor {

@@ -139,17 +139,7 @@ impl PairSource {
     ) -> Result<(BuiltPair, Vec<RgbImage>), String> {
         let spec = self.plan.spec(id);
         let video = &self.checked.set.videos[spec.video];
-        let source_of = |k: usize| -> &VideoSource {
-            if self.stylized {
-                video
-                    .styled
-                    .iter()
-                    .find(|(name, _)| *name == self.style_names[k])
-                    .map_or(&video.source, |(_, s)| s)
-            } else {
-                &video.source
-            }
-        };
+        let source_of = |k: usize| self.style_source(video, k);
         let (src_a, src_b) = (source_of(spec.style_a), source_of(spec.style_b));
         let primary = &self.inputs[self.primary];
         let first = self.load_input(

@@ -217,9 +217,8 @@ impl PairsView {
             {
                 actions.push(Action::ShowPair(pair + 1));
             }
-            if self.loading() {
-                ui.add(egui::Spinner::new());
-            }
+            // The spinner comes last: placed before the export buttons it
+            // moved them when a pair finished loading, under the pointer.
             if let Slot::Ready(p) = &self.selected {
                 ui.separator();
                 ui.label("Export pair:");
@@ -243,6 +242,9 @@ impl PairsView {
                         });
                     }
                 }
+            }
+            if self.loading() {
+                ui.add(egui::Spinner::new());
             }
         });
         match &self.selected {

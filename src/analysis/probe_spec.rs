@@ -153,8 +153,9 @@ pub struct GenerateSettings {
     #[serde(default)]
     pub include: Vec<PathBuf>,
     /// Also write the clips' exact optical flow (`clips.flow.npy`), for
-    /// two-stream models.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// two-stream models. (Always written: these settings are kept in the
+    /// statistics, whose binary format cannot skip a field.)
+    #[serde(default)]
     pub flow: bool,
 }
 

@@ -31,6 +31,34 @@ fn statistics_round_trip_exactly() {
     assert_eq!(StatsFile::load(&p).unwrap(), f);
 }
 
+/// The statistics keep the job's probe settings, a generated probe set's
+/// among them; every optional field must survive the binary format (which
+/// is not self-describing: a field skipped when written shifts every later
+/// one).
+#[test]
+fn statistics_with_a_generated_probe_set_round_trip() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("stats.bin");
+    let mut f = file(10, 2);
+    for flow in [false, true] {
+        f.probe = Some(crate::analysis::ProbeSpec {
+            generate: Some(crate::analysis::GenerateSettings {
+                task: crate::video::demo::DemoTask::Scenes,
+                n: 3,
+                seed: 1,
+                frames: 8,
+                size: [24, 24],
+                include: vec!["footage.mp4".into()],
+                flow,
+            }),
+            strength: Some(0.5),
+            ..crate::analysis::ProbeSpec::new("probe")
+        });
+        f.save(&p).unwrap();
+        assert_eq!(StatsFile::load(&p).unwrap(), f, "flow {flow}");
+    }
+}
+
 #[test]
 fn counts_that_do_not_add_up_are_refused_on_save_and_on_load() {
     let d = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ pub(crate) mod pairs;
 pub(crate) mod plot_bars;
 pub(crate) mod plot_categories;
 pub(crate) mod plot_common;
+mod plot_dots;
 pub(crate) mod plot_scatter;
 pub(crate) mod plot_stack;
 pub(crate) mod plot_table;

@@ -20,6 +20,7 @@ use egui_plot::{
 use super::plot_common::{
     PlotRect, category_color, category_name, fixed, nearest_point, points_in_rect,
 };
+use super::plot_dots::dots;
 use crate::figure::ChannelPoint;
 use crate::gui::action::{Action, SelectMode};
 use crate::stats::Category;
@@ -334,26 +335,23 @@ pub(crate) fn show_scatter(
             // of their own (an unnamed item is left out of the legend) unless
             // every point of the category is faded.
             let name = format!("{} ({n})", category_name(*c));
+            // One mesh per category ([`dots`]), not a circle per point.
             if !faded.is_empty() {
                 let faded_name = if bucket.is_empty() { name.as_str() } else { "" };
-                plot_ui.points(
-                    Points::new(faded_name, PlotPoints::Borrowed(faded))
-                        .id(("uncertain", k))
-                        .color(category_color(*c).gamma_multiply(0.3))
-                        .radius(input.radius)
-                        .filled(true),
-                );
+                let color = category_color(*c).gamma_multiply(0.3);
+                plot_ui.add(dots(
+                    faded_name,
+                    faded,
+                    ("uncertain", k),
+                    color,
+                    input.radius,
+                ));
             }
             if bucket.is_empty() && !faded.is_empty() {
                 continue;
             }
-            plot_ui.points(
-                Points::new(name, PlotPoints::Borrowed(bucket))
-                    .id(("category", k))
-                    .color(category_color(*c))
-                    .radius(input.radius)
-                    .filled(true),
-            );
+            let color = category_color(*c);
+            plot_ui.add(dots(&name, bucket, ("category", k), color, input.radius));
         }
         let crosses = input.shown.crossed.iter().copied().chain(r.hovered);
         for i in crosses {

@@ -169,3 +169,29 @@ pub fn stats_file(models: Vec<ModelStats>, total: usize, bootstrap: BootstrapCon
         models,
     }
 }
+
+/// A small probe set written into `dir`: four 8-frame `scenes` clips of
+/// 24×20 (`stadyn demo-data`), with their exact optical flow when `flow`,
+/// planned as `pairs` pairs under seed 5.
+pub fn demo_probe(
+    dir: &std::path::Path,
+    flow: bool,
+    pairs: usize,
+) -> anyhow::Result<crate::analysis::ProbeSpec> {
+    use crate::video::demo::{DemoSpec, DemoTask, write_demo_data, write_demo_flow};
+    let spec = DemoSpec {
+        frames: 8,
+        width: 24,
+        height: 20,
+        ..DemoSpec::new(DemoTask::Scenes, 3)
+    };
+    write_demo_data(&spec, 4, dir, |_, _| {})?;
+    if flow {
+        write_demo_flow(&spec, 4, dir)?;
+    }
+    Ok(crate::analysis::ProbeSpec {
+        pairs,
+        seed: 5,
+        ..crate::analysis::ProbeSpec::new(dir)
+    })
+}

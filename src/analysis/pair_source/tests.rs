@@ -4,24 +4,10 @@
 use super::*;
 use crate::model::{FlowEncoding, InputSpec};
 use crate::pairs::{PairPlan, flow_jitter_params, jitter_flow_clip};
-use crate::video::demo::{DemoSpec, DemoTask, write_demo_data, write_demo_flow};
+use crate::video::demo::{DemoSpec, DemoTask};
 
 fn probe(dir: &Path, flow: bool) -> ProbeSpec {
-    let spec = DemoSpec {
-        frames: 8,
-        width: 24,
-        height: 20,
-        ..DemoSpec::new(DemoTask::Scenes, 3)
-    };
-    write_demo_data(&spec, 4, dir, |_, _| {}).unwrap();
-    if flow {
-        write_demo_flow(&spec, 4, dir).unwrap();
-    }
-    ProbeSpec {
-        pairs: 24,
-        seed: 5,
-        ..ProbeSpec::new(dir)
-    }
+    crate::testing::demo_probe(dir, flow, 24).unwrap()
 }
 
 fn input(name: &str, kind: InputKind, frames: usize) -> InputSpec {

@@ -4,24 +4,11 @@
 use std::path::Path;
 
 use super::*;
-use crate::analysis::{PairSource, ProbeSpec};
+use crate::analysis::PairSource;
 use crate::model::Manifest;
-use crate::video::demo::{DemoSpec, DemoTask, write_demo_data, write_demo_flow};
 
 fn source(dir: &Path, fixture: &str) -> PairSource {
-    let spec = DemoSpec {
-        frames: 8,
-        width: 24,
-        height: 20,
-        ..DemoSpec::new(DemoTask::Scenes, 3)
-    };
-    write_demo_data(&spec, 4, dir, |_, _| {}).unwrap();
-    write_demo_flow(&spec, 4, dir).unwrap();
-    let probe = ProbeSpec {
-        pairs: 12,
-        seed: 5,
-        ..ProbeSpec::new(dir)
-    };
+    let probe = crate::testing::demo_probe(dir, true, 12).unwrap();
     let json = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/models")
         .join(fixture);

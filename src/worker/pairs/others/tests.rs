@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::analysis::{PairSource, ProbeSpec};
 use crate::model::Manifest;
-use crate::video::demo::{DemoSpec, DemoTask, write_demo_data, write_demo_flow};
 use crate::worker::pairs::build_frames;
 
 fn fixture(name: &str) -> PathBuf {
@@ -17,19 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Four 8-frame scenes clips of 24×20 with their exact flow.
 fn probe_with_flow(dir: &Path) -> ProbeSpec {
-    let spec = DemoSpec {
-        frames: 8,
-        width: 24,
-        height: 20,
-        ..DemoSpec::new(DemoTask::Scenes, 3)
-    };
-    write_demo_data(&spec, 4, dir, |_, _| {}).unwrap();
-    write_demo_flow(&spec, 4, dir).unwrap();
-    ProbeSpec {
-        pairs: 12,
-        seed: 5,
-        ..ProbeSpec::new(dir)
-    }
+    crate::testing::demo_probe(dir, true, 12).unwrap()
 }
 
 #[test]

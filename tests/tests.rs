@@ -19,6 +19,8 @@ mod model;
 mod numpy_reference;
 mod pairs_flow;
 #[cfg(feature = "torch")]
+mod signals;
+#[cfg(feature = "torch")]
 mod streams;
 #[cfg(feature = "torch")]
 mod sweep;

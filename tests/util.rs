@@ -27,6 +27,11 @@ pub fn stadyn(args: &[&str]) -> Output {
         .expect("run stadyn")
 }
 
+/// A finished command's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Both output streams of a finished command, for messages.
 pub fn text(out: &Output) -> String {
     format!(

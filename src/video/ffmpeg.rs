@@ -11,9 +11,11 @@
 //! - Frames are selected by decode index with the `select` filter and passed
 //!   through without frame-rate conversion (`-vsync passthrough`: the raw
 //!   muxer would otherwise duplicate/drop frames to a constant rate), and
-//!   ffmpeg stops after the last one (`-frames:v`). ffmpeg decodes from the
-//!   start up to the last requested frame; seeking by time is not used
-//!   because it is not frame-exact for variable-rate or edit-listed files.
+//!   ffmpeg stops after the last one (`-frames:v`). From frame 0, ffmpeg
+//!   decodes up to the last requested frame; a window later in a file is
+//!   decoded from the keyframe before it instead, and its frames picked by
+//!   their exact timestamps ([`super::seek`] says when and why that gives
+//!   the same frames).
 //! - No scaling in ffmpeg: frames come at full resolution and are resized in
 //!   float afterwards, like the reference. `-noautorotate`: frames come as
 //!   stored (as PyAV/decord give them), at the size ffprobe reports.
@@ -101,16 +103,28 @@ fn last_line(stderr: &[u8], path: &Path) -> String {
 
 /// Runs `ffprobe` to completion; its stdout, or the error it reported.
 fn run_probe(tools: &Tools, path: &Path, entries: &[&str]) -> Result<String> {
+    run_probe_as(tools, path, entries, "default=noprint_wrappers=1")
+}
+
+/// The video stream's packets (timestamps and flags), its time base and the
+/// file's start time, one `section|key=value|…` line each (demuxing only):
+/// what [`super::seek::parse_table`] reads.
+pub(crate) fn packet_table(tools: &Tools, path: &Path) -> Result<String> {
+    let entries = [
+        "-show_entries",
+        "packet=pts,dts,flags:stream=time_base:format=start_time",
+    ];
+    run_probe_as(tools, path, &entries, "compact=p=1")
+}
+
+/// [`run_probe`] with the output format `of`.
+fn run_probe_as(tools: &Tools, path: &Path, entries: &[&str], of: &str) -> Result<String> {
     let mut args: Vec<OsString> = ["-v", "error", "-select_streams", "v:0"]
         .iter()
         .chain(entries)
         .map(OsString::from)
         .collect();
-    args.extend([
-        "-of".into(),
-        "default=noprint_wrappers=1".into(),
-        "-i".into(),
-    ]);
+    args.extend(["-of".into(), of.into(), "-i".into()]);
     args.push(input_arg(path));
     let child = spawn(&tools.ffprobe, &args, path)?;
     let out = child
@@ -215,15 +229,47 @@ pub(crate) fn select_expr(sorted: &[usize]) -> String {
     format!("select='{}'", parts.join("+"))
 }
 
-/// Decodes the frames with decode indices `sorted` (ascending, unique) of a
-/// `width × height` video, in that order.
+/// The `select` filter expression keeping the frames whose timestamps are
+/// `sorted` (ascending, unique), where `runs` groups them into runs with no
+/// other frame between (each becomes one `between(pts,a,b)`).
+pub(crate) fn select_pts_expr(runs: &[(i64, i64)]) -> String {
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| format!("between(pts\\,{a}\\,{b})"))
+        .collect();
+    format!("select='{}'", parts.join("+"))
+}
+
+/// Which frames [`decode`] keeps.
+pub(crate) enum Pick<'a> {
+    /// Decode indices (ascending, unique), decoding from frame 0.
+    Indices(&'a [usize]),
+    /// `count` frames picked by timestamp with `filter` (a
+    /// [`select_pts_expr`]), decoding from a seek to `seek_s` seconds after
+    /// the file's start (timestamps kept as stored: `-copyts`).
+    Seek {
+        /// Seconds after the file's start time.
+        seek_s: f64,
+        /// The `select` filter.
+        filter: String,
+        /// How many frames it keeps.
+        count: usize,
+    },
+}
+
+/// Decodes the frames `pick` names of a `width × height` video, in
+/// presentation order.
 pub(crate) fn decode(
     tools: &Tools,
     path: &Path,
     (width, height): (u32, u32),
-    sorted: &[usize],
+    pick: &Pick<'_>,
 ) -> Result<Vec<RgbImage>> {
-    if sorted.is_empty() {
+    let (filter, wanted) = match pick {
+        Pick::Indices(sorted) => (select_expr(sorted), sorted.len()),
+        Pick::Seek { filter, count, .. } => (filter.clone(), *count),
+    };
+    if wanted == 0 {
         return Ok(Vec::new());
     }
     let mut args: Vec<OsString> = [
@@ -232,13 +278,25 @@ pub(crate) fn decode(
         "-loglevel",
         "error",
         "-noautorotate",
-        "-i",
     ]
     .iter()
     .map(OsString::from)
     .collect();
+    if let Pick::Seek { seek_s, .. } = pick {
+        args.extend(
+            [
+                "-copyts",
+                "-noaccurate_seek",
+                "-ss",
+                &format!("{seek_s:.6}"),
+            ]
+            .iter()
+            .map(OsString::from),
+        );
+    }
+    args.push("-i".into());
     args.push(input_arg(path));
-    let frames = sorted.len().to_string();
+    let frames = wanted.to_string();
     args.extend(
         [
             "-map",
@@ -247,7 +305,7 @@ pub(crate) fn decode(
             "-sn",
             "-dn",
             "-vf",
-            &select_expr(sorted),
+            &filter,
             "-vsync",
             "passthrough",
             "-frames:v",
@@ -281,10 +339,10 @@ pub(crate) fn decode(
             })
     });
     let frame_len = width as usize * height as usize * 3;
-    let mut images = Vec::with_capacity(sorted.len());
+    let mut images = Vec::with_capacity(wanted);
     let mut read_error = None;
     if let Some(mut out) = child.stdout.take() {
-        while images.len() < sorted.len() {
+        while images.len() < wanted {
             let mut buf = vec![0u8; frame_len];
             match out.read_exact(&mut buf) {
                 Ok(()) => images.extend(RgbImage::from_raw(width, height, buf)),
@@ -305,7 +363,7 @@ pub(crate) fn decode(
         Some(Ok(handle)) => handle.join().unwrap_or_default(),
         _ => Vec::new(),
     };
-    if images.len() == sorted.len() {
+    if images.len() == wanted {
         return Ok(images);
     }
     if let Some(e) = read_error {
@@ -316,7 +374,7 @@ pub(crate) fn decode(
     }
     Err(VideoError::TooFewFrames {
         path: path.to_path_buf(),
-        wanted: sorted.len(),
+        wanted,
         got: images.len(),
     })
 }

@@ -8,7 +8,8 @@
 //!    frames, cycled when the video is shorter), [`sample_indices`]
 //!    (`trunc(linspace(0, W−1, T))` as NumPy computes it, through f32).
 //! 3. [`VideoSource::read_frames`]: decode those T frames only, at full
-//!    resolution.
+//!    resolution, from the keyframe before the window when the file allows
+//!    it exactly (`seek`).
 //! 4. [`preprocess`]: `/255` in f32, bilinear resize like PyTorch's
 //!    `F.interpolate(align_corners=False)`, center crop like PySlowFast.
 //!
@@ -31,6 +32,7 @@ mod preprocess;
 mod probe;
 mod resize;
 mod sampling;
+mod seek;
 mod source;
 
 pub use array::{ClipArray, is_clip_array};

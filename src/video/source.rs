@@ -9,12 +9,14 @@ use image::RgbImage;
 use super::VideoInfo;
 use super::array::ClipArray;
 use super::error::{Result, VideoError};
-use super::ffmpeg::{self, Tools};
+use super::ffmpeg::{self, Pick, Tools};
 use super::frames::{self, has_extension};
+use super::seek;
 
 /// Extensions of video files decoded through `ffmpeg` (case-insensitive).
 pub const VIDEO_EXTENSIONS: &[&str] = &[
     "mp4", "m4v", "webm", "avi", "mkv", "mov", "gif", "mpg", "mpeg", "ogv", "flv", "wmv", "3gp",
+    "ts", "mts", "m2ts",
 ];
 
 /// Whether `path` names a video file by its extension.
@@ -101,7 +103,9 @@ impl VideoSource {
 
     /// Decodes the frames at `indices` (any order; repeats allowed), and
     /// nothing else: a folder decodes those images only, a file is decoded
-    /// once up to the largest index, keeping only the requested frames.
+    /// once from the keyframe before the smallest index (or from frame 0,
+    /// see the `seek` module) up to the largest, keeping only the requested
+    /// frames.
     pub fn read_frames(&self, indices: &[usize]) -> Result<Vec<RgbImage>> {
         match self {
             Self::Frames { dir, files } => frames::read_frames(dir, files, indices),
@@ -141,7 +145,20 @@ pub(crate) fn read_file_frames(
     let mut sorted = indices.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let decoded = ffmpeg::decode(tools, path, (info.width, info.height), &sorted)?;
+    let size = (info.width, info.height);
+    let sought = (sorted.first() > Some(&0))
+        .then(|| seek::table(tools, path, info.frames))
+        .flatten()
+        .and_then(|table| table.pick(&sorted));
+    let decoded = match sought.map(|pick| ffmpeg::decode(tools, path, size, &pick)) {
+        Some(Ok(frames)) => frames,
+        Some(Err(_)) => {
+            // The seek did not give every frame: from frame 0, as before.
+            seek::forget(path);
+            ffmpeg::decode(tools, path, size, &Pick::Indices(&sorted))?
+        }
+        None => ffmpeg::decode(tools, path, size, &Pick::Indices(&sorted))?,
+    };
     Ok(indices
         .iter()
         .filter_map(|i| {

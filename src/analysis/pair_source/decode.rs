@@ -1,6 +1,8 @@
-//! Decoding for [`PairSource`]: each video probed once, small videos
-//! decoded once and kept (bounded), and a clip of any input's frames and
-//! size loaded from them.
+//! Decoding for [`PairSource`]: each video probed once; a video that the
+//! plan's pairs will read more of than its own length, and that fits,
+//! decoded once and kept (bounded); any other video decoded a window at a
+//! time (from the keyframe before it, see `video::seek`); a clip of any
+//! input's frames and size loaded from them.
 
 use super::{PairSource, Shrink};
 use crate::analysis::probe_check::{VideoKey, video_key};
@@ -11,13 +13,25 @@ use image::RgbImage;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Videos whose decoded frames fit in this many bytes are decoded once, whole,
-/// and their frames kept (each later pair from them costs no decoding). A
-/// 5 s 720p clip (132 frames, 365 MB) fits: decoding it again for every pair
-/// would cost an ffmpeg run of ~0.5 s each.
+/// Videos whose decoded frames fit in this many bytes, and that the plan
+/// reads more frames of than they have ([`keep_whole`]), are decoded once,
+/// whole, and their frames kept (each later pair from them costs no
+/// decoding). A 5 s 720p clip (132 frames, 365 MB) fits: decoding its window
+/// again for every pair would cost an ffmpeg run each.
 const CACHE_VIDEO_BYTES: u64 = 512 << 20;
-/// Total bytes of decoded frames kept.
-const CACHE_TOTAL_BYTES: u64 = 1 << 30;
+/// Total bytes of decoded frames kept (the default of [`VideoCache::limit`]).
+/// A video that does not fit in what is left is decoded a window at a time,
+/// never whole.
+pub(super) const CACHE_TOTAL_BYTES: u64 = 1 << 30;
+
+/// Whether a video of `frames` frames of `bytes` bytes, read by `uses`
+/// members of the plan's pairs with windows of `window` frames, is decoded
+/// whole and kept: when it fits, and its windows together would decode at
+/// least as many frames as the whole video (a window is at least one
+/// decoder run, from the keyframe before it).
+pub(super) fn keep_whole(frames: usize, bytes: u64, uses: usize, window: usize, room: u64) -> bool {
+    frames > 0 && bytes <= CACHE_VIDEO_BYTES && bytes <= room && uses * window.max(1) >= frames
+}
 
 /// All decoded frames of a video, shared.
 type Frames = Arc<Vec<RgbImage>>;
@@ -28,6 +42,11 @@ pub(super) struct VideoCache {
     pub(super) infos: HashMap<VideoKey, VideoInfo>,
     pub(super) frames: HashMap<VideoKey, Arc<Vec<RgbImage>>>,
     pub(super) bytes: u64,
+    /// How many of the plan's pairs read each video (a video not listed:
+    /// once).
+    pub(super) uses: HashMap<VideoKey, usize>,
+    /// The most bytes of decoded frames kept ([`CACHE_TOTAL_BYTES`]).
+    pub(super) limit: u64,
 }
 
 /// One loaded clip of one input.
@@ -43,6 +62,20 @@ pub(super) struct Loaded {
 }
 
 impl PairSource {
+    /// Bytes of decoded frames kept now (at most the cache's limit).
+    #[cfg(test)]
+    pub(super) fn cached_bytes(&self) -> u64 {
+        self.cache.lock().map_or(0, |c| c.bytes)
+    }
+
+    /// Sets the most bytes of decoded frames kept.
+    #[cfg(test)]
+    pub(super) fn set_cache_limit(&self, bytes: u64) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.limit = bytes;
+        }
+    }
+
     /// Loads a clip of `t` frames preprocessed by `p` (any input's), with
     /// the raw frame indices it sampled; see [`load_window`](Self::load_window).
     pub(super) fn load_input(
@@ -98,10 +131,10 @@ impl PairSource {
         Ok(loaded)
     }
 
-    /// The video's facts, and all its decoded frames when it is small
-    /// enough to keep (decoded once, then shared); `None` for a video too
-    /// large, or one whose container over-counts its frames (the careful
-    /// path of [`load_clip_with`] recounts).
+    /// The video's facts, and all its decoded frames when [`keep_whole`]
+    /// says to keep them (decoded once, then shared); `None` for a video
+    /// read a window at a time, or one whose container over-counts its
+    /// frames (the careful path of [`load_clip_with`] recounts).
     pub(super) fn decoded(
         &self,
         source: &VideoSource,
@@ -124,14 +157,15 @@ impl PairSource {
             .and_then(|c| c.frames.get(&path).cloned());
         let all = match cached {
             Some(f) => Some(f),
-            None if bytes <= CACHE_VIDEO_BYTES && info.frames > 0 => {
-                let fits = self
-                    .cache
-                    .lock()
-                    .is_ok_and(|c| c.bytes + bytes <= CACHE_TOTAL_BYTES);
+            None => {
+                let keep = self.cache.lock().is_ok_and(|c| {
+                    let uses = c.uses.get(&path).copied().unwrap_or(1);
+                    let room = c.limit.saturating_sub(c.bytes);
+                    keep_whole(info.frames, bytes, uses, self.window, room)
+                });
                 let indices: Vec<usize> = (0..info.frames).collect();
-                match source.read_frames_with(&info, &indices) {
-                    Ok(frames) if fits => {
+                match keep.then(|| source.read_frames_with(&info, &indices)) {
+                    Some(Ok(frames)) => {
                         let frames = Arc::new(frames);
                         if let Ok(mut c) = self.cache.lock() {
                             c.bytes += bytes;
@@ -139,11 +173,9 @@ impl PairSource {
                         }
                         Some(frames)
                     }
-                    Ok(frames) => Some(Arc::new(frames)),
-                    Err(_) => None,
+                    Some(Err(_)) | None => None,
                 }
             }
-            None => None,
         };
         Ok((info, all))
     }

@@ -4,7 +4,7 @@
 //! `stadyn bench`.
 
 use super::ProbeSpec;
-use super::probe_check::{CheckedProbe, video_key};
+use super::probe_check::{self, CheckedProbe, video_key};
 use crate::model::{InputKind, Manifest};
 use crate::pairs::{Blend, BoxedStyle, PairPlan, PairSpec, builtin_styles, make_pair};
 use crate::report::Warning;
@@ -14,6 +14,7 @@ use crate::video::{Clip, Preprocess, ProbeSet, ProbeVideo, VideoSource, plan_cli
 use anyhow::Context as _;
 use image::RgbImage;
 use multi::InputPlan;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -206,6 +207,8 @@ impl PairSource {
         }
         let cache = VideoCache {
             infos: checked.infos.clone(),
+            uses: plan_uses(&plan, &checked.set, stylized, &style_names),
+            limit: decode::CACHE_TOTAL_BYTES,
             ..VideoCache::default()
         };
         let flows = if inputs.iter().any(|i| i.spec.kind == InputKind::Flow) {
@@ -286,19 +289,9 @@ impl PairSource {
         self.checked.set.videos[spec.video].source.path()
     }
 
-    /// Where style `k`'s rendering of `video` comes from: its style folder
-    /// for imported pre-stylized sets, else the video itself (built-in
-    /// styles are applied to it).
+    /// Where style `k`'s rendering of `video` comes from (see [`rendering`]).
     fn style_source<'a>(&self, video: &'a ProbeVideo, k: usize) -> &'a VideoSource {
-        if self.stylized {
-            video
-                .styled
-                .iter()
-                .find(|(name, _)| *name == self.style_names[k])
-                .map_or(&video.source, |(_, s)| s)
-        } else {
-            &video.source
-        }
+        rendering(video, self.stylized, &self.style_names, k)
     }
 
     /// The plan's specification of pair `id`.
@@ -441,6 +434,62 @@ fn input_notes(checked: &CheckedProbe, preprocess: &Preprocess) -> Vec<Warning> 
     notes
 }
 
+/// Where style `k`'s rendering of `video` comes from: its style folder
+/// for imported pre-stylized sets, else the video itself (built-in styles
+/// are applied to it).
+fn rendering<'a>(
+    video: &'a ProbeVideo,
+    stylized: bool,
+    style_names: &[String],
+    k: usize,
+) -> &'a VideoSource {
+    match (stylized, style_names.get(k)) {
+        (true, Some(name)) => video
+            .styled
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&video.source, |(_, s)| s),
+        _ => &video.source,
+    }
+}
+
+/// How many of `plan`'s pairs read each video source: a static pair reads
+/// one rendering of its video, a dynamic pair two imported renderings (or
+/// the video once, styled twice by built-in styles).
+fn plan_uses(
+    plan: &PairPlan,
+    set: &ProbeSet,
+    stylized: bool,
+    style_names: &[String],
+) -> HashMap<probe_check::VideoKey, usize> {
+    let mut uses = HashMap::new();
+    for id in plan.ids() {
+        let spec = plan.spec(id);
+        let Some(video) = set.videos.get(spec.video) else {
+            continue;
+        };
+        let mut keys = vec![video_key(rendering(
+            video,
+            stylized,
+            style_names,
+            spec.style_a,
+        ))];
+        if spec.factor == Factor::Dynamic {
+            keys.push(video_key(rendering(
+                video,
+                stylized,
+                style_names,
+                spec.style_b,
+            )));
+        }
+        keys.dedup();
+        for key in keys {
+            *uses.entry(key).or_insert(0) += 1;
+        }
+    }
+    uses
+}
+
 /// The built-in styles `probe` names (all when it names none), each at its
 /// strength (a [`Blend`] below 1).
 fn select_styles(probe: &ProbeSpec) -> anyhow::Result<Vec<BoxedStyle>> {
@@ -480,5 +529,7 @@ fn named_styles(names: &[String]) -> anyhow::Result<Vec<BoxedStyle>> {
     Ok(chosen)
 }
 
+#[cfg(test)]
+mod cache_tests;
 #[cfg(test)]
 mod tests;

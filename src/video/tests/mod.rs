@@ -9,6 +9,7 @@ mod discover;
 mod errors;
 mod preprocess;
 mod sampling;
+mod seek;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,9 @@
-//! `stadyn bench`: the same pairs twice — the full `analyze` pipeline
-//! (decode, pairs, model, estimator) and the model's forward passes alone on
-//! pre-decoded batches — and the ratio of the two, with the peak memory.
-//! A ratio near 1 means decoding and statistics hide behind the model.
+//! `stadyn bench`: the same pairs three ways — the model's forward passes
+//! alone on pre-decoded batches, the pairs alone (built, no model), and the
+//! full `analyze` pipeline (decode, pairs, model, estimator) — and the ratio
+//! of full to forward-only, with the peak memory. A ratio near 1 means
+//! decoding and statistics hide behind the model; "pairs only" says what
+//! there is to hide.
 
 use crate::analysis::{
     JobEvent, JobSpec, ModelSpec, PairSource, ProbeSpec, peak_rss_bytes, run_job,
@@ -78,6 +80,8 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
         .take(4 * spec.batch)
         .filter_map(|id| source.build(id).ok().map(|p| p.into_members()))
         .collect();
+    // Its decoded frames would otherwise sit beside the full run's.
+    drop(source);
     anyhow::ensure!(
         !pool.is_empty(),
         "no pair could be built from '{}'",
@@ -104,6 +108,13 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let forward = t0.elapsed().as_secs_f64() * a.pairs as f64 / done as f64;
     drop(model);
+    // Building the pairs alone (decoding, sampling, preprocessing, styles),
+    // from a fresh source, as the full run's producer thread does.
+    let t0 = Instant::now();
+    let source = PairSource::new(&spec.probe, &manifest)?;
+    let built = source.ids().filter(|&id| source.build(id).is_ok()).count();
+    drop(source);
+    let pairs_only = t0.elapsed().as_secs_f64();
     // The full pipeline.
     let cancel = AtomicBool::new(false);
     let t0 = Instant::now();
@@ -119,6 +130,9 @@ pub fn run(a: &BenchArgs) -> anyhow::Result<ExitCode> {
     println!(
         "forward only: {forward:.2} s ({:.1} pairs/s)",
         a.pairs as f64 / forward
+    );
+    println!(
+        "pairs only:   {pairs_only:.2} s ({built} built; decoding, sampling, preprocessing, styles)"
     );
     println!(
         "full analyze: {full:.2} s ({:.1} pairs/s)",

@@ -258,12 +258,15 @@ pub(crate) enum Pick<'a> {
 }
 
 /// Decodes the frames `pick` names of a `width × height` video, in
-/// presentation order.
+/// presentation order; with `keep`, only the frames whose entry is true are
+/// returned (the others are read from ffmpeg and dropped at once, so a long
+/// range costs one frame of memory, not its length).
 pub(crate) fn decode(
     tools: &Tools,
     path: &Path,
     (width, height): (u32, u32),
     pick: &Pick<'_>,
+    keep: Option<&[bool]>,
 ) -> Result<Vec<RgbImage>> {
     let (filter, wanted) = match pick {
         Pick::Indices(sorted) => (select_expr(sorted), sorted.len()),
@@ -339,13 +342,28 @@ pub(crate) fn decode(
             })
     });
     let frame_len = width as usize * height as usize * 3;
-    let mut images = Vec::with_capacity(wanted);
+    let mut images = Vec::new();
+    let mut read = 0;
     let mut read_error = None;
+    let mut dropped = Vec::new();
     if let Some(mut out) = child.stdout.take() {
-        while images.len() < wanted {
-            let mut buf = vec![0u8; frame_len];
+        while read < wanted {
+            let kept = keep.is_none_or(|k| k.get(read).copied().unwrap_or(false));
+            let mut buf = if kept {
+                vec![0u8; frame_len]
+            } else {
+                std::mem::take(&mut dropped)
+            };
+            buf.resize(frame_len, 0);
             match out.read_exact(&mut buf) {
-                Ok(()) => images.extend(RgbImage::from_raw(width, height, buf)),
+                Ok(()) if kept => {
+                    read += 1;
+                    images.extend(RgbImage::from_raw(width, height, buf));
+                }
+                Ok(()) => {
+                    read += 1;
+                    dropped = buf;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
                 Err(e) => {
                     read_error = Some(e);
@@ -363,7 +381,7 @@ pub(crate) fn decode(
         Some(Ok(handle)) => handle.join().unwrap_or_default(),
         _ => Vec::new(),
     };
-    if images.len() == wanted {
+    if read == wanted {
         return Ok(images);
     }
     if let Some(e) = read_error {
@@ -375,6 +393,6 @@ pub(crate) fn decode(
     Err(VideoError::TooFewFrames {
         path: path.to_path_buf(),
         wanted,
-        got: images.len(),
+        got: read,
     })
 }

@@ -128,6 +128,9 @@ impl VideoSource {
     }
 }
 
+/// The most runs of consecutive frames one ffmpeg `select` names.
+const MAX_SELECT_RUNS: usize = 32;
+
 /// Decodes requested frames of a video file through `tools`.
 pub(crate) fn read_file_frames(
     tools: &Tools,
@@ -146,18 +149,32 @@ pub(crate) fn read_file_frames(
     sorted.sort_unstable();
     sorted.dedup();
     let size = (info.width, info.height);
-    let sought = (sorted.first() > Some(&0))
+    // ffmpeg's expressions nest at most ~100 deep: many scattered frames are
+    // read as the one range they span, and the others dropped as they come.
+    let runs = 1 + sorted.windows(2).filter(|w| w[1] != w[0] + 1).count();
+    let (wanted, keep) = match (sorted.first(), sorted.last()) {
+        (Some(&first), Some(&last)) if runs > MAX_SELECT_RUNS => {
+            let mut keep = vec![false; last - first + 1];
+            for &i in &sorted {
+                keep[i - first] = true;
+            }
+            ((first..=last).collect(), Some(keep))
+        }
+        _ => (sorted.clone(), None),
+    };
+    let keep = keep.as_deref();
+    let sought = (wanted.first() > Some(&0))
         .then(|| seek::table(tools, path, info.frames))
         .flatten()
-        .and_then(|table| table.pick(&sorted));
-    let decoded = match sought.map(|pick| ffmpeg::decode(tools, path, size, &pick)) {
+        .and_then(|table| table.pick(&wanted));
+    let decoded = match sought.map(|pick| ffmpeg::decode(tools, path, size, &pick, keep)) {
         Some(Ok(frames)) => frames,
         Some(Err(_)) => {
             // The seek did not give every frame: from frame 0, as before.
             seek::forget(path);
-            ffmpeg::decode(tools, path, size, &Pick::Indices(&sorted))?
+            ffmpeg::decode(tools, path, size, &Pick::Indices(&wanted), keep)?
         }
-        None => ffmpeg::decode(tools, path, size, &Pick::Indices(&sorted))?,
+        None => ffmpeg::decode(tools, path, size, &Pick::Indices(&wanted), keep)?,
     };
     Ok(indices
         .iter()

@@ -207,7 +207,7 @@ impl PairSource {
         }
         let cache = VideoCache {
             infos: checked.infos.clone(),
-            uses: plan_uses(&plan, &checked.set, stylized, &style_names),
+            needs: plan_needs(&plan, &checked, (stylized, &style_names), &inputs, window),
             limit: decode::CACHE_TOTAL_BYTES,
             ..VideoCache::default()
         };
@@ -453,19 +453,21 @@ fn rendering<'a>(
     }
 }
 
-/// How many of `plan`'s pairs read each video source: a static pair reads
-/// one rendering of its video, a dynamic pair two imported renderings (or
-/// the video once, styled twice by built-in styles).
-fn plan_uses(
+/// What `plan`'s pairs read of each video source: a static pair reads one
+/// rendering of its video, a dynamic pair two imported renderings (or the
+/// video once, styled twice by built-in styles); each reads the sampled
+/// frames of every input that takes frames (flow comes from its own files).
+fn plan_needs(
     plan: &PairPlan,
-    set: &ProbeSet,
-    stylized: bool,
-    style_names: &[String],
-) -> HashMap<probe_check::VideoKey, usize> {
-    let mut uses = HashMap::new();
+    checked: &CheckedProbe,
+    (stylized, style_names): (bool, &[String]),
+    inputs: &[InputPlan],
+    window: usize,
+) -> HashMap<probe_check::VideoKey, decode::Need> {
+    let mut needs: HashMap<_, decode::Need> = HashMap::new();
     for id in plan.ids() {
         let spec = plan.spec(id);
-        let Some(video) = set.videos.get(spec.video) else {
+        let Some(video) = checked.set.videos.get(spec.video) else {
             continue;
         };
         let mut keys = vec![video_key(rendering(
@@ -484,10 +486,22 @@ fn plan_uses(
         }
         keys.dedup();
         for key in keys {
-            *uses.entry(key).or_insert(0) += 1;
+            let Some(info) = checked.infos.get(&key) else {
+                continue;
+            };
+            let need = needs.entry(key).or_default();
+            need.uses += 1;
+            for input in inputs.iter().filter(|i| i.spec.kind != InputKind::Flow) {
+                let frames = plan_clip(info.frames, spec.start_draw, window, input.spec.frames);
+                need.frames.extend(frames.frames);
+            }
         }
     }
-    uses
+    for need in needs.values_mut() {
+        need.frames.sort_unstable();
+        need.frames.dedup();
+    }
+    needs
 }
 
 /// The built-in styles `probe` names (all when it names none), each at its

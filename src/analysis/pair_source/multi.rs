@@ -267,7 +267,7 @@ impl PairSource {
             return Ok(None);
         }
         let (info, all) = self.decoded(source)?;
-        let n = all.as_ref().map_or(info.frames, |f| f.len());
+        let n = info.frames;
         let plans: Vec<Vec<usize>> = self
             .inputs
             .iter()
@@ -276,8 +276,8 @@ impl PairSource {
         let mut union: Vec<usize> = plans.concat();
         union.sort_unstable();
         union.dedup();
-        let picked = match all {
-            Some(frames) => union.iter().map(|&i| frames[i].clone()).collect(),
+        let picked = match all.and_then(|kept| kept.pick(&union)) {
+            Some(frames) => frames,
             None => source
                 .read_frames_with(&info, &union)
                 .map_err(|e| e.to_string())?,

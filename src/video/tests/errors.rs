@@ -94,7 +94,8 @@ fn ffmpeg_missing_says_install_ffmpeg() {
     let err = ffmpeg::probe(&tools, &file).unwrap_err();
     assert!(matches!(err, VideoError::FfmpegMissing { .. }), "{err}");
     says(&err, &file, "install ffmpeg");
-    let err = ffmpeg::decode(&tools, &file, (4, 4), &ffmpeg::Pick::Indices(&[0])).unwrap_err();
+    let err =
+        ffmpeg::decode(&tools, &file, (4, 4), &ffmpeg::Pick::Indices(&[0]), None).unwrap_err();
     says(&err, &file, "install ffmpeg");
 }
 

@@ -39,7 +39,7 @@ fn encode(dir: &Path, name: &str, frames: usize, opts: &[&str]) -> PathBuf {
 fn from_zero(path: &Path, info: &VideoInfo) -> Vec<image::RgbImage> {
     let all: Vec<usize> = (0..info.frames).collect();
     let size = (info.width, info.height);
-    ffmpeg::decode(&Tools::from_env(), path, size, &Pick::Indices(&all)).unwrap()
+    ffmpeg::decode(&Tools::from_env(), path, size, &Pick::Indices(&all), None).unwrap()
 }
 
 /// Windows of 8 at every sixth start, and sampled (gapped, repeated)
@@ -248,5 +248,30 @@ fn tables_that_break_a_rule_are_not_used() {
         "stream|time_base=1/25\n".to_string(),
     ] {
         assert_eq!(parse_table(&bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn many_scattered_frames_are_read_in_one_range() {
+    if !have_ffmpeg() || !has_encoder("libx264") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ["-c:v", "libx264", "-g", "12", "-bf", "3"];
+    let path = encode(dir.path(), "long.mp4", 250, &opts);
+    let source = VideoSource::open(&path).unwrap();
+    let info = source.info().unwrap();
+    let full = from_zero(&path, &info);
+    // 120 runs: more than one ffmpeg expression can name (it nests at most
+    // ~100 deep), from frame 0 and from a seek.
+    for set in [
+        (0..240).step_by(2).collect::<Vec<_>>(),
+        (31..249).step_by(3).rev().collect(),
+    ] {
+        let got = source.read_frames_with(&info, &set).unwrap();
+        assert_eq!(got.len(), set.len());
+        for (img, &k) in got.iter().zip(&set) {
+            assert!(img == &full[k], "frame {k}");
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod fuzz;
 pub mod gui;
 pub mod hash;
 pub mod inspect;
+pub mod launch;
 pub mod model;
 pub mod npz;
 pub mod pairs;

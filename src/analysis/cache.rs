@@ -93,11 +93,16 @@ fn lookup(spec: &JobSpec, key: &str, path: &Path) -> Result<Option<StatsFile>, S
 /// cache has nothing usable of this job (a damaged entry is left for the
 /// next run to discard, with a warning).
 pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<CachedResults>> {
+    let at = |what: &str| crate::launch::phase(&format!("cache: {what}"));
+    at("looks up");
     let (key, _) = spec.identity()?;
+    at("identity made");
     let Ok(Some(s)) = lookup(spec, &key, &path_of(&key, spec)) else {
         return Ok(None);
     };
+    at("entry read");
     let report = build_report(&s, spec.threshold);
+    at("report built");
     let usable = super::failure(&report, &s).is_none();
     if report.models.iter().all(|m| m.layers.is_empty()) {
         return Ok(None);
@@ -125,8 +130,11 @@ pub fn run_cached(
             CacheUse::Fresh,
         ));
     }
+    let at = |what: &str| crate::launch::phase(&format!("cache: {what}"));
+    at("looks up");
     spec.check()?;
     let (key, _) = spec.identity()?;
+    at("identity made");
     let path = path_of(&key, spec);
     let previous = match lookup(spec, &key, &path) {
         Ok(p) => p,
@@ -152,10 +160,12 @@ pub fn run_cached(
         _ => true,
     };
     let save_to = writable.then_some(path.as_path());
+    at("entry read");
     match previous {
         Some(mut s) if s.complete() => {
             s.settings.threshold = spec.threshold;
             let report = build_report(&s, spec.threshold);
+            at("report built");
             let out = JobOutput { report, stats: s };
             if out.failure().is_none() {
                 return Ok((out, CacheUse::Reused));

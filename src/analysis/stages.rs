@@ -10,8 +10,17 @@ use super::{ShardIds, available_bytes, batch_for, peak_rss_bytes};
 use crate::model::Extractor;
 use std::time::Instant;
 
-/// Pairs in the batch timed to order the stages.
+/// Pairs in the batch timed to order the stages, for models whose first
+/// call took less than [`SLOW_CALL_S`]: a small model's call is mostly
+/// overhead that batches share, so one pair would overstate its cost.
 const TIMED_PAIRS: usize = 4;
+/// A model whose first call took this long is timed on one pair: its call
+/// is mostly compute, and four pairs of TransNetV2 cost the app's start
+/// half a second.
+const SLOW_CALL_S: f64 = 0.05;
+/// At most this many models of a stage are timed (evenly spread); the
+/// stage's cost is theirs scaled to all its models.
+const TIMED_MODELS: usize = 3;
 
 /// One input group's models, run over every pair before the next stage.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,20 +70,34 @@ pub(super) fn plan(
         };
         let members: Vec<_> = pair.member(1).into_iter().chain(pair.member(2)).collect();
         let before = peak_rss_bytes().unwrap_or(0);
+        let t_warm = Instant::now();
         for &m in &stage.models {
             models[m].extract(&members)?;
         }
+        let first_call = t_warm.elapsed().as_secs_f64() / stage.models.len().max(1) as f64;
         let rise = peak_rss_bytes().unwrap_or(0).saturating_sub(before);
         if groups > 1 {
-            // Timed on a second call, of a small batch: TorchScript optimizes
-            // a graph on its first calls, and a small model's call is mostly
-            // overhead that batches share.
-            let clips: Vec<_> = members.repeat(TIMED_PAIRS);
+            // Timed on a second call: TorchScript optimizes a graph on its
+            // first calls.
+            let pairs = if first_call < SLOW_CALL_S {
+                TIMED_PAIRS
+            } else {
+                1
+            };
+            let clips: Vec<_> = members.repeat(pairs);
+            let timed = spread(&stage.models, TIMED_MODELS);
             let t0 = Instant::now();
-            for &m in &stage.models {
+            for &m in &timed {
                 models[m].extract(&clips)?;
             }
-            stage.cost = t0.elapsed().as_secs_f64() / TIMED_PAIRS as f64;
+            let scale = stage.models.len() as f64 / timed.len().max(1) as f64;
+            stage.cost = t0.elapsed().as_secs_f64() / pairs as f64 * scale;
+            log::info!(
+                "stage of group {}: {} models, first call {first_call:.3} s each, {:.4} s a pair",
+                stage.group,
+                stage.models.len(),
+                stage.cost
+            );
         }
         if batch == 0 {
             let input: u64 = members.iter().map(|c| 4 * c.data.len() as u64).sum();
@@ -90,6 +113,16 @@ pub(super) fn plan(
     let per_model = |s: &Stage| s.cost / s.models.len().max(1) as f64;
     stages.sort_by(|a, b| per_model(a).total_cmp(&per_model(b)));
     Ok(stages)
+}
+
+/// At most `n` of `items`, evenly spread from the first to the last.
+fn spread(items: &[usize], n: usize) -> Vec<usize> {
+    if items.len() <= n || n < 2 {
+        return items.iter().copied().take(n.max(1)).collect();
+    }
+    (0..n)
+        .map(|k| items[k * (items.len() - 1) / (n - 1)])
+        .collect()
 }
 
 /// Pairs of the stage running now that the stages after it are worth, by
@@ -119,6 +152,14 @@ mod tests {
             batch: 8,
             cost,
         }
+    }
+
+    #[test]
+    fn timed_models_are_spread_over_the_stage() {
+        assert_eq!(spread(&[4, 5, 6, 7, 8, 9, 10], 3), [4, 7, 10]);
+        assert_eq!(spread(&[4, 5], 3), [4, 5]);
+        assert_eq!(spread(&[4, 5, 6], 1), [4]);
+        assert!(spread(&[], 3).is_empty());
     }
 
     #[test]

@@ -554,3 +554,71 @@ fn merged_shards_keep_no_convergence_history() {
     assert!(merged.models[0].history.is_empty());
     assert!(build_report(&merged, 0.5).models[0].convergence.is_empty());
 }
+
+#[test]
+fn the_first_batch_ends_as_soon_as_it_can_show_bars() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("means.pt");
+    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
+    let mut job = spec(probe(d.path()), model);
+    job.batch = 16;
+    job.save_every = 16;
+    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
+        Ok(Box::new(Means(manifest())))
+    };
+    let never = AtomicBool::new(false);
+    let mut partials = Vec::new();
+    let mut dones = Vec::new();
+    let whole = run_job(
+        &job,
+        &loader,
+        None,
+        None,
+        &mut |e| match e {
+            JobEvent::Partial(r) => {
+                let n = r.models[0].layers[0].pairs;
+                partials.push((n.dynamic + n.static_) as usize);
+            }
+            JobEvent::Progress(p) => dones.push(p.done),
+            _ => {}
+        },
+        &never,
+    )
+    .unwrap();
+    // The plan's shortest prefix with two pairs of each factor, not 16.
+    let source = PairSource::new(&job.probe, &manifest()).unwrap();
+    let (mut s, mut dy, mut first) = (0, 0, 0);
+    for id in source.ids() {
+        match source.spec(id).factor {
+            crate::stats::Factor::Static => s += 1,
+            crate::stats::Factor::Dynamic => dy += 1,
+        }
+        if s >= 2 && dy >= 2 {
+            first = id as usize + 1;
+            break;
+        }
+    }
+    assert!((4..16).contains(&first), "{first}");
+    assert_eq!(dones[0], first, "{dones:?}");
+    assert_eq!(partials[0], first, "{partials:?}");
+    // Then whole batches of 16, and the same result as any other batching.
+    assert_eq!(dones[1], first + 16, "{dones:?}");
+    let mut four = job.clone();
+    four.batch = 4;
+    four.save_every = 4;
+    let other = run_job(&four, &loader, None, None, &mut |_| {}, &never).unwrap();
+    let (a, b) = (
+        &whole.report.models[0].layers,
+        &other.report.models[0].layers,
+    );
+    for (x, y) in a.iter().zip(b) {
+        // The estimates are exact whatever the batches; the bootstrap's
+        // sums follow the batches, so its intervals agree to rounding.
+        assert_eq!((x.scores, x.dims, x.pct), (y.scores, y.dims, y.pct));
+        assert_eq!(x.units.rho_static, y.units.rho_static);
+        let (cx, cy) = (x.ci95.as_ref().unwrap(), y.ci95.as_ref().unwrap());
+        for (p, q) in cx.scores.iter().flatten().zip(cy.scores.iter().flatten()) {
+            assert!((p - q).abs() <= 1e-12 * p.abs().max(1.0), "{p} {q}");
+        }
+    }
+}

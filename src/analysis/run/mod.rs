@@ -123,13 +123,18 @@ pub fn run_job(
     on_event: &mut dyn FnMut(JobEvent),
     cancel: &AtomicBool,
 ) -> anyhow::Result<JobOutput> {
+    let at = |what: &str| crate::launch::phase(&format!("job: {what}"));
+    at("starts");
     let setting_notes = spec.check()?;
     let (key, readable) = spec.identity()?;
+    at("identity made");
     let mut models: Vec<Box<dyn Extractor>> = Vec::new();
     for m in &spec.models {
         models.push(load_model(m)?);
     }
+    at("models loaded");
     let inputs = Inputs::new(spec, &models)?;
+    at("probe checked, pairs planned");
     let ids = spec.shard.ids(spec.probe.pairs);
     let boot = BootstrapConfig {
         replicates: spec.bootstrap,
@@ -227,7 +232,9 @@ pub fn run_job(
     }));
     // Sized to memory, but no larger than `save_every`: partial reports
     // come as often as asked (the GUI asks often, to show results early).
+    at("statistics ready");
     let plan = stages::plan(&inputs, &mut state.models, ids, spec.batch, spec.save_every)?;
+    at("stages planned (warm-up and timing passes)");
     let ctx = Ctx {
         spec,
         plan,

@@ -222,6 +222,9 @@ fn consume(
     let mut skips = 0usize;
     let mut since_save = 0usize;
     let mut rate = Rate::new(ctx.done(&state.stats, k));
+    // The job's very first batch is cut short as soon as it can show
+    // something (two pairs of each factor), so results appear sooner.
+    let mut first = k == 0 && state.stats.done == 0;
     loop {
         if ctx.cancel.load(Ordering::Relaxed) {
             break;
@@ -239,7 +242,9 @@ fn consume(
             Ok(Produced::Note(w)) => state.note(w),
             Err(_) => {}
         }
-        if batch.len() >= stage.batch || (end && (!batch.is_empty() || skips > 0)) {
+        let early = first && shows_something(&batch);
+        if batch.len() >= stage.batch || early || (end && (!batch.is_empty() || skips > 0)) {
+            first = false;
             since_save += batch.len() + skips;
             take_batch(ctx, state, k, &batch, skips)?;
             batch.clear();
@@ -247,15 +252,17 @@ fn consume(
             let pairs_per_s = rate.update(ctx.done(&state.stats, k));
             let progress = ctx.progress(&state.stats, k, Some(pairs_per_s));
             (state.on_event)(JobEvent::Progress(progress));
-            if since_save >= ctx.spec.save_every.max(1) || end {
+            if since_save >= ctx.spec.save_every.max(1) || end || early {
                 since_save = 0;
                 let mut report = build_report(&state.stats, ctx.spec.threshold);
                 record_history(&mut state.stats, &mut report);
-                state.save(ctx.stats_path)?;
-                // Only once it shows something (2 pairs of each factor).
+                // Shown before the save (a third of a second for the demo's
+                // 55 models), only once it shows something (2 pairs of each
+                // factor).
                 if report.models.iter().any(|m| !m.layers.is_empty()) {
                     (state.on_event)(JobEvent::Partial(Box::new(report)));
                 }
+                state.save(ctx.stats_path)?;
             }
         }
         if end {
@@ -263,6 +270,13 @@ fn consume(
         }
     }
     Ok(())
+}
+
+/// Whether a report of `batch` alone would show bars: two pairs of each
+/// factor.
+fn shows_something(batch: &[Built]) -> bool {
+    let count = |f: Factor| batch.iter().filter(|p| p.factor == f).count();
+    count(Factor::Static) >= 2 && count(Factor::Dynamic) >= 2
 }
 
 /// Runs stage `k`'s models on `batch` and counts it, with `skips` pairs

@@ -199,7 +199,8 @@ impl StadynApp {
     fn announce(&self, what: &str, how: &str) {
         let models = self.state.report.as_ref().map_or(0, |r| r.models.len());
         let name = self.shown_name().unwrap_or_else(|| "untitled".into());
-        eprintln!("stadyn: {what} ({name}, {models} models, {how})");
+        let after = crate::launch::elapsed().as_secs_f64();
+        eprintln!("stadyn: {what} ({name}, {models} models, {how}, {after:.1} s after launch)");
     }
 
     /// Whether `id` is the job shown (running or being cancelled).

@@ -91,7 +91,9 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
     if project.models.is_empty() {
         problems.push("the project has no models: add a model or checkpoints".into());
     }
+    crate::launch::phase("open: project read");
     let probe = probe_info(&project);
+    crate::launch::phase("open: probe set listed");
     let cached = if problems.is_empty() && probe.is_ok() {
         JobSpec::from_project(&project)
             .and_then(|spec| cached_report(&spec))

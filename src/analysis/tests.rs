@@ -107,9 +107,7 @@ fn cancel_when(
 #[test]
 fn frame_order_invariant_layer_and_cancel_then_resume() {
     let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("means.pt");
-    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
-    let job = spec(probe(d.path()), model);
+    let job = job_in(d.path(), "means.pt");
     let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
         Ok(Box::new(Means(manifest())))
     };
@@ -288,9 +286,7 @@ impl Extractor for Slow {
 #[test]
 fn cancel_returns_promptly_while_the_producer_waits_on_a_full_channel() {
     let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("means.pt");
-    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
-    let mut job = spec(probe(d.path()), model);
+    let mut job = job_in(d.path(), "means.pt");
     job.batch = 1;
     job.probe.pairs = 200;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -558,9 +554,7 @@ fn merged_shards_keep_no_convergence_history() {
 #[test]
 fn the_first_batch_ends_as_soon_as_it_can_show_bars() {
     let d = tempfile::tempdir().unwrap();
-    let model = d.path().join("means.pt");
-    std::fs::write(&model, b"stands for the Rust extractor").unwrap();
-    let mut job = spec(probe(d.path()), model);
+    let mut job = job_in(d.path(), "means.pt");
     job.batch = 16;
     job.save_every = 16;
     let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {

@@ -8,6 +8,8 @@ use crate::report::Report;
 use crate::video::Clip;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod stages;
+
 struct Means(Manifest);
 
 impl Extractor for Means {
@@ -338,82 +340,6 @@ fn assert_same(a: &Report, b: &Report) {
     }
 }
 
-#[test]
-fn input_groups_run_cheapest_first_and_resume_mid_stage() {
-    let d = tempfile::tempdir().unwrap();
-    let (slow_path, fast_path) = (d.path().join("slow.pt"), d.path().join("fast.pt"));
-    std::fs::write(&slow_path, b"slow").unwrap();
-    std::fs::write(&fast_path, b"fast").unwrap();
-    let mut job = spec(probe(d.path()), slow_path.clone());
-    job.batch = 0;
-    job.models[0].name = "slow".into();
-    job.models.push(ModelSpec {
-        name: "fast".into(),
-        path: fast_path,
-        ..job.models[0].clone()
-    });
-    // Listed first, a slow model with another input (4 frames, not 6).
-    let loader = |m: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        Ok(if m.path == slow_path {
-            Box::new(Slow(Means(Manifest {
-                frames: 4,
-                ..manifest()
-            })))
-        } else {
-            Box::new(Means(manifest()))
-        })
-    };
-    let never = AtomicBool::new(false);
-    let mut first_partial = None;
-    let mut stages_seen = Vec::new();
-    let whole = run_job(
-        &job,
-        &loader,
-        None,
-        None,
-        &mut |e| match e {
-            JobEvent::Partial(r) if first_partial.is_none() => first_partial = Some(r),
-            JobEvent::Progress(p) => {
-                assert_eq!((p.stages, p.models), (2, 1));
-                if stages_seen.last() != Some(&p.stage) {
-                    stages_seen.push(p.stage);
-                }
-            }
-            _ => {}
-        },
-        &never,
-    )
-    .unwrap();
-    assert_eq!(stages_seen, [0, 1], "the stages run one after the other");
-    // The fast model's results come before the slow model has run.
-    let first = first_partial.expect("a partial report");
-    assert!(first.models[0].layers.is_empty(), "slow model ran first");
-    assert!(!first.models[1].layers.is_empty());
-    let report = whole.report;
-    assert!(report.models.iter().all(|m| m.layers.len() == 2));
-
-    // Cancelled in the slow model's stage: the fast one is done, the slow one half.
-    let saved = cancel_when(&job, &loader, d.path(), |p| p.stage == 1);
-    let (slow, fast) = (saved.models[0].done, saved.models[1].done);
-    assert_eq!(fast, saved.total);
-    assert!(slow > 0 && slow < saved.total, "{slow} of {}", saved.total);
-    assert_eq!(saved.done, slow, "complete when every model is");
-    let resumed = run_job(&job, &loader, Some(saved), None, &mut |_| {}, &never).unwrap();
-    assert_same(&resumed.report, &report);
-
-    // Each model alone gives what it gives in the staged job.
-    for (k, m) in job.models.iter().enumerate() {
-        let alone = JobSpec {
-            models: vec![m.clone()],
-            ..job.clone()
-        };
-        let r = run_job(&alone, &loader, None, None, &mut |_| {}, &never).unwrap();
-        let mut expect = report.clone();
-        expect.models = vec![report.models[k].clone()];
-        assert_same(&r.report, &expect);
-    }
-}
-
 /// [`Means`] plus a layer that is constant on every clip.
 struct WithDead(Means);
 
@@ -549,70 +475,4 @@ fn merged_shards_keep_no_convergence_history() {
     merged.merge(&b.stats).unwrap();
     assert!(merged.models[0].history.is_empty());
     assert!(build_report(&merged, 0.5).models[0].convergence.is_empty());
-}
-
-#[test]
-fn the_first_batch_ends_as_soon_as_it_can_show_bars() {
-    let d = tempfile::tempdir().unwrap();
-    let mut job = job_in(d.path(), "means.pt");
-    job.batch = 16;
-    job.save_every = 16;
-    let loader = |_: &ModelSpec| -> Result<Box<dyn Extractor>, ModelError> {
-        Ok(Box::new(Means(manifest())))
-    };
-    let never = AtomicBool::new(false);
-    let mut partials = Vec::new();
-    let mut dones = Vec::new();
-    let whole = run_job(
-        &job,
-        &loader,
-        None,
-        None,
-        &mut |e| match e {
-            JobEvent::Partial(r) => {
-                let n = r.models[0].layers[0].pairs;
-                partials.push((n.dynamic + n.static_) as usize);
-            }
-            JobEvent::Progress(p) => dones.push(p.done),
-            _ => {}
-        },
-        &never,
-    )
-    .unwrap();
-    // The plan's shortest prefix with two pairs of each factor, not 16.
-    let source = PairSource::new(&job.probe, &manifest()).unwrap();
-    let (mut s, mut dy, mut first) = (0, 0, 0);
-    for id in source.ids() {
-        match source.spec(id).factor {
-            crate::stats::Factor::Static => s += 1,
-            crate::stats::Factor::Dynamic => dy += 1,
-        }
-        if s >= 2 && dy >= 2 {
-            first = id as usize + 1;
-            break;
-        }
-    }
-    assert!((4..16).contains(&first), "{first}");
-    assert_eq!(dones[0], first, "{dones:?}");
-    assert_eq!(partials[0], first, "{partials:?}");
-    // Then whole batches of 16, and the same result as any other batching.
-    assert_eq!(dones[1], first + 16, "{dones:?}");
-    let mut four = job.clone();
-    four.batch = 4;
-    four.save_every = 4;
-    let other = run_job(&four, &loader, None, None, &mut |_| {}, &never).unwrap();
-    let (a, b) = (
-        &whole.report.models[0].layers,
-        &other.report.models[0].layers,
-    );
-    for (x, y) in a.iter().zip(b) {
-        // The estimates are exact whatever the batches; the bootstrap's
-        // sums follow the batches, so its intervals agree to rounding.
-        assert_eq!((x.scores, x.dims, x.pct), (y.scores, y.dims, y.pct));
-        assert_eq!(x.units.rho_static, y.units.rho_static);
-        let (cx, cy) = (x.ci95.as_ref().unwrap(), y.ci95.as_ref().unwrap());
-        for (p, q) in cx.scores.iter().flatten().zip(cy.scores.iter().flatten()) {
-            assert!((p - q).abs() <= 1e-12 * p.abs().max(1.0), "{p} {q}");
-        }
-    }
 }

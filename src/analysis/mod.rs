@@ -23,7 +23,8 @@ mod stats_file;
 pub use activations::{EstimateOptions, LayerArrays, estimate_npz, find_layers};
 pub use build_report::{build_report, failure, model_label};
 pub use cache::{
-    CacheUse, CachedResults, cache_root, cached_report, cached_stats_path, run_cached,
+    CacheUse, CachedResults, CachedStats, StatsLater, cache_root, cached_report, cached_stats_path,
+    run_cached,
 };
 pub use job::{ESTIMATOR_VERSION, JobSpec, file_hash, listing as probe_listing};
 pub use limits::{

@@ -238,6 +238,10 @@ pub struct AppState {
     /// finished or cached job, a results folder with its `stats.bin`): the
     /// channel evidence (per-replicate ρ, top windows, pair samples).
     pub stats: Option<Arc<StatsFile>>,
+    /// The open request whose statistics are being read: the report shown
+    /// came first, its statistics follow (`None` once they are here, or
+    /// when none are coming).
+    pub stats_awaited: Option<u64>,
     /// The per-replicate ρ of the selected entry's layer, keyed by (entry,
     /// layer), made from `stats` when first needed.
     pub(crate) replicates: Option<(LayerKey, Option<Arc<UnitReplicates>>)>,
@@ -335,10 +339,29 @@ impl AppState {
     ) {
         let before = self.report.replace(report);
         self.stats = stats;
+        self.stats_awaited = None;
         self.replicates = None;
         self.partial = partial;
         self.follow(before.as_deref());
         self.refresh();
+    }
+
+    /// The statistics of the report shown, read after it.
+    pub fn set_stats(&mut self, stats: Arc<StatsFile>) {
+        self.stats = Some(stats);
+        self.stats_awaited = None;
+        self.replicates = None;
+        self.refresh();
+    }
+
+    /// What a view that needs the statistics says without them: `why`, or
+    /// that they are being read.
+    pub fn without_stats(&self, why: &str) -> String {
+        if self.stats_awaited.is_some() {
+            "Reading the statistics…".into()
+        } else {
+            why.into()
+        }
     }
 
     /// Shows no report (another project is opening); the selection's entries
@@ -346,6 +369,7 @@ impl AppState {
     pub fn clear_report(&mut self) {
         self.report = None;
         self.stats = None;
+        self.stats_awaited = None;
         self.sweep = None;
         self.replicates = None;
         self.partial = false;

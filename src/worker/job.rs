@@ -90,12 +90,17 @@ pub enum Event {
         path: PathBuf,
         /// Its report.
         report: Arc<Report>,
-        /// The statistics beside it (`stats.bin` of the same job), if any.
-        stats: Option<Arc<StatsFile>>,
+        /// Whether a `stats.bin` lies beside it: its statistics follow in a
+        /// [`Event::StatsLoaded`] (or why they cannot be used).
+        stats_follow: bool,
         /// The style-strength sweep it belongs to (`sweep.csv` in its
         /// folder or the one above), or why that table cannot be read.
         sweep: Option<Result<Arc<crate::figure::sweep::Sweep>, String>>,
     },
+    /// The statistics of the results just shown, read after them (answers
+    /// the open that sent a project or report whose `stats_follow` is
+    /// set): they arrive, or why they cannot be used.
+    StatsLoaded(Result<Arc<StatsFile>, String>),
     /// A project or report could not be opened.
     OpenFailed {
         /// The file.

@@ -221,6 +221,7 @@ pub fn run_job(
         stats,
         on_event,
         unsaved: false,
+        saved: None,
     };
     for w in notes {
         state.note(w);
@@ -255,10 +256,15 @@ pub fn run_job(
         }
     }
     let saved = state.save(stats_path);
+    let written = state.saved;
     let stats = state.stats;
     result?;
     saved?;
     let report = build_report(&stats, spec.threshold);
+    if let (Some(path), Some(hash)) = (stats_path, written) {
+        // The next open shows this report at once.
+        super::cache::keep_report(path, hash, &stats, spec.threshold, &report);
+    }
     let output = JobOutput { report, stats };
     if cancel.load(Ordering::Relaxed) && !output.stats.complete() {
         return Err(Cancelled {

@@ -6,6 +6,7 @@ use super::{JobEvent, Progress};
 use crate::analysis::build_report::{build_report, record_history};
 use crate::analysis::inputs::Inputs;
 use crate::analysis::stages::{self, Stage};
+use crate::analysis::stats_file::PayloadHash;
 use crate::analysis::{JobSpec, ShardIds, StatsFile};
 use crate::model::{Extractor, LayerOutput};
 use crate::report::Warning;
@@ -41,6 +42,9 @@ pub(super) struct State<'a> {
     /// Set once saving failed (a full or read-only cache): the run goes on
     /// without saving, having said so once.
     pub unsaved: bool,
+    /// The hash of the statistics as the last save wrote them (none when
+    /// the last save did not write).
+    pub saved: Option<PayloadHash>,
 }
 
 impl State<'_> {
@@ -61,18 +65,22 @@ impl State<'_> {
         self.stats
             .check()
             .map_err(|e| anyhow::anyhow!("internal error, the statistics do not add up: {e}"))?;
+        self.saved = None;
         let Some(p) = stats_path.filter(|_| !self.unsaved) else {
             return Ok(());
         };
-        if let Err(e) = self.stats.save(p) {
-            self.unsaved = true;
-            self.note(Warning {
-                path: p.display().to_string(),
-                reason: format!(
-                    "{e:#}: results will not be cached and an interrupted run cannot resume \
+        match self.stats.save(p) {
+            Ok(hash) => self.saved = Some(hash),
+            Err(e) => {
+                self.unsaved = true;
+                self.note(Warning {
+                    path: p.display().to_string(),
+                    reason: format!(
+                        "{e:#}: results will not be cached and an interrupted run cannot resume \
                      (--no-cache silences this)"
-                ),
-            });
+                    ),
+                });
+            }
         }
         Ok(())
     }

@@ -9,9 +9,9 @@
 //! less those it `skipped`. A file that breaks this, or fails its checksum,
 //! is refused with [`StatsFileError::Damaged`], never believed.
 
-mod format;
+pub(crate) mod format;
 
-pub use format::StatsFileError;
+pub use format::{PayloadHash, StatsFileError};
 
 use super::ProbeSpec;
 use crate::files::atomic_write;
@@ -216,39 +216,55 @@ pub struct StatsFile {
 
 impl StatsFile {
     /// Writes the file atomically, after checking that its counts hang
-    /// together (a failure here is a bug, and nothing is written).
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    /// together (a failure here is a bug, and nothing is written); returns
+    /// the hash of what it wrote.
+    pub fn save(&self, path: &Path) -> anyhow::Result<PayloadHash> {
         self.check()
             .map_err(|e| anyhow::anyhow!("internal error, statistics not saved: {e}"))?;
         let payload = postcard::to_stdvec(self).context("cannot encode statistics")?;
-        let bytes = format::encode(&payload);
+        let bytes = format::encode(&format::STATS, &payload);
         atomic_write(path, |w| Ok(w.write_all(&bytes)?))
-            .with_context(|| format!("cannot write statistics '{}'", path.display()))
+            .with_context(|| format!("cannot write statistics '{}'", path.display()))?;
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&bytes[20..52]);
+        Ok(hash)
     }
 
     /// The bytes of a statistics file whose payload is `payload` (postcard
     /// of a [`StatsFile`]), with a valid integrity header: for tests and
     /// fuzzing of the decoder behind the checksum.
     pub fn seal(payload: &[u8]) -> Vec<u8> {
-        format::encode(payload)
+        format::encode(&format::STATS, payload)
     }
 
     /// Reads a statistics file: its integrity check, schema and counts.
     pub fn load(path: &Path) -> Result<StatsFile, StatsFileError> {
+        Self::load_hashed(path).map(|(file, _)| file)
+    }
+
+    /// [`load`](Self::load), with the hash of the file's payload.
+    pub fn load_hashed(path: &Path) -> Result<(StatsFile, PayloadHash), StatsFileError> {
         let bytes = std::fs::read(path).map_err(|source| StatsFileError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_bytes(path, &bytes)
+        Self::from_bytes_hashed(path, &bytes)
     }
 
     /// [`load`](Self::load) from bytes already read (`path` names them in errors).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<StatsFile, StatsFileError> {
+        Self::from_bytes_hashed(path, bytes).map(|(file, _)| file)
+    }
+
+    fn from_bytes_hashed(
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(StatsFile, PayloadHash), StatsFileError> {
         let damaged = |reason: String| StatsFileError::Damaged {
             path: path.to_path_buf(),
             reason,
         };
-        let payload = format::decode(path, bytes)?;
+        let (payload, hash) = format::decode(&format::STATS, path, bytes)?;
         // The schema first: statistics of another schema do not decode as
         // this one, and are named as what they are, not called damaged.
         if let Ok((schema, _)) = postcard::take_from_bytes::<String>(payload)
@@ -269,7 +285,7 @@ impl StatsFile {
             });
         }
         file.check().map_err(damaged)?;
-        Ok(file)
+        Ok((file, hash))
     }
 
     /// Checks the counts: each model's layers saw what its `done` says, no

@@ -146,6 +146,12 @@ fn frame_order_invariant_layer_and_cancel_then_resume() {
         &never,
     )
     .unwrap();
+    // The run kept its report beside its statistics, for the next open.
+    let (key, _) = job.identity().unwrap();
+    let kept = super::cache::report_file::read(&stats_path, &key, job.shard, job.threshold)
+        .expect("a report beside the statistics");
+    assert_eq!(kept.report, resumed.report);
+    assert_eq!(kept.later.load().unwrap(), resumed.stats);
     let again = resumed.report;
     for (a, b) in again.models[0].layers.iter().zip(&report.models[0].layers) {
         assert_eq!(a.dims, b.dims);

@@ -15,7 +15,7 @@ impl StadynApp {
             Event::ReportLoaded {
                 path,
                 report,
-                stats,
+                stats_follow,
                 sweep,
             } => {
                 if !self.take_opening(id) {
@@ -28,7 +28,10 @@ impl StadynApp {
                 s.report_path = Some(path.clone());
                 s.settings.last_path = Some(path);
                 s.job = JobStatus::Idle;
-                s.set_results(report, stats, false);
+                s.set_results(report, None, false);
+                if stats_follow {
+                    s.stats_awaited = Some(id);
+                }
                 s.sweep = None;
                 match sweep {
                     Some(Ok(sweep)) => s.sweep = Some(sweep),
@@ -37,6 +40,26 @@ impl StadynApp {
                 }
                 self.list_warnings();
                 self.announce("results shown", "from the report file");
+            }
+            Event::StatsLoaded(read) => {
+                let s = &mut self.state;
+                if s.stats_awaited != Some(id) {
+                    return; // other results are shown by now
+                }
+                match read {
+                    Ok(stats) => s.set_stats(stats),
+                    Err(e) => {
+                        s.stats_awaited = None;
+                        s.message(
+                            Level::Warning,
+                            format!(
+                                "The statistics cannot be read: {e}. The results shown stand; \
+                                 the channel views and the intervals of differences need the \
+                                 statistics (Analyze computes them again)."
+                            ),
+                        );
+                    }
+                }
             }
             Event::OpenFailed { path, error } => {
                 let opening = self.take_opening(id);
@@ -157,7 +180,10 @@ impl StadynApp {
         match p.cached {
             _ if job_running => {}
             Some(c) if c.complete => {
-                s.set_results(c.report, c.stats, false);
+                s.set_results(c.report, None, false);
+                if c.stats_follow {
+                    s.stats_awaited = Some(id);
+                }
                 s.job = JobStatus::Done { cached: true };
                 self.list_warnings();
                 self.announce("results shown", "from the cache");

@@ -53,11 +53,11 @@ impl StadynApp {
             s.selected_entry(),
             s.selection.layer.clone(),
         ) else {
-            self.state.message(
-                Level::Warning,
+            let why = self.state.without_stats(
                 "Exporting a channel needs the statistics (run the project, or open a results \
                  folder with its stats.bin)",
             );
+            self.state.message(Level::Warning, why);
             return;
         };
         let stem = crate::inspect::channel_dir_name(&layer, channel);

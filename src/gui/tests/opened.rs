@@ -13,9 +13,18 @@ use crate::gui::state::{Level, Settings};
 use crate::report::{Partial, Warning, write_report};
 
 fn open(report: &crate::report::Report) -> (tempfile::TempDir, Harness<'static, StadynApp>) {
+    open_with(report, |_| {})
+}
+
+/// [`open`] after `beside` put more files in the report's folder.
+fn open_with(
+    report: &crate::report::Report,
+    beside: impl FnOnce(&std::path::Path),
+) -> (tempfile::TempDir, Harness<'static, StadynApp>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.json");
     write_report(&path, report).unwrap();
+    beside(dir.path());
     let app = StadynApp::with_settings(Settings::default(), Some(path));
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
@@ -62,6 +71,48 @@ fn a_partial_report_of_a_staged_job_says_how_far_its_first_models_got() {
     let (_dir, h) = open(&report);
     let text = "partial: 48 of 400 pairs (3 of 4 models so far)";
     assert!(h.query_by_label_contains(text).is_some(), "in the panel");
+}
+
+#[test]
+fn the_statistics_of_a_results_folder_follow_its_report() {
+    let boot = crate::stats::BootstrapConfig {
+        replicates: 4,
+        seed: 1,
+    };
+    let layer = crate::testing::accumulator("l", 3, 10, boot);
+    let model = crate::testing::model_stats("m", None, vec![layer], 0);
+    let stats = crate::testing::stats_file(vec![model], 10, boot);
+    let report = crate::analysis::build_report(&stats, 0.5);
+    let settle = |h: &mut Harness<'static, StadynApp>| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while h.state().state.stats_awaited.is_some() {
+            assert!(Instant::now() < deadline, "the statistics never came");
+            h.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        h.run();
+    };
+
+    let (_dir, mut h) = open_with(&report, |d| {
+        stats.save(&d.join("stats.bin")).unwrap();
+    });
+    settle(&mut h);
+    assert_eq!(h.state().state.stats.as_deref(), Some(&stats));
+
+    // Damaged statistics: the report stays, and the user is told.
+    let (_dir, mut h) = open_with(&report, |d| {
+        std::fs::write(d.join("stats.bin"), b"STADYNSB and then nothing").unwrap();
+    });
+    settle(&mut h);
+    let s = &h.state().state;
+    assert!(s.stats.is_none() && s.report.is_some());
+    assert!(
+        s.messages
+            .iter()
+            .any(|m| m.level == Level::Warning && m.text.contains("statistics cannot be read")),
+        "{:?}",
+        s.messages
+    );
 }
 
 #[test]

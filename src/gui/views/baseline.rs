@@ -117,10 +117,12 @@ fn rows(
     a: usize,
     others: &BTreeSet<usize>,
 ) -> Result<Vec<DeltaRow>, String> {
-    let stats = state.stats.as_deref().ok_or(
-        "Intervals of the differences need the statistics (a run, or a results folder with \
-         its stats.bin)",
-    )?;
+    let stats = state.stats.as_deref().ok_or_else(|| {
+        state.without_stats(
+            "Intervals of the differences need the statistics (a run, or a results folder \
+             with its stats.bin)",
+        )
+    })?;
     let mut out = Vec::new();
     for &b in others {
         out.extend(deltas(report, stats, (a, b), None, false).map_err(|e| format!("{e:#}"))?);

@@ -156,11 +156,10 @@ impl Compared {
         }
         let deltas = match state.stats.as_deref() {
             Some(stats) => deltas(report, stats, (a, b), None, false).map_err(|e| format!("{e:#}")),
-            None => Err(
-                "Intervals of the differences need the statistics (a run, or a results \
-                         folder with its stats.bin)"
-                    .into(),
-            ),
+            None => Err(state.without_stats(
+                "Intervals of the differences need the statistics (a run, or a results folder \
+                 with its stats.bin)",
+            )),
         };
         let moves = find(a)
             .zip(find(b))

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::{JobSpec, ModelSpec, Project, cached_report, expand_models};
+use crate::analysis::{CachedStats, JobSpec, ModelSpec, Project, cached_report, expand_models};
 use crate::report::Report;
 use crate::video::{Layout, ProbeSet};
 
@@ -21,6 +21,9 @@ pub struct LoadedProject {
     pub info: ProjectInfo,
     /// The report of the statistics of exactly this job in the cache.
     pub cached: Option<Cached>,
+    /// The cached statistics of a finished job, read or to be read: the
+    /// worker sends them after the project ([`super::Event::StatsLoaded`]).
+    pub(super) stats: Option<CachedStats>,
 }
 
 /// Results of the project's job found in the cache.
@@ -30,8 +33,10 @@ pub struct Cached {
     pub report: Arc<Report>,
     /// Whether the run finished (else a run resumes it).
     pub complete: bool,
-    /// Its statistics, when it finished.
-    pub stats: Option<Arc<crate::analysis::StatsFile>>,
+    /// Whether its statistics follow in a [`super::Event::StatsLoaded`]
+    /// (a finished job's: its channels can be inspected without running
+    /// again).
+    pub stats_follow: bool,
 }
 
 /// What opening a project found out.
@@ -94,26 +99,26 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
     crate::launch::phase("open: project read");
     let probe = probe_info(&project);
     crate::launch::phase("open: probe set listed");
-    let cached = if problems.is_empty() && probe.is_ok() {
+    let found = if problems.is_empty() && probe.is_ok() {
         JobSpec::from_project(&project)
             .and_then(|spec| cached_report(&spec))
             .unwrap_or_else(|e| {
                 log::debug!("no cached results: {e:#}");
                 None
             })
-            .map(|c| {
-                let complete = c.complete() && c.usable;
-                Cached {
-                    complete,
-                    // A finished job's statistics: its channels can be
-                    // inspected without running again.
-                    stats: complete.then(|| Arc::new(c.stats)),
-                    report: Arc::new(c.report),
-                }
-            })
     } else {
         None
     };
+    let mut stats = None;
+    let cached = found.map(|c| {
+        let complete = c.complete() && c.usable;
+        stats = complete.then_some(c.stats);
+        Cached {
+            complete,
+            stats_follow: stats.is_some(),
+            report: Arc::new(c.report),
+        }
+    });
     LoadedProject {
         path,
         project,
@@ -124,6 +129,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
             prepared,
         },
         cached,
+        stats,
     }
 }
 

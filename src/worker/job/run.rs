@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Receiver;
 
 use super::{Command, Event, JobResult, Outbox, RequestId, SAVE_EVERY, open};
-use crate::analysis::{JobEvent, JobSpec, ModelSpec, Project, StatsFile, run_cached};
+use crate::analysis::{CachedStats, JobEvent, JobSpec, ModelSpec, Project, StatsFile, run_cached};
 use crate::model::{Extractor, ModelError};
 
 /// Takes commands until the app drops its [`super::JobWorker`].
@@ -23,34 +23,39 @@ pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
     for command in rx {
         match command {
             Command::OpenProject { id, path } => {
-                let event = guarded(|| open::open_project(&path))
-                    .map(|p| Event::ProjectLoaded(Box::new(p)))
-                    .unwrap_or_else(|error| Event::OpenFailed { path, error });
-                out.send(id, event);
+                let opened = guarded(|| open::open_project(&path));
+                send_project(out, id, opened.map_err(|error| (path, error)));
             }
             Command::Inspect { id, project, path } => {
-                let event = guarded(|| Ok(open::inspect(*project, path.clone())))
-                    .map(|p| Event::ProjectLoaded(Box::new(p)))
-                    .unwrap_or_else(|error| Event::OpenFailed {
-                        path: path.unwrap_or_default(),
-                        error,
-                    });
-                out.send(id, event);
+                let opened = guarded(|| Ok(open::inspect(*project, path.clone())));
+                send_project(out, id, opened.map_err(|e| (path.unwrap_or_default(), e)));
             }
             Command::OpenReport { id, path } => {
                 let read =
                     guarded(|| crate::report::read_report(&path).map_err(|e| format!("{e:#}")));
-                let event = match read {
-                    Ok(r) => Event::ReportLoaded {
-                        stats: stats_beside(&path, &r).map(Arc::new),
+                let (r, beside) = match read {
+                    Ok(r) => (r, path.with_file_name("stats.bin")),
+                    Err(error) => {
+                        out.send(id, Event::OpenFailed { path, error });
+                        continue;
+                    }
+                };
+                let key = r.job_key.clone();
+                let stats_follow = beside.is_file();
+                out.send(
+                    id,
+                    Event::ReportLoaded {
+                        stats_follow,
                         sweep: crate::figure::sweep::Sweep::beside(&path)
                             .map(|s| s.map(Arc::new).map_err(|e| format!("{e:#}"))),
                         path,
                         report: Arc::new(r),
                     },
-                    Err(error) => Event::OpenFailed { path, error },
-                };
-                out.send(id, event);
+                );
+                if stats_follow {
+                    let read = guarded(|| stats_beside(&beside, key.as_deref()));
+                    out.send(id, Event::StatsLoaded(read.map(Arc::new)));
+                }
             }
             Command::Run {
                 id,
@@ -80,6 +85,31 @@ pub(super) fn command_loop(rx: &Receiver<Command>, out: &Outbox) {
                 }
             }
         }
+    }
+}
+
+/// Sends an opened project (or why it could not be opened), then, when its
+/// cached report came without its statistics, reads and sends them.
+fn send_project(
+    out: &Outbox,
+    id: RequestId,
+    opened: Result<open::LoadedProject, (std::path::PathBuf, String)>,
+) {
+    match opened {
+        Ok(mut p) => {
+            let stats = p.stats.take();
+            out.send(id, Event::ProjectLoaded(Box::new(p)));
+            let read = match stats {
+                None => return,
+                Some(CachedStats::Read(s)) => Ok(*s),
+                Some(CachedStats::Later(later)) => {
+                    guarded(|| later.load().map_err(|e| format!("{e:#}")))
+                }
+            };
+            crate::launch::phase("open: statistics read");
+            out.send(id, Event::StatsLoaded(read.map(Arc::new)));
+        }
+        Err((path, error)) => out.send(id, Event::OpenFailed { path, error }),
     }
 }
 
@@ -175,12 +205,17 @@ fn loader<'a>(
     })
 }
 
-/// The `stats.bin` beside a report file, when it is of the report's job and
-/// intact (anything else: `None`, and the app shows the report alone).
-fn stats_beside(
-    report_path: &std::path::Path,
-    report: &crate::report::Report,
-) -> Option<StatsFile> {
-    let stats = StatsFile::load(&report_path.with_file_name("stats.bin")).ok()?;
-    (report.job_key.as_deref() == Some(stats.job_key.as_str())).then_some(stats)
+/// The statistics `path` beside a report of job `key`, when they are of
+/// that job and intact (anything else: why not; the app shows the report
+/// alone).
+fn stats_beside(path: &std::path::Path, key: Option<&str>) -> Result<StatsFile, String> {
+    let stats = StatsFile::load(path).map_err(|e| e.to_string())?;
+    if key == Some(stats.job_key.as_str()) {
+        Ok(stats)
+    } else {
+        Err(format!(
+            "'{}' holds the statistics of another job than the report's",
+            path.display()
+        ))
+    }
 }

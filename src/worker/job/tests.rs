@@ -171,7 +171,7 @@ fn a_report_file_round_trips() {
     let Some(Event::ReportLoaded {
         path: got,
         report: r,
-        stats,
+        stats_follow,
         sweep,
     }) = events.last()
     else {
@@ -180,9 +180,10 @@ fn a_report_file_round_trips() {
     assert_eq!(got, &path);
     assert!(sweep.is_none(), "no sweep.csv beside it");
     assert_eq!(**r, report);
-    assert!(stats.is_none());
+    assert!(!stats_follow, "no stats.bin beside it");
 
-    // A results folder: the statistics of the same job come with the report.
+    // A results folder: the statistics of the same job follow the report;
+    // those of another job are refused with the reason.
     let boot = BootstrapConfig {
         replicates: 4,
         seed: 1,
@@ -197,10 +198,22 @@ fn a_report_file_round_trips() {
         crate::report::write_report(&path, &report).unwrap();
         let id = w.open_report(path.clone());
         let events = until_done(&w, id);
-        let Some(Event::ReportLoaded { stats, .. }) = events.last() else {
+        let Some(Event::ReportLoaded { stats_follow, .. }) = events.last() else {
             panic!("{events:?}");
         };
-        assert_eq!(stats.is_some(), found, "job key {key}");
+        assert!(stats_follow);
+        let Some(Reply {
+            id: got,
+            event: Event::StatsLoaded(stats),
+        }) = w.recv_timeout(Duration::from_secs(60))
+        else {
+            panic!("no statistics after the report");
+        };
+        assert_eq!(got, id);
+        match stats {
+            Ok(s) => assert!(found, "job key {key}: {}", s.job_key),
+            Err(e) => assert!(!found && e.contains("another job"), "job key {key}: {e}"),
+        }
     }
 
     std::fs::write(&path, "{\"schema\": \"other\"}").unwrap();

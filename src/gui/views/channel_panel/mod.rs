@@ -98,10 +98,10 @@ impl ChannelPanel {
             }
         });
         let Some((stats_model, acc)) = stats else {
-            ui.label(
+            ui.label(state.without_stats(
                 "Maps, top windows and the pairs behind ρ need the statistics: run the \
                  project, or open a results folder with its stats.bin.",
-            );
+            ));
             return;
         };
         let height = ui.available_height();

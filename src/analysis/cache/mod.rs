@@ -3,8 +3,16 @@
 //! run that was killed resumes from its last saved statistics. The cache is
 //! a convenience: a damaged entry is discarded (and said so) and recomputed,
 //! and a cache folder that cannot be written is said once while the run
-//! goes on without it.
+//! goes on without it. Beside each entry's statistics lies the report made
+//! from them ([`report_file`]), so that opening a project shows results at
+//! once and reads the statistics after.
 
+pub(super) mod report_file;
+
+pub use report_file::StatsLater;
+pub(crate) use report_file::write as keep_report;
+
+use super::stats_file::PayloadHash;
 use super::{JobEvent, JobOutput, JobSpec, ModelLoader, StatsFile, build_report, run_job};
 use crate::report::{Report, Warning};
 use std::path::{Path, PathBuf};
@@ -65,8 +73,18 @@ pub struct CachedResults {
     pub total: usize,
     /// Whether a run would reuse them as they are (finished, and a measurement).
     pub usable: bool,
-    /// The statistics themselves (the channel evidence the app's panel reads).
-    pub stats: StatsFile,
+    /// The statistics themselves (the channel evidence the app's panel
+    /// reads), or what reads them when the report came from beside them.
+    pub stats: CachedStats,
+}
+
+/// The statistics of [`CachedResults`].
+#[derive(Clone, Debug)]
+pub enum CachedStats {
+    /// Read already (the report was built from them).
+    Read(Box<StatsFile>),
+    /// Not read yet: the report was kept beside them.
+    Later(StatsLater),
 }
 
 impl CachedResults {
@@ -77,10 +95,15 @@ impl CachedResults {
 }
 
 /// The statistics the cache holds of the job with identity `key`, if any
-/// that belong to it; a damaged entry is `Err` with the reason.
-fn lookup(spec: &JobSpec, key: &str, path: &Path) -> Result<Option<StatsFile>, String> {
-    match StatsFile::load(path) {
-        Ok(s) if s.job_key == key && s.shard == spec.shard => Ok(Some(s)),
+/// that belong to it, with their hash; a damaged entry is `Err` with the
+/// reason.
+fn lookup(
+    spec: &JobSpec,
+    key: &str,
+    path: &Path,
+) -> Result<Option<(StatsFile, PayloadHash)>, String> {
+    match StatsFile::load_hashed(path) {
+        Ok((s, hash)) if s.job_key == key && s.shard == spec.shard => Ok(Some((s, hash))),
         Ok(_) => Ok(None),
         Err(e) if e.is_missing() => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -97,22 +120,33 @@ pub fn cached_report(spec: &JobSpec) -> anyhow::Result<Option<CachedResults>> {
     at("looks up");
     let (key, _) = spec.identity()?;
     at("identity made");
-    let Ok(Some(s)) = lookup(spec, &key, &path_of(&key, spec)) else {
+    let path = path_of(&key, spec);
+    let shown = |report: &Report| report.models.iter().any(|m| !m.layers.is_empty());
+    if let Some(hit) = report_file::read(&path, &key, spec.shard, spec.threshold) {
+        at("report read");
+        let shows = shown(&hit.report);
+        return Ok(shows.then_some(CachedResults {
+            report: hit.report,
+            done: hit.done,
+            total: hit.total,
+            usable: hit.usable,
+            stats: CachedStats::Later(hit.later),
+        }));
+    }
+    let Ok(Some((s, hash))) = lookup(spec, &key, &path) else {
         return Ok(None);
     };
     at("entry read");
     let report = build_report(&s, spec.threshold);
+    report_file::write(&path, hash, &s, spec.threshold, &report);
     at("report built");
     let usable = super::failure(&report, &s).is_none();
-    if report.models.iter().all(|m| m.layers.is_empty()) {
-        return Ok(None);
-    }
-    Ok(Some(CachedResults {
+    Ok(shown(&report).then(|| CachedResults {
         report,
         done: s.done,
         total: s.total,
         usable,
-        stats: s,
+        stats: CachedStats::Read(Box::new(s)),
     }))
 }
 
@@ -162,9 +196,10 @@ pub fn run_cached(
     let save_to = writable.then_some(path.as_path());
     at("entry read");
     match previous {
-        Some(mut s) if s.complete() => {
-            s.settings.threshold = spec.threshold;
+        Some((mut s, hash)) if s.complete() => {
             let report = build_report(&s, spec.threshold);
+            report_file::write(&path, hash, &s, spec.threshold, &report);
+            s.settings.threshold = spec.threshold;
             at("report built");
             let out = JobOutput { report, stats: s };
             if out.failure().is_none() {
@@ -176,7 +211,7 @@ pub fn run_cached(
             let out = run_job(spec, load_model, Some(out.stats), save_to, on_event, cancel)?;
             Ok((out, CacheUse::Resumed { from }))
         }
-        Some(s) => {
+        Some((s, _)) => {
             let from = s.done;
             let out = run_job(spec, load_model, Some(s), save_to, on_event, cancel)?;
             Ok((out, CacheUse::Resumed { from }))

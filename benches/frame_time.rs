@@ -145,6 +145,14 @@ fn report_line(name: &str, times: &[(Duration, Duration)]) {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let frames = if full { 300 } else { 5 };
+    // FRAME_TIME_ONLY=compare runs the scenarios whose name contains it.
+    let only = std::env::var("FRAME_TIME_ONLY")
+        .ok()
+        .map(|s| s.to_lowercase());
+    let want = |name: &str| {
+        only.as_ref()
+            .is_none_or(|o| name.to_lowercase().contains(o))
+    };
     let select = |h: &mut Harness<'static, StadynApp>, n: usize| {
         h.state_mut().apply(Action::SelectChannels {
             channels: (0..n).map(|c| c * 7).collect(),
@@ -152,57 +160,72 @@ fn main() {
         });
     };
 
-    let mut h = harness(report(10, 5000), Tab::Channels, false);
-    report_line(
-        "channels: 5 000 points, idle",
-        &run(&mut h, frames, |_, _| {}),
-    );
+    if want("channels: 5 000 points, idle") {
+        let mut h = harness(report(10, 5000), Tab::Channels, false);
+        report_line(
+            "channels: 5 000 points, idle",
+            &run(&mut h, frames, |_, _| {}),
+        );
+    }
 
-    let mut h = harness(report(10, 5000), Tab::Channels, true);
-    select(&mut h, 200);
-    let mut k = 0;
-    let times = run(&mut h, frames, |h, i| {
-        // A new checkpoint every 20 frames: the 0.3 s glide is 18 of them.
-        if i % 20 == 0 {
-            k = (k + 1) % 10;
-            h.state_mut().apply(Action::SelectCheckpoint(k));
-        }
-    });
-    report_line(
-        "channels: 5 000 points + 200 trails, checkpoint gliding",
-        &times,
-    );
+    if want("channels: 5 000 points + 200 trails, checkpoint gliding") {
+        let mut h = harness(report(10, 5000), Tab::Channels, true);
+        select(&mut h, 200);
+        let mut k = 0;
+        let times = run(&mut h, frames, |h, i| {
+            // A new checkpoint every 20 frames: the 0.3 s glide is 18 of them.
+            if i % 20 == 0 {
+                k = (k + 1) % 10;
+                h.state_mut().apply(Action::SelectCheckpoint(k));
+            }
+        });
+        report_line(
+            "channels: 5 000 points + 200 trails, checkpoint gliding",
+            &times,
+        );
+    }
 
-    let mut h = harness(report(10, 5000), Tab::Channels, true);
-    select(&mut h, 200);
-    let times = run(&mut h, frames, |h, i| {
-        let x = 500.0 + (i % 100) as f32 * 4.0;
-        h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
-    });
-    report_line("channels: 5 000 points + 200 trails, hovering", &times);
+    if want("channels: 5 000 points + 200 trails, hovering") {
+        let mut h = harness(report(10, 5000), Tab::Channels, true);
+        select(&mut h, 200);
+        let times = run(&mut h, frames, |h, i| {
+            let x = 500.0 + (i % 100) as f32 * 4.0;
+            h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
+        });
+        report_line("channels: 5 000 points + 200 trails, hovering", &times);
+    }
 
-    let mut h = harness(report(10, 5000), Tab::Channels, true);
-    select(&mut h, 5000);
-    let times = run(&mut h, frames, |_, _| {});
-    report_line(
-        "channels: 5 000 points, all selected (200 trails, table)",
-        &times,
-    );
+    if want("channels: 5 000 points, all selected (200 trails, table)") {
+        let mut h = harness(report(10, 5000), Tab::Channels, true);
+        select(&mut h, 5000);
+        let times = run(&mut h, frames, |_, _| {});
+        report_line(
+            "channels: 5 000 points, all selected (200 trails, table)",
+            &times,
+        );
+    }
 
-    let mut h = harness(report(1, 50_000), Tab::Channels, false);
-    report_line(
-        "channels: 50 000 points at once",
-        &run(&mut h, frames, |_, _| {}),
-    );
+    if want("channels: 50 000 points at once") {
+        let mut h = harness(report(1, 50_000), Tab::Channels, false);
+        report_line(
+            "channels: 50 000 points at once",
+            &run(&mut h, frames, |_, _| {}),
+        );
+    }
 
-    let mut h = harness(report(1, 50_000), Tab::Channels, false);
-    let times = run(&mut h, frames, |h, i| {
-        let x = 500.0 + (i % 100) as f32 * 4.0;
-        h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
-    });
-    report_line("channels: 50 000 points at once, hovering", &times);
+    if want("channels: 50 000 points at once, hovering") {
+        let mut h = harness(report(1, 50_000), Tab::Channels, false);
+        let times = run(&mut h, frames, |h, i| {
+            let x = 500.0 + (i % 100) as f32 * 4.0;
+            h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
+        });
+        report_line("channels: 50 000 points at once, hovering", &times);
+    }
 
     for tab in [Tab::Layers, Tab::Training, Tab::Compare] {
+        if !want(&format!("{tab:?}")) {
+            continue;
+        }
         let mut h = harness(report(10, 5000), tab, false);
         let times = run(&mut h, frames, |h, i| {
             if i % 20 == 0 {

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use egui::{Id, vec2};
+use egui_plot::PlotPoint;
 
 use super::plot_bars::{BarGroup, BarKind, BarLayout};
 use super::plot_common::{category_name, entry_label, pct, pct_ci, rho, tooltip};
@@ -192,8 +193,10 @@ fn moves_of(moves: &[ChannelMove], changes: &[CategoryChange]) -> Moves {
             Some(c) if c.certain() == Some(true) => &mut out.certain,
             Some(_) => &mut out.uncertain,
         };
-        group.0.push([from.rho_static, from.rho_dynamic]);
-        group.1.push([to.rho_static, to.rho_dynamic]);
+        group
+            .0
+            .push(PlotPoint::new(from.rho_static, from.rho_dynamic));
+        group.1.push(PlotPoint::new(to.rho_static, to.rho_dynamic));
     }
     out
 }

@@ -10,6 +10,7 @@ pub(crate) mod explain;
 pub(crate) mod layers;
 pub(crate) mod multiples;
 pub(crate) mod pairs;
+mod plot_arrows;
 pub(crate) mod plot_bars;
 pub(crate) mod plot_categories;
 pub(crate) mod plot_common;

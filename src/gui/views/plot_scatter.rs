@@ -13,10 +13,10 @@
 
 use egui::{Color32, Id, Modifiers, Stroke};
 use egui_plot::{
-    Arrows, HLine, Legend, Line, LineStyle, Plot, PlotBounds, PlotPoint, PlotPoints, Points,
-    Polygon, VLine,
+    HLine, Legend, Line, LineStyle, Plot, PlotBounds, PlotPoint, PlotPoints, Points, Polygon, VLine,
 };
 
+use super::plot_arrows::arrows;
 use super::plot_common::{
     PlotRect, category_color, category_name, fixed, nearest_point, points_in_rect,
 };
@@ -200,11 +200,11 @@ pub(crate) fn select_mode(m: Modifiers) -> SelectMode {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Moves {
     /// `(origins, tips)` of channels whose category stays.
-    pub kept: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    pub kept: (Vec<PlotPoint>, Vec<PlotPoint>),
     /// Of changes not known to be certain.
-    pub uncertain: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    pub uncertain: (Vec<PlotPoint>, Vec<PlotPoint>),
     /// Of certain changes (both ends at least 90 % stable).
-    pub certain: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    pub certain: (Vec<PlotPoint>, Vec<PlotPoint>),
 }
 
 /// Everything [`show_scatter`] draws.
@@ -310,12 +310,8 @@ pub(crate) fn show_scatter(
                 if from.is_empty() {
                     continue;
                 }
-                plot_ui.arrows(
-                    Arrows::new(name, from.clone(), to.clone())
-                        .color(colour)
-                        .tip_length(6.0)
-                        .allow_hover(false),
-                );
+                // One mesh per group ([`arrows`]), not two lines per arrow.
+                plot_ui.add(arrows(name, from, to, colour, 6.0));
             }
         }
         for trail in input.trails {

@@ -7,6 +7,7 @@
 
 use super::{PairSource, Shrink};
 use crate::analysis::probe_check::{VideoKey, video_key};
+use crate::video::flow::FlowFrame;
 use crate::video::{
     Clip, Preprocess, VideoInfo, VideoSource, load_clip_with, plan_clip, preprocess,
 };
@@ -73,6 +74,23 @@ impl Drop for Kept {
     }
 }
 
+/// Flow frames made ready for a flow input (colour images, or fields for
+/// a `uv` input), by (video, raw frame, uv); their bytes count towards the
+/// process's total until dropped. The colour wheel scales each frame by its
+/// own largest vector, so a kept frame is exactly what reading and
+/// converting it again gives.
+#[derive(Default)]
+pub(super) struct ReadyFlow {
+    frames: HashMap<(usize, usize, bool), Arc<FlowFrame>>,
+    bytes: u64,
+}
+
+impl Drop for ReadyFlow {
+    fn drop(&mut self) {
+        KEPT_BYTES.fetch_sub(self.bytes, Ordering::Relaxed);
+    }
+}
+
 /// What the plan reads of one video.
 #[derive(Default)]
 pub(super) struct Need {
@@ -94,6 +112,39 @@ pub(super) struct VideoCache {
     /// The most bytes of decoded frames this cache keeps (all caches of the
     /// process together keep at most [`CACHE_TOTAL_BYTES`]).
     pub(super) limit: u64,
+    /// Flow frames read so far, while there was room.
+    pub(super) flows: ReadyFlow,
+}
+
+impl VideoCache {
+    /// Bytes that may still be kept by this cache.
+    fn room(&self) -> u64 {
+        CACHE_TOTAL_BYTES
+            .saturating_sub(KEPT_BYTES.load(Ordering::Relaxed))
+            .min(self.limit.saturating_sub(self.bytes))
+    }
+
+    /// The kept flow frame of `video`'s raw frame `frame` (`uv`: as a field).
+    pub(super) fn flow(&self, video: usize, frame: usize, uv: bool) -> Option<Arc<FlowFrame>> {
+        self.flows.frames.get(&(video, frame, uv)).cloned()
+    }
+
+    /// Keeps a flow frame when there is room for it.
+    pub(super) fn keep_flow(&mut self, key: (usize, usize, bool), ready: &Arc<FlowFrame>) {
+        let (h, w) = ready.size();
+        let bytes = (h * w) as u64
+            * match **ready {
+                FlowFrame::Field { .. } => 8,
+                FlowFrame::Image(_) => 3,
+            };
+        if bytes > self.room() || self.flows.frames.contains_key(&key) {
+            return;
+        }
+        KEPT_BYTES.fetch_add(bytes, Ordering::Relaxed);
+        self.flows.bytes += bytes;
+        self.bytes += bytes;
+        self.flows.frames.insert(key, Arc::clone(ready));
+    }
 }
 
 /// One loaded clip of one input.
@@ -113,6 +164,12 @@ impl PairSource {
     #[cfg(test)]
     pub(super) fn cached_bytes(&self) -> u64 {
         self.cache.lock().map_or(0, |c| c.bytes)
+    }
+
+    /// Bytes of flow frames kept now.
+    #[cfg(test)]
+    pub(super) fn kept_flow_bytes(&self) -> u64 {
+        self.cache.lock().map_or(0, |c| c.flows.bytes)
     }
 
     /// Sets the most bytes of decoded frames kept.
@@ -199,9 +256,7 @@ impl PairSource {
                 let frame_bytes = c.infos.get(&path).map(frame_bytes);
                 let wanted = c.needs.get(&path).and_then(|need| {
                     let info = c.infos.get(&path)?;
-                    let room = CACHE_TOTAL_BYTES
-                        .saturating_sub(KEPT_BYTES.load(Ordering::Relaxed))
-                        .min(c.limit.saturating_sub(c.bytes));
+                    let room = c.room();
                     let size = (need.frames.len(), frame_bytes?);
                     keep_needed(size, info.frames, need.uses, self.window, room)
                         .then(|| need.frames.clone())

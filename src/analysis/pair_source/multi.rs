@@ -8,9 +8,10 @@ use crate::analysis::probe_check::{CheckedProbe, video_key};
 use crate::model::{InputKind, InputSpec, Manifest};
 use crate::pairs::{PairSpec, make_pair, two_stream_flow, two_stream_rgb};
 use crate::stats::Factor;
-use crate::video::flow::{FlowSource, MAKE_FLOW, color_clip, uv_clip};
+use crate::video::flow::{FlowFrame, FlowSource, MAKE_FLOW, color_clip, uv_clip};
 use crate::video::{Clip, Preprocess, VideoSource, plan_clip, preprocess};
 use image::RgbImage;
+use std::sync::Arc;
 
 /// One input of the model and how its clips are made.
 #[derive(Clone, Debug)]
@@ -321,11 +322,51 @@ impl PairSource {
             .get(video)
             .and_then(Option::as_ref)
             .ok_or_else(|| format!("no optical flow for video {video}"))?;
-        let read = source.read(frames).map_err(|e| e.to_string())?;
-        if input.spec.is_uv() {
+        let uv = input.spec.is_uv();
+        let read = self.ready_flow(video, source, frames, uv)?;
+        if uv {
             uv_clip(&read, &input.preprocess, source.path()).map_err(|e| e.to_string())
         } else {
             Ok(color_clip(&read, &input.preprocess))
         }
+    }
+
+    /// Video `video`'s flow at raw `frames`, made ready for a flow input
+    /// (colour images, or as read for `uv`): kept frames where there are,
+    /// the others read, converted and kept while there is room.
+    fn ready_flow(
+        &self,
+        video: usize,
+        source: &FlowSource,
+        frames: &[usize],
+        uv: bool,
+    ) -> Result<Vec<Arc<FlowFrame>>, String> {
+        let mut ready: Vec<Option<Arc<FlowFrame>>> = match self.cache.lock() {
+            Ok(c) => frames.iter().map(|&f| c.flow(video, f, uv)).collect(),
+            Err(_) => vec![None; frames.len()],
+        };
+        let missing: Vec<usize> = (0..frames.len()).filter(|&i| ready[i].is_none()).collect();
+        if missing.is_empty() {
+            return Ok(ready.into_iter().flatten().collect());
+        }
+        let wanted: Vec<usize> = missing.iter().map(|&i| frames[i]).collect();
+        let read = source.read(&wanted).map_err(|e| e.to_string())?;
+        let made: Vec<Arc<FlowFrame>> = read
+            .into_iter()
+            .map(|frame| {
+                Arc::new(match frame {
+                    FlowFrame::Field { .. } if !uv => FlowFrame::Image(frame.to_color()),
+                    other => other,
+                })
+            })
+            .collect();
+        let mut cache = self.cache.lock().ok();
+        for (i, frame) in missing.into_iter().zip(made) {
+            if let Some(c) = cache.as_mut() {
+                c.keep_flow((video, frames[i], uv), &frame);
+            }
+            ready[i] = Some(frame);
+        }
+        Ok(ready.into_iter().flatten().collect())
     }
 }

@@ -77,6 +77,39 @@ fn two_stream_pairs_share_the_flow_or_the_rgb() {
 }
 
 #[test]
+fn kept_flow_frames_change_no_clip_and_stay_within_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = probe(dir.path(), true);
+    for encoding in [FlowEncoding::Uv, FlowEncoding::Color] {
+        let m = manifest(vec![
+            input("rgb", InputKind::Rgb, 4),
+            InputSpec {
+                encoding,
+                ..input("flow", InputKind::Flow, 4)
+            },
+        ]);
+        let kept = PairSource::new(&probe, &m).unwrap();
+        let none = PairSource::new(&probe, &m).unwrap();
+        none.set_cache_limit(0);
+        for id in 0..24 {
+            let first = kept.build(id).unwrap();
+            let again = kept.build(id).unwrap(); // from the kept flow
+            let read = none.build(id).unwrap(); // read and converted anew
+            for p in [&again, &read] {
+                assert_eq!(
+                    (&p.others[0].a, &p.others[0].b),
+                    (&first.others[0].a, &first.others[0].b),
+                    "pair {id}, {encoding:?}"
+                );
+            }
+        }
+        assert!(kept.kept_flow_bytes() > 0, "flow frames were kept");
+        assert!(kept.kept_flow_bytes() <= kept.cached_bytes());
+        assert_eq!(none.cached_bytes(), 0);
+    }
+}
+
+#[test]
 fn uv_flow_is_the_demos_true_motion_scaled_with_the_resize() {
     let dir = tempfile::tempdir().unwrap();
     let probe = probe(dir.path(), true);

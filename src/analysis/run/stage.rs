@@ -228,10 +228,15 @@ fn consume(
     let stage = &ctx.plan[k];
     let mut batch: Vec<Built> = Vec::new();
     let mut skips = 0usize;
-    let mut since_save = 0usize;
-    let mut rate = Rate::new(ctx.done(&state.stats, k));
+    // Pairs of the stage taken so far (built or skipped). Batches end at
+    // its multiples of the batch size and saves (each a convergence point)
+    // at its multiples of `save_every`, wherever the run started.
+    let mut at = ctx.done(&state.stats, k);
+    let every = ctx.spec.save_every.max(1);
+    let mut rate = Rate::new(at);
     // The job's very first batch is cut short as soon as it can show
-    // something (two pairs of each factor), so results appear sooner.
+    // something (two pairs of each factor), so results appear sooner; the
+    // next one ends at the batch size again.
     let mut first = k == 0 && state.stats.done == 0;
     loop {
         if ctx.cancel.load(Ordering::Relaxed) {
@@ -251,17 +256,19 @@ fn consume(
             Err(_) => {}
         }
         let early = first && shows_something(&batch);
-        if batch.len() >= stage.batch || early || (end && (!batch.is_empty() || skips > 0)) {
+        let taken = batch.len() + skips;
+        let full = taken > 0 && (taken >= stage.batch || (at + taken) % stage.batch.max(1) == 0);
+        if full || early || (end && taken > 0) {
             first = false;
-            since_save += batch.len() + skips;
+            let crossed = (at + taken) / every > at / every;
+            at += taken;
             take_batch(ctx, state, k, &batch, skips)?;
             batch.clear();
             skips = 0;
             let pairs_per_s = rate.update(ctx.done(&state.stats, k));
             let progress = ctx.progress(&state.stats, k, Some(pairs_per_s));
             (state.on_event)(JobEvent::Progress(progress));
-            if since_save >= ctx.spec.save_every.max(1) || end || early {
-                since_save = 0;
+            if crossed || end || early {
                 let mut report = build_report(&state.stats, ctx.spec.threshold);
                 record_history(&mut state.stats, &mut report);
                 // Shown before the save (a third of a second for the demo's

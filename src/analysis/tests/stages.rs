@@ -123,8 +123,19 @@ fn the_first_batch_ends_as_soon_as_it_can_show_bars() {
     assert!((4..16).contains(&first), "{first}");
     assert_eq!(dones[0], first, "{dones:?}");
     assert_eq!(partials[0], first, "{partials:?}");
-    // Then whole batches of 16, and the same result as any other batching.
-    assert_eq!(dones[1], first + 16, "{dones:?}");
+    // Then batches end at multiples of 16 again, and so do the saves (each
+    // a convergence point): 16, 32, … as a run without the short batch.
+    let n = job.probe.pairs;
+    let aligned: Vec<usize> = (16..n).step_by(16).chain([n]).collect();
+    assert_eq!(dones[1..], aligned[..], "{dones:?}");
+    assert_eq!(partials[1..], aligned[..], "{partials:?}");
+    let history: Vec<usize> = whole.stats.models[0]
+        .history
+        .iter()
+        .map(|h| h.pairs)
+        .collect();
+    assert_eq!(history[1..], aligned[..], "{history:?}");
+    // The same result as any other batching.
     let mut four = job.clone();
     four.batch = 4;
     four.save_every = 4;

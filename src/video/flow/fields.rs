@@ -6,11 +6,12 @@ use super::FlowFrame;
 use crate::video::preprocess::{Preprocess, center_crop_offset, preprocess};
 use crate::video::resize::resize_window_with;
 use crate::video::{Clip, VideoError};
+use std::borrow::Borrow;
 
 /// The flow frames as a colour-wheel clip (T×H×W×3 in [0, 1]),
 /// preprocessed like RGB frames.
-pub fn color_clip(frames: &[FlowFrame], p: &Preprocess) -> Clip {
-    let images: Vec<_> = frames.iter().map(FlowFrame::to_color).collect();
+pub fn color_clip<F: Borrow<FlowFrame>>(frames: &[F], p: &Preprocess) -> Clip {
+    let images: Vec<_> = frames.iter().map(|f| f.borrow().to_color()).collect();
     preprocess(&images, p)
 }
 
@@ -19,12 +20,12 @@ pub fn color_clip(frames: &[FlowFrame], p: &Preprocess) -> Clip {
 /// center-cropped as `p` says, u scaled by the width's resize factor and v
 /// by the height's. Colour-coded images have no field: an error naming
 /// `path`.
-pub fn uv_clip(
-    frames: &[FlowFrame],
+pub fn uv_clip<F: Borrow<FlowFrame>>(
+    frames: &[F],
     p: &Preprocess,
     path: &std::path::Path,
 ) -> Result<Clip, VideoError> {
-    let Some((h, w)) = frames.first().map(FlowFrame::size) else {
+    let Some((h, w)) = frames.first().map(|f| f.borrow().size()) else {
         return Ok(Clip::zeros(0, 0, 0));
     };
     let (rh, rw) = p.resized_size(h as u32, w as u32);
@@ -33,7 +34,7 @@ pub fn uv_clip(
     let (sy, sx) = (rh as f32 / h as f32, rw as f32 / w as f32);
     let mut clip = Clip::zeros(frames.len(), oh as usize, ow as usize);
     for (f, frame) in frames.iter().enumerate() {
-        let FlowFrame::Field { h: fh, w: fw, uv } = frame else {
+        let FlowFrame::Field { h: fh, w: fw, uv } = frame.borrow() else {
             return Err(VideoError::BadFlow {
                 path: path.to_path_buf(),
                 reason: "holds colour-coded flow images, which do not give (u, v): the model's \

@@ -32,18 +32,23 @@ fn manifest(inputs: Vec<InputSpec>) -> Manifest {
     m
 }
 
+/// A two-stream model of 4 frames per stream, its flow as `encoding`.
+fn two_stream(encoding: FlowEncoding) -> Manifest {
+    manifest(vec![
+        input("rgb", InputKind::Rgb, 4),
+        InputSpec {
+            encoding,
+            ..input("flow", InputKind::Flow, 4)
+        },
+    ])
+}
+
 #[test]
 fn two_stream_pairs_share_the_flow_or_the_rgb() {
     let dir = tempfile::tempdir().unwrap();
     let probe = probe(dir.path(), true);
     for encoding in [FlowEncoding::Uv, FlowEncoding::Color] {
-        let m = manifest(vec![
-            input("rgb", InputKind::Rgb, 4),
-            InputSpec {
-                encoding,
-                ..input("flow", InputKind::Flow, 4)
-            },
-        ]);
+        let m = two_stream(encoding);
         let source = PairSource::new(&probe, &m).unwrap();
         let mut seen = [0; 2];
         for id in 0..24 {
@@ -81,13 +86,7 @@ fn kept_flow_frames_change_no_clip_and_stay_within_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let probe = probe(dir.path(), true);
     for encoding in [FlowEncoding::Uv, FlowEncoding::Color] {
-        let m = manifest(vec![
-            input("rgb", InputKind::Rgb, 4),
-            InputSpec {
-                encoding,
-                ..input("flow", InputKind::Flow, 4)
-            },
-        ]);
+        let m = two_stream(encoding);
         let kept = PairSource::new(&probe, &m).unwrap();
         let none = PairSource::new(&probe, &m).unwrap();
         none.set_cache_limit(0);

@@ -257,7 +257,8 @@ fn consume(
         }
         let early = first && shows_something(&batch);
         let taken = batch.len() + skips;
-        let full = taken > 0 && (taken >= stage.batch || (at + taken) % stage.batch.max(1) == 0);
+        let full =
+            taken > 0 && (taken >= stage.batch || (at + taken).is_multiple_of(stage.batch.max(1)));
         if full || early || (end && taken > 0) {
             first = false;
             let crossed = (at + taken) / every > at / every;

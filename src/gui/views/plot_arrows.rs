@@ -9,10 +9,9 @@
 
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, Pos2, Shape, Ui, Vec2};
-use egui_plot::{
-    Arrows, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotPoints, PlotTransform,
-};
-use std::ops::RangeInclusive;
+use egui_plot::{Arrows, PlotItem, PlotPoint, PlotPoints, PlotTransform};
+
+use super::plot_dots::wrapped_item_methods;
 
 /// Arrows from `from[i]` to `to[i]` of one colour, drawn as one mesh.
 pub(crate) struct ArrowMesh<'a> {
@@ -110,29 +109,7 @@ impl PlotItem for ArrowMesh<'_> {
         shapes.push(Shape::mesh(mesh));
     }
 
-    fn initialize(&mut self, x_range: RangeInclusive<f64>) {
-        self.inner.initialize(x_range);
-    }
-
-    fn color(&self) -> Color32 {
-        self.color
-    }
-
-    fn geometry(&self) -> PlotGeometry<'_> {
-        PlotGeometry::Points(self.from)
-    }
-
-    fn bounds(&self) -> PlotBounds {
-        self.inner.bounds()
-    }
-
-    fn base(&self) -> &PlotItemBase {
-        self.inner.base()
-    }
-
-    fn base_mut(&mut self) -> &mut PlotItemBase {
-        self.inner.base_mut()
-    }
+    wrapped_item_methods!(from);
 }
 
 #[cfg(test)]

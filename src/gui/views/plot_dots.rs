@@ -8,10 +8,39 @@
 
 use egui::epaint::Mesh;
 use egui::{Color32, ColorImage, Rect, Shape, TextureHandle, TextureOptions, Ui, pos2, vec2};
-use egui_plot::{
-    PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform, Points,
-};
-use std::ops::RangeInclusive;
+use egui_plot::{PlotItem, PlotPoint, PlotTransform, Points};
+
+/// The `PlotItem` methods of an item that draws a wrapped egui_plot item
+/// (`self.inner`: its id, legend entry, bounds and highlight) its own way:
+/// `self.color`, and `self.$points` as the hover geometry.
+macro_rules! wrapped_item_methods {
+    ($points:ident) => {
+        fn initialize(&mut self, x_range: std::ops::RangeInclusive<f64>) {
+            self.inner.initialize(x_range);
+        }
+
+        fn color(&self) -> egui::Color32 {
+            self.color
+        }
+
+        fn geometry(&self) -> egui_plot::PlotGeometry<'_> {
+            egui_plot::PlotGeometry::Points(self.$points)
+        }
+
+        fn bounds(&self) -> egui_plot::PlotBounds {
+            self.inner.bounds()
+        }
+
+        fn base(&self) -> &egui_plot::PlotItemBase {
+            self.inner.base()
+        }
+
+        fn base_mut(&mut self) -> &mut egui_plot::PlotItemBase {
+            self.inner.base_mut()
+        }
+    };
+}
+pub(super) use wrapped_item_methods;
 
 /// Side of the disc texture in texels.
 const DISC: usize = 32;
@@ -106,27 +135,5 @@ impl PlotItem for Dots<'_> {
         shapes.push(Shape::mesh(mesh));
     }
 
-    fn initialize(&mut self, x_range: RangeInclusive<f64>) {
-        self.inner.initialize(x_range);
-    }
-
-    fn color(&self) -> Color32 {
-        self.color
-    }
-
-    fn geometry(&self) -> PlotGeometry<'_> {
-        PlotGeometry::Points(self.points)
-    }
-
-    fn bounds(&self) -> PlotBounds {
-        self.inner.bounds()
-    }
-
-    fn base(&self) -> &PlotItemBase {
-        self.inner.base()
-    }
-
-    fn base_mut(&mut self) -> &mut PlotItemBase {
-        self.inner.base_mut()
-    }
+    wrapped_item_methods!(points);
 }

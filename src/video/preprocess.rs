@@ -18,6 +18,7 @@
 //!   [`Preprocess::check`], which rejects such settings up front).
 
 use image::RgbImage;
+use std::borrow::Borrow;
 
 use super::Clip;
 use super::resize::resize_window_with;
@@ -127,8 +128,8 @@ pub fn center_crop_offset(size: u32, crop: u32) -> u32 {
 /// Preprocesses frames into a clip (see the module doc). The output size is
 /// set by the first frame; every frame is resized from its own size to it.
 /// No frames give an empty clip (`t = 0`).
-pub fn preprocess(frames: &[RgbImage], p: &Preprocess) -> Clip {
-    let Some(first) = frames.first() else {
+pub fn preprocess<F: Borrow<RgbImage>>(frames: &[F], p: &Preprocess) -> Clip {
+    let Some(first) = frames.first().map(Borrow::borrow) else {
         return Clip::zeros(0, 0, 0);
     };
     let (h, w) = (first.height(), first.width());
@@ -139,7 +140,7 @@ pub fn preprocess(frames: &[RgbImage], p: &Preprocess) -> Clip {
     let cols = x0 as usize..(x0 + ow) as usize;
     let lut: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
     let mut clip = Clip::zeros(frames.len(), oh as usize, ow as usize);
-    for (f, frame) in frames.iter().enumerate() {
+    for (f, frame) in frames.iter().map(Borrow::borrow).enumerate() {
         let out = resize_window_with(
             frame.as_raw(),
             |v: u8| lut[usize::from(v)],

@@ -54,13 +54,14 @@ pub(super) fn keep_needed(
 /// The decoded frames kept of one video, by raw frame index; their bytes
 /// count towards the process's total until dropped.
 pub(super) struct Kept {
-    frames: HashMap<usize, RgbImage>,
+    frames: HashMap<usize, Arc<RgbImage>>,
     bytes: u64,
 }
 
 impl Kept {
-    /// The frames at `indices`, or `None` when one was not kept.
-    pub(super) fn pick(&self, indices: &[usize]) -> Option<Vec<RgbImage>> {
+    /// The frames at `indices`, or `None` when one was not kept (shared,
+    /// not copied: a 720p frame is 2.7 MB).
+    pub(super) fn pick(&self, indices: &[usize]) -> Option<Vec<Arc<RgbImage>>> {
         indices
             .iter()
             .map(|i| self.frames.get(i).cloned())
@@ -201,9 +202,12 @@ impl PairSource {
                     .and_then(|f| {
                         let raw = match all.as_ref().and_then(|k| k.pick(&plan.window)) {
                             Some(raw) => raw,
-                            None => source.read_frames_with(&info, &plan.window).ok()?,
+                            None => {
+                                let read = source.read_frames_with(&info, &plan.window).ok()?;
+                                read.into_iter().map(Arc::new).collect()
+                            }
                         };
-                        Some(raw.iter().map(f).collect())
+                        Some(raw.iter().map(|r| f(r)).collect())
                     })
                     .unwrap_or_default();
                 let loaded = Loaded {
@@ -289,7 +293,10 @@ impl PairSource {
         let bytes = needed.len() as u64 * frame_bytes(&info);
         KEPT_BYTES.fetch_add(bytes, Ordering::Relaxed);
         let kept = Arc::new(Kept {
-            frames: needed.into_iter().zip(decoded).collect(),
+            frames: needed
+                .into_iter()
+                .zip(decoded.into_iter().map(Arc::new))
+                .collect(),
             bytes,
         });
         if let Ok(mut c) = self.cache.lock() {

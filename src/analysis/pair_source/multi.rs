@@ -281,7 +281,10 @@ impl PairSource {
             Some(frames) => frames,
             None => source
                 .read_frames_with(&info, &union)
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
         };
         let clip = preprocess(&picked, &self.inputs[0].preprocess);
         let styled = |k: usize| -> Result<Clip, String> {

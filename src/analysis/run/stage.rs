@@ -262,8 +262,12 @@ fn consume(
         if full || early || (end && taken > 0) {
             first = false;
             let crossed = (at + taken) / every > at / every;
+            let opening = at == 0 && k == 0;
             at += taken;
             take_batch(ctx, state, k, &batch, skips)?;
+            if opening {
+                crate::launch::phase("job: first batch measured");
+            }
             batch.clear();
             skips = 0;
             let pairs_per_s = rate.update(ctx.done(&state.stats, k));

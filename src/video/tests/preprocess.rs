@@ -70,7 +70,10 @@ fn preprocess_shapes_and_checks() {
     close(&clip.data[..3], &[1.0, 0.0, 0.2], 1e-7);
     let fixed = preprocess(&frames, &Preprocess::fixed(27, 48));
     assert_eq!((fixed.t, fixed.h, fixed.w), (3, 27, 48));
-    assert_eq!(preprocess(&[], &Preprocess::fixed(27, 48)).t, 0);
+    assert_eq!(
+        preprocess::<image::RgbImage>(&[], &Preprocess::fixed(27, 48)).t,
+        0
+    );
 
     assert!(Preprocess::short_side_crop(256, 224).check().is_ok());
     assert!(Preprocess::short_side_crop(200, 224).check().is_err());

@@ -160,15 +160,14 @@ fn main() {
         });
     };
 
-    if want("channels: 5 000 points, idle") {
+    let name = "channels: 5 000 points, idle";
+    if want(name) {
         let mut h = harness(report(10, 5000), Tab::Channels, false);
-        report_line(
-            "channels: 5 000 points, idle",
-            &run(&mut h, frames, |_, _| {}),
-        );
+        report_line(name, &run(&mut h, frames, |_, _| {}));
     }
 
-    if want("channels: 5 000 points + 200 trails, checkpoint gliding") {
+    let name = "channels: 5 000 points + 200 trails, checkpoint gliding";
+    if want(name) {
         let mut h = harness(report(10, 5000), Tab::Channels, true);
         select(&mut h, 200);
         let mut k = 0;
@@ -179,47 +178,42 @@ fn main() {
                 h.state_mut().apply(Action::SelectCheckpoint(k));
             }
         });
-        report_line(
-            "channels: 5 000 points + 200 trails, checkpoint gliding",
-            &times,
-        );
+        report_line(name, &times);
     }
 
-    if want("channels: 5 000 points + 200 trails, hovering") {
+    let name = "channels: 5 000 points + 200 trails, hovering";
+    if want(name) {
         let mut h = harness(report(10, 5000), Tab::Channels, true);
         select(&mut h, 200);
         let times = run(&mut h, frames, |h, i| {
             let x = 500.0 + (i % 100) as f32 * 4.0;
             h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
         });
-        report_line("channels: 5 000 points + 200 trails, hovering", &times);
+        report_line(name, &times);
     }
 
-    if want("channels: 5 000 points, all selected (200 trails, table)") {
+    let name = "channels: 5 000 points, all selected (200 trails, table)";
+    if want(name) {
         let mut h = harness(report(10, 5000), Tab::Channels, true);
         select(&mut h, 5000);
         let times = run(&mut h, frames, |_, _| {});
-        report_line(
-            "channels: 5 000 points, all selected (200 trails, table)",
-            &times,
-        );
+        report_line(name, &times);
     }
 
-    if want("channels: 50 000 points at once") {
+    let name = "channels: 50 000 points at once";
+    if want(name) {
         let mut h = harness(report(1, 50_000), Tab::Channels, false);
-        report_line(
-            "channels: 50 000 points at once",
-            &run(&mut h, frames, |_, _| {}),
-        );
+        report_line(name, &run(&mut h, frames, |_, _| {}));
     }
 
-    if want("channels: 50 000 points at once, hovering") {
+    let name = "channels: 50 000 points at once, hovering";
+    if want(name) {
         let mut h = harness(report(1, 50_000), Tab::Channels, false);
         let times = run(&mut h, frames, |h, i| {
             let x = 500.0 + (i % 100) as f32 * 4.0;
             h.event(egui::Event::PointerMoved(egui::pos2(x, 400.0)));
         });
-        report_line("channels: 50 000 points at once, hovering", &times);
+        report_line(name, &times);
     }
 
     for tab in [Tab::Layers, Tab::Training, Tab::Compare] {

@@ -294,3 +294,44 @@ fn a_per_frame_models_channels_open_on_their_frame() {
         .collect();
     assert!(frames.iter().all(|&f| f < 4), "{top}");
 }
+
+#[test]
+fn the_pair_list_gives_each_pathway_its_frames_and_permutation() {
+    let d = tempfile::tempdir().unwrap();
+    let probe = probe(d.path(), false);
+    let list = d.path().join("plan.csv");
+    let o = stadyn(&[
+        "pairs",
+        s(&probe),
+        "--model",
+        &model("two_pathway"),
+        "--pairs",
+        "12",
+        "--list",
+        s(&list),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut r = csv::Reader::from_path(&list).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[header.len() - 2..],
+        ["fast_frames", "fast_permutation"]
+    );
+    let numbers = |s: &str| -> Vec<usize> { s.split(' ').filter_map(|x| x.parse().ok()).collect() };
+    let mut statics = 0;
+    for row in r.records() {
+        let row = row.unwrap();
+        let (slow, fast) = (numbers(&row[5]), numbers(&row[9]));
+        assert_eq!((slow.len(), fast.len()), (4, 8), "{row:?}");
+        let permutation = numbers(&row[10]);
+        if &row[1] == "static" {
+            statics += 1;
+            let mut sorted = permutation.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..8).collect::<Vec<_>>(), "{row:?}");
+        } else {
+            assert!(permutation.is_empty(), "{row:?}");
+        }
+    }
+    assert!(statics > 2);
+}

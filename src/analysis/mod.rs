@@ -34,7 +34,7 @@ pub use limits::{
 #[cfg(feature = "torch")]
 pub use load::load_torchscript;
 pub use memory::{available_bytes, batch_for, peak_rss_bytes};
-pub use pair_source::{BuiltPair, OtherInput, PairSource, PlanEntry};
+pub use pair_source::{BuiltPair, OtherInput, PairSource, PathwayPlan, PlanEntry};
 pub use probe_check::CheckedProbe;
 pub use probe_spec::{GenerateSettings, ProbeSpec};
 pub use project::{

@@ -27,9 +27,10 @@ pub struct PairsArgs {
     #[arg(long, short, required_unless_present = "list")]
     pub out: Option<PathBuf>,
     /// Write the plan of every pair as a CSV here (`pair,factor,video,
-    /// video_b,window_start,frames,permutation,style_a,style_b`; videos
-    /// relative to the probe folder, `#i` for clip i of a clip array, frames
-    /// and permutation space-separated).
+    /// video_b,window_start,frames,permutation,style_a,style_b`, then
+    /// `<name>_frames,<name>_permutation` for each other pathway of a
+    /// two-pathway `--model`; videos relative to the probe folder, `#i` for
+    /// clip i of a clip array, frames and permutations space-separated).
     #[arg(long)]
     pub list: Option<PathBuf>,
     /// Take input size, T and W from this model's manifest (`<model>.json`).
@@ -164,7 +165,7 @@ fn write_png(path: &Path, image: &image::RgbImage) -> anyhow::Result<()> {
 /// Writes the plan of every pair of `source` as a CSV.
 fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<()> {
     let joined = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
-    let header = [
+    let mut header: Vec<String> = [
         "pair",
         "factor",
         "video",
@@ -174,14 +175,21 @@ fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<(
         "permutation",
         "style_a",
         "style_b",
-    ];
+    ]
+    .map(String::from)
+    .into();
+    for name in source.other_pathway_names() {
+        header.push(format!("{name}_frames"));
+        header.push(format!("{name}_permutation"));
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     crate::export::write_csv(path, &header, |emit| {
         for id in source.ids() {
             let e = source
                 .plan_entry(id)
                 .map_err(|e| anyhow::anyhow!("pair {id}: {e}"))?;
             let [style_a, style_b] = e.styles.clone();
-            emit(vec![
+            let mut row = vec![
                 id.to_string(),
                 e.spec.factor.name().to_string(),
                 e.video_name(1, root),
@@ -191,7 +199,12 @@ fn write_list(path: &Path, source: &PairSource, root: &Path) -> anyhow::Result<(
                 joined(&e.spec.permutation),
                 style_a,
                 style_b,
-            ])?;
+            ];
+            for p in &e.pathways {
+                row.push(joined(&p.frames));
+                row.push(joined(&p.permutation));
+            }
+            emit(row)?;
         }
         Ok(())
     })

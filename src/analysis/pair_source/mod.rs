@@ -107,6 +107,20 @@ pub struct PlanEntry {
     pub frames: Vec<usize>,
     /// Style names of member 1 and member 2.
     pub styles: [String; 2],
+    /// The model's other pathways (a two-pathway model), in input order.
+    pub pathways: Vec<PathwayPlan>,
+}
+
+/// The frames and permutation of one pathway besides the primary one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathwayPlan {
+    /// The input's name in the manifest.
+    pub name: String,
+    /// The raw frame indices member 1 sees, in order.
+    pub frames: Vec<usize>,
+    /// How member 2 of a static pair sees them (its own permutation, drawn
+    /// apart from the primary one's); empty for a dynamic pair.
+    pub permutation: Vec<usize>,
 }
 
 impl PlanEntry {
@@ -316,7 +330,23 @@ impl PairSource {
         };
         let plan = plan_clip(info.frames, spec.start_draw, self.window, self.frames);
         let name = |k: usize| self.style_names.get(k).cloned().unwrap_or_default();
+        // As `build_multi` makes them.
+        let pathways = self
+            .other_pathways()
+            .map(|(j, input)| {
+                let t = input.spec.frames;
+                PathwayPlan {
+                    name: input.spec.name.clone(),
+                    frames: plan_clip(info.frames, spec.start_draw, self.window, t).frames,
+                    permutation: match spec.factor {
+                        Factor::Static => self.plan.pathway_permutation(id, j, t),
+                        Factor::Dynamic => Vec::new(),
+                    },
+                }
+            })
+            .collect();
         Ok(PlanEntry {
+            pathways,
             styles: [name(spec.style_a), name(spec.style_b)],
             video: a.path().to_path_buf(),
             video_b: b.path().to_path_buf(),
@@ -328,6 +358,23 @@ impl PairSource {
             frames: plan.frames,
             spec,
         })
+    }
+
+    /// The model's pathways other than the primary one, with their
+    /// positions among its inputs.
+    fn other_pathways(&self) -> impl Iterator<Item = (usize, &InputPlan)> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|&(j, i)| j != self.primary && i.spec.kind == InputKind::Pathway)
+    }
+
+    /// The names of the model's pathways other than the primary one (the
+    /// [`PlanEntry::pathways`] of every pair).
+    pub fn other_pathway_names(&self) -> Vec<String> {
+        self.other_pathways()
+            .map(|(_, i)| i.spec.name.clone())
+            .collect()
     }
 
     /// Builds pair `id`; the error says why its video cannot be used.

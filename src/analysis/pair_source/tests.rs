@@ -157,6 +157,17 @@ fn pathways_take_their_own_frames_and_are_permuted_independently() {
         let p = source.build(id).unwrap();
         let fast = &p.others[0];
         assert_eq!((p.a.t, fast.a.t), (4, 8));
+        // `pairs --list` says what was built: the fast pathway's own frames
+        // (the slow ones are among them) and its own permutation.
+        let entry = source.plan_entry(id).unwrap();
+        assert_eq!(source.other_pathway_names(), ["fast"]);
+        let listed = &entry.pathways[0];
+        assert_eq!((listed.name.as_str(), listed.frames.len()), ("fast", 8));
+        assert_eq!(entry.frames, [0, 2, 4, 7].map(|k| listed.frames[k]));
+        match p.spec.factor {
+            Factor::Static => assert_eq!(fast.b, fast.a.permuted(&listed.permutation)),
+            Factor::Dynamic => assert!(listed.permutation.is_empty()),
+        }
         // the fast pathway's frames of the 8-frame window are all 8 frames;
         // the slow one's are frames 0, 2, 4, 7 of them (trunc(linspace))
         for (s, f) in [(0, 0), (1, 2), (2, 4), (3, 7)] {

@@ -344,3 +344,28 @@ fn adding_a_model_to_an_opened_report_keeps_its_models_or_says_why() {
         app.state.messages
     );
 }
+
+#[test]
+fn frames_t_unset_shows_what_the_models_ask_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = demo_probe(dir.path(), 3);
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models/two_pathway.pt");
+    let file = dir.path().join("p.stadyn.toml");
+    project(&model, &probe, 10).save(&file).unwrap();
+    let mut app = StadynApp::with_settings(Settings::default(), Some(file));
+    app.set_use_cache(false);
+    let mut h = harness(app);
+    step_until(&mut h, 30, |a| a.state.project_info.is_some());
+    h.run();
+    let info = h.state().state.project_info.clone().unwrap();
+    assert_eq!(info.model_frames, [vec![4, 8]], "slow and fast pathways");
+    assert!(shows(&h, "4/8"), "what the manifest asks, not a default");
+    // Setting T starts from the first model's.
+    h.get_by_label("set").click();
+    h.run();
+    assert_eq!(
+        h.state().state.project.as_ref().unwrap().probe.frames,
+        Some(4)
+    );
+}

@@ -181,10 +181,21 @@ impl ProjectView {
             }
             None => {}
         }
+        let model_frames = state
+            .project_info
+            .as_ref()
+            .map_or(&[][..], |i| &i.model_frames[..]);
         let current = Edit {
             pairs: probe.pairs,
             seed: probe.seed,
-            frames: probe.frames.unwrap_or(8),
+            // Setting T starts from what the first model asks for.
+            frames: probe.frames.unwrap_or_else(|| {
+                model_frames
+                    .first()
+                    .and_then(|f| f.first())
+                    .copied()
+                    .unwrap_or(8)
+            }),
         };
         let (seen, edit) = self.edit.get_or_insert((current, current));
         if *seen != current {
@@ -217,11 +228,17 @@ impl ProjectView {
                     if c.changed() {
                         actions.push(Action::SetFrames(own.then_some(edit.frames)));
                     }
-                    let r = ui
-                        .add_enabled(own, egui::DragValue::new(&mut edit.frames).range(1..=512))
-                        .labelled_by(l.id);
-                    if own && edit_ended(&r) && probe.frames != Some(edit.frames) {
-                        actions.push(Action::SetFrames(Some(edit.frames)));
+                    if own {
+                        let r = ui
+                            .add(egui::DragValue::new(&mut edit.frames).range(1..=512))
+                            .labelled_by(l.id);
+                        if edit_ended(&r) && probe.frames != Some(edit.frames) {
+                            actions.push(Action::SetFrames(Some(edit.frames)));
+                        }
+                    } else {
+                        // Not a number of the project's: what the models ask.
+                        ui.weak(frames_text(model_frames))
+                            .on_hover_text("Each model's manifest: \"a/b\" for a model whose inputs take a and b frames");
                     }
                 });
                 ui.end_row();
@@ -236,6 +253,20 @@ impl ProjectView {
         }
         styles_ui(ui, &probe.styles, actions);
     }
+}
+
+/// The frames T the models ask for, for the panel: "8", "4/8" for a
+/// two-pathway model, "8, 16" for models that differ; "the models'" before
+/// they are known.
+fn frames_text(model_frames: &[Vec<usize>]) -> String {
+    if model_frames.is_empty() {
+        return "the models'".into();
+    }
+    model_frames
+        .iter()
+        .map(|f| f.iter().map(usize::to_string).collect::<Vec<_>>().join("/"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a number edit is done: a drag let go, a typed value entered, or

@@ -51,6 +51,10 @@ pub struct ProjectInfo {
     pub problems: Vec<String>,
     /// What preparing the probe set did (e.g. generated the demo clips).
     pub prepared: Option<String>,
+    /// The frames T the models' manifests ask for, each distinct one once,
+    /// in model order: one number per input that takes frames of its own
+    /// (`[4, 8]` for a slow and a fast pathway, `[8]` for a two-stream model).
+    pub model_frames: Vec<Vec<usize>>,
 }
 
 /// The probe videos found.
@@ -96,6 +100,22 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
     if project.models.is_empty() {
         problems.push("the project has no models: add a model or checkpoints".into());
     }
+    let mut model_frames: Vec<Vec<usize>> = Vec::new();
+    for m in models.iter().filter(|m| m.path.is_file()) {
+        // A manifest that cannot be read is said when the job runs.
+        let Ok((manifest, _)) = crate::model::Manifest::for_model(&m.path) else {
+            continue;
+        };
+        let mut frames: Vec<usize> = Vec::new();
+        for input in manifest.inputs() {
+            if !frames.contains(&input.frames) {
+                frames.push(input.frames);
+            }
+        }
+        if !model_frames.contains(&frames) {
+            model_frames.push(frames);
+        }
+    }
     crate::launch::phase("open: project read");
     let probe = probe_info(&project);
     crate::launch::phase("open: probe set listed");
@@ -127,6 +147,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
             probe,
             problems,
             prepared,
+            model_frames,
         },
         cached,
         stats,

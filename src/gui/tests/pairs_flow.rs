@@ -73,6 +73,17 @@ fn a_pathway_of_more_frames_follows_the_scrubber_in_proportion() {
         "the slow pathway is the primary"
     );
     assert_eq!(selected.others[0].a.len(), 8);
+    // The moving picture follows the primary pathway's 4 frames, the fast
+    // one's row at the frame in proportion.
+    let gif = crate::gui::views::pairs::export::snapshot(
+        &selected,
+        crate::gui::views::channel_panel::snapshot::PanelFile::Gif,
+        8.0,
+    )
+    .unwrap();
+    assert_eq!(gif.movie.len(), 4);
+    let size = gif.movie[0].dimensions();
+    assert!(gif.movie.iter().all(|m| m.dimensions() == size));
     assert_eq!(
         h.query_all_by_label("pathway 'fast' · member 1 (frame 0 of 0–7)")
             .count(),
@@ -112,6 +123,19 @@ fn the_pair_figure_adds_the_flow_rows() {
         assert_eq!(labels[2..], ["flow · member 1", second]);
         // 4 frames of 16 pixels, 2 between.
         assert_eq!(s.rows[2].1[0].1.dimensions(), (70, 16));
+        // The moving picture shows the flow too: each frame a row taller.
+        let gif = snapshot(&p, PanelFile::Gif, 8.0).unwrap();
+        assert_eq!(gif.movie.len(), 4);
+        let without = {
+            let mut q = (*p).clone();
+            q.others.clear();
+            snapshot(&q, PanelFile::Gif, 8.0).unwrap()
+        };
+        let (w, h) = gif.movie[0].dimensions();
+        let (w0, h0) = without.movie[0].dimensions();
+        assert_eq!(w, w0);
+        assert!(h > h0 + w0 / 4, "{h} against {h0} without the flow");
+        assert!(gif.movie.iter().all(|m| m.dimensions() == (w, h)));
         let path = dir.path().join(format!("{}.svg", s.stem));
         s.write(&path).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();

@@ -4,7 +4,8 @@
 //! member 1 beside member 2 under a caption). Built as the channel panel's
 //! [`PanelSnapshot`], built and written on the exporter's thread. A
 //! multi-input model's other inputs (flow, a second pathway) add rows to the
-//! figure; the moving picture shows the primary input only.
+//! figure, and to each frame of the moving picture (a pathway of other
+//! frames at the frame in proportion, as the view shows it).
 
 use image::RgbImage;
 
@@ -161,6 +162,11 @@ fn movie(
         Factor::Dynamic => "same clip, two styles: shares motion",
     };
     let n = a.len().min(b.len());
+    let others: Vec<_> = p
+        .others
+        .iter()
+        .map(|o| (o, images(&o.a), images(&o.b)))
+        .collect();
     (0..n)
         .map(|f| {
             let band = caption_band(
@@ -177,10 +183,40 @@ fn movie(
                     ],
                 ],
             )?;
-            Ok(stack(
+            let mut frame = stack(
                 &band,
                 &side_by_side(&[a[f].clone(), b[f].clone()], scale, gap),
-            ))
+            );
+            for (o, oa, ob) in &others {
+                let m = oa.len().min(ob.len());
+                if m == 0 {
+                    continue;
+                }
+                let k = (f * m / n).min(m - 1);
+                let what = o.label();
+                let at = if m == n {
+                    String::new()
+                } else {
+                    format!(" · frame {k} of 0–{}", m - 1)
+                };
+                let second = match o.member2_note(p.spec.factor) {
+                    Some(note) => format!("{what} · member 2 ({note}){at}"),
+                    None => format!("{what} · member 2{at}"),
+                };
+                let band = caption_band(
+                    total,
+                    &[vec![
+                        (left, format!("{what} · member 1{at}")),
+                        (right, second),
+                    ]],
+                )?;
+                let row = stack(
+                    &band,
+                    &side_by_side(&[oa[k].clone(), ob[k].clone()], scale, gap),
+                );
+                frame = stack(&frame, &row);
+            }
+            Ok(frame)
         })
         .collect()
 }

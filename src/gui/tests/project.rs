@@ -361,7 +361,22 @@ fn frames_t_unset_shows_what_the_models_ask_for() {
     let info = h.state().state.project_info.clone().unwrap();
     assert_eq!(info.model_frames, [vec![4, 8]], "slow and fast pathways");
     assert!(shows(&h, "4/8"), "what the manifest asks, not a default");
-    // Setting T starts from the first model's.
+    // Pathways take their own frames: T cannot be set for them.
+    assert!(info.pathways);
+    h.get_by_label("set").click();
+    h.run();
+    assert_eq!(h.state().state.project.as_ref().unwrap().probe.frames, None);
+
+    // Setting T starts from the first model's (4 for the two-stream
+    // fixture, not a default 8).
+    let file = dir.path().join("q.stadyn.toml");
+    let two_stream = model.with_file_name("two_stream.pt");
+    project(&two_stream, &probe, 10).save(&file).unwrap();
+    let mut h = harness(StadynApp::with_settings(Settings::default(), Some(file)));
+    step_until(&mut h, 30, |a| a.state.project_info.is_some());
+    h.run();
+    let info = h.state().state.project_info.clone().unwrap();
+    assert_eq!((info.model_frames, info.pathways), (vec![vec![4]], false));
     h.get_by_label("set").click();
     h.run();
     assert_eq!(

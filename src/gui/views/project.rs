@@ -222,9 +222,16 @@ impl ProjectView {
                 let l = ui.label("Frames T");
                 ui.horizontal(|ui| {
                     let mut own = probe.frames.is_some();
+                    let pathways = state.project_info.as_ref().is_some_and(|i| i.pathways);
+                    // A model of pathways takes each pathway's own frames:
+                    // T can be unset there, not set.
                     let c = ui
-                        .checkbox(&mut own, "set")
-                        .on_hover_text("Unset: each model's manifest says");
+                        .add_enabled(own || !pathways, egui::Checkbox::new(&mut own, "set"))
+                        .on_hover_text("Unset: each model's manifest says")
+                        .on_disabled_hover_text(
+                            "A model of pathways takes each pathway's own frames from its \
+                             manifest",
+                        );
                     if c.changed() {
                         actions.push(Action::SetFrames(own.then_some(edit.frames)));
                     }

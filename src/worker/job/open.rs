@@ -55,6 +55,9 @@ pub struct ProjectInfo {
     /// in model order: one number per input that takes frames of its own
     /// (`[4, 8]` for a slow and a fast pathway, `[8]` for a two-stream model).
     pub model_frames: Vec<Vec<usize>>,
+    /// Whether a model takes pathways (each its own frames: a job that
+    /// sets T is refused).
+    pub pathways: bool,
 }
 
 /// The probe videos found.
@@ -101,6 +104,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
         problems.push("the project has no models: add a model or checkpoints".into());
     }
     let mut model_frames: Vec<Vec<usize>> = Vec::new();
+    let mut pathways = false;
     for m in models.iter().filter(|m| m.path.is_file()) {
         // A manifest that cannot be read is said when the job runs.
         let Ok((manifest, _)) = crate::model::Manifest::for_model(&m.path) else {
@@ -108,6 +112,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
         };
         let mut frames: Vec<usize> = Vec::new();
         for input in manifest.inputs() {
+            pathways |= input.kind == crate::model::InputKind::Pathway;
             if !frames.contains(&input.frames) {
                 frames.push(input.frames);
             }
@@ -148,6 +153,7 @@ pub(super) fn inspect(project: Project, path: Option<PathBuf>) -> LoadedProject 
             problems,
             prepared,
             model_frames,
+            pathways,
         },
         cached,
         stats,
